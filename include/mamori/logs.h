@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAMORI_LOGS_H
+#define MAMORI_LOGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "mamori/error.h"
+#include "mamori/event.h"
+
+/* ---- Envelopes ------------------------------------------------------ */
+
+/*
+ * The syslog envelope around a message: RFC 3164 ("Nov 21 03:12:45 host
+ * prog[pid]: msg", also with .uuuuuu as journalctl short-precise writes),
+ * RFC 3339 high precision ("2026-11-21T03:12:45.123456+09:00 host
+ * prog[pid]: msg", and journalctl short-iso's +0900), RFC 5424
+ * ("<pri>1 TS host app procid msgid SD msg"), an optional leading "<pri>".
+ */
+struct mm_envelope {
+	struct mm_time time;
+	struct mm_span host;
+	struct mm_span program;
+	int64_t pid;		/* -1 when absent */
+	struct mm_span msg;	/* message after "prog[pid]: " */
+	bool kernel;		/* program is exactly "kernel" */
+};
+
+/* Year inference for RFC 3164 stamps, which carry no year. */
+struct mm_envelope_ctx {
+	int ref_year;	/* year of the reference time (file mtime or --year) */
+	int ref_month;	/* 1..12: month of the file mtime; 12 with --year */
+	bool fixed_year; /* --year: months run forward from January of ref_year */
+	int last_month;	/* for --year rollover, 0 at start */
+	int year_bump;	/* years added after December -> January rollovers */
+	int local_off_cache_key;
+	/* cache of local midnight for the last civil date seen (mktime is slow) */
+	int64_t cache_day;
+	int64_t cache_base_us;
+	int cache_off;
+};
+
+/*
+ * Initialise year inference. ref is the file's mtime (unix seconds): a
+ * stamp whose month is later than ref's month belongs to the year before
+ * (a log written in January holds December lines of last year). When
+ * year > 0 (--year) stamps start in that year and a month going backwards
+ * (December to January) moves to the next year.
+ */
+void mm_envelope_ctx_init(struct mm_envelope_ctx *ctx, time_t ref, int year);
+/* Parse the envelope of one line (no trailing newline). Returns 0, or
+ * MM_ERR_PARSE when the line has no envelope mamori knows. */
+int mm_envelope_parse(struct mm_envelope_ctx *ctx, const char *line, size_t n,
+		      struct mm_envelope *out);
+
+/* ---- Parsers -------------------------------------------------------- */
+
+/*
+ * Netfilter LOG parser: the message of a kernel line. Fills ev (which the
+ * caller cleared and stamped from the envelope). Returns 1 when msg is a
+ * netfilter packet log, 0 otherwise. Does not look at env->kernel: the
+ * caller decides what a non-kernel look-alike means.
+ */
+int mm_parse_netfilter(const char *msg, size_t n, struct mm_event *ev);
+
+/*
+ * sshd parser with per-process session state, so a line that names no
+ * address is attributed to the source its session connected from.
+ * Streaming: _new, _line for each envelope whose program is sshd or
+ * sshd-session, _free. Session state is capped (LRU), never unbounded.
+ */
+struct mm_sshd;
+struct mm_sshd *mm_sshd_new(void);
+void mm_sshd_free(struct mm_sshd *s);
+/* Returns 1 and fills ev when the message is one mamori classifies, else 0. */
+int mm_sshd_line(struct mm_sshd *s, const struct mm_envelope *env, struct mm_event *ev);
+
+/* ---- The line pipeline: envelope + dispatch to parsers -------------- */
+
+struct mm_logparser_stats {
+	uint64_t lines;	    /* lines seen */
+	uint64_t used;	    /* lines that produced an event */
+	uint64_t unknown;   /* lines no parser recognised (including no envelope) */
+	uint64_t too_long;  /* lines over the cap, skipped */
+	uint64_t suspicious; /* user-space lines imitating the kernel */
+};
+
+struct mm_logparser;
+struct mm_logparser *mm_logparser_new(void);
+void mm_logparser_free(struct mm_logparser *lp);
+/* Start a new input: name for events, ref mtime and --year for envelopes. */
+void mm_logparser_begin(struct mm_logparser *lp, const char *name, time_t mtime, int year);
+/*
+ * Feed one line (without newline). lineno is 1-based within the input.
+ * Returns 1 and fills ev when the line is an event, 0 when not.
+ */
+int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint64_t lineno,
+		      struct mm_event *ev);
+/* Count a line that was over the length cap (never passed to _line). */
+void mm_logparser_skip_long(struct mm_logparser *lp);
+const struct mm_logparser_stats *mm_logparser_stats(const struct mm_logparser *lp);
+
+/* ---- Readers -------------------------------------------------------- */
+
+/*
+ * Line reader over a plain, gzip or zstd file (detected by magic bytes,
+ * not by name), or stdin for "-". Lines longer than max_line are skipped
+ * whole and counted. NUL bytes are passed through inside the line.
+ */
+struct mm_reader;
+int mm_reader_open(const char *path, size_t max_line, struct mm_reader **out, struct mm_err *err);
+void mm_reader_free(struct mm_reader *r);
+/* Next line: 1 and (line, n) without the newline; 0 at end; <0 on error. */
+int mm_reader_next(struct mm_reader *r, const char **line, size_t *n, struct mm_err *err);
+uint64_t mm_reader_lineno(const struct mm_reader *r);
+uint64_t mm_reader_too_long(const struct mm_reader *r);
+/* Bytes of the underlying file consumed so far and its size (0 when unknown), for progress. */
+uint64_t mm_reader_pos(const struct mm_reader *r);
+uint64_t mm_reader_size(const struct mm_reader *r);
+time_t mm_reader_mtime(const struct mm_reader *r);
+
+/*
+ * Expand a log path to its rotated set, oldest first: for /var/log/auth.log
+ * that is auth.log.N.gz ... auth.log.2.gz auth.log.1 auth.log (whichever
+ * exist). Returns the number of paths stored in *out (caller frees each
+ * and the array) or a negative MM_ERR_*.
+ */
+int mm_rotated_set(const char *path, char ***out);
+
+/*
+ * systemd journal source: kernel and sshd entries, rendered as envelope
+ * lines so they go through the same pipeline as files.
+ */
+struct mm_journal;
+int mm_journal_open(const char *dir, struct mm_journal **out, struct mm_err *err);
+void mm_journal_free(struct mm_journal *j);
+/* Same contract as mm_reader_next. */
+int mm_journal_next(struct mm_journal *j, const char **line, size_t *n, struct mm_err *err);
+
+#endif

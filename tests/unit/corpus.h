@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_TEST_CORPUS_H
+#define MM_TEST_CORPUS_H
+
+/*
+ * Data-driven parser tests. A corpus file under tests/data/logs/ holds:
+ *
+ *   # comment               ignored, as are blank lines
+ *   @mtime 2026-12-01T00:00:00Z   reference mtime for year inference (default shown)
+ *   @year 2025              like --year (0 turns it off again)
+ *   @reset                  fresh parser (sshd sessions forgotten)
+ *   < RAW LINE              fed to mm_logparser_line() as is
+ *   <\ RAW\x00LINE          same, with C escapes \xHH \t \\ decoded
+ *   > {"time":...}          the event expected from the previous input,
+ *                           as mm_event_to_json(ev, false), or
+ *   > none                  no event expected
+ *
+ * Every input line must be followed by exactly one expectation. Returns the
+ * number of mismatches (each printed as FILE:LINE with got/expected) or -1
+ * when the corpus itself is malformed.
+ */
+int mm_corpus_run(const char *path);
+/* Absolute path of a file under tests/data (uses $MM_SRCDIR). */
+const char *mm_test_data(const char *rel);
+
+#endif

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "mamori/addr.h"
+#include "mamori/buf.h"
+#include "mamori/cursor.h"
+#include "mamori/error.h"
+#include "mamori/services.h"
+#include "mamori/time.h"
+
+static void test_buf_cap(void **state)
+{
+	struct mm_buf b;
+
+	(void)state;
+	mm_buf_init(&b, 8);
+	assert_int_equal(mm_buf_adds(&b, "12345678"), 0);
+	assert_int_equal(mm_buf_addc(&b, '9'), MM_ERR_TOOBIG);
+	assert_string_equal(b.data, "12345678");
+	mm_buf_reset(&b);
+	assert_int_equal(mm_buf_addf(&b, "%d-%s", 42, "x"), 0);
+	assert_string_equal(b.data, "42-x");
+	mm_buf_release(&b);
+	mm_buf_release(NULL);
+}
+
+static void test_buf_json(void **state)
+{
+	struct mm_buf b;
+
+	(void)state;
+	mm_buf_init(&b, 1024);
+	assert_int_equal(mm_buf_add_json_str(&b, "a\"b\\c\n\x01\xff\xc3\xa9", 10), 0);
+	assert_string_equal(b.data, "a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd\xc3\xa9");
+	mm_buf_reset(&b);
+	/* NUL inside and a truncated UTF-8 sequence at the end */
+	assert_int_equal(mm_buf_add_json_str(&b, "x\0y\xe3\x81", 5), 0);
+	assert_string_equal(b.data, "x\\u0000y\xef\xbf\xbd\xef\xbf\xbd");
+	mm_buf_release(&b);
+}
+
+static void test_cursor(void **state)
+{
+	const char *s = "SPT=65535 DPT=70000 ab";
+	struct mm_cur c = mm_cur_make(s, strlen(s));
+	struct mm_span w;
+	uint32_t v;
+
+	(void)state;
+	assert_false(mm_cur_lit(&c, "DPT="));
+	assert_true(mm_cur_lit(&c, "SPT="));
+	assert_true(mm_cur_u32(&c, &v, 65535));
+	assert_int_equal(v, 65535);
+	mm_cur_skip_ws(&c);
+	assert_true(mm_cur_lit(&c, "DPT="));
+	/* overflow leaves the cursor where it was */
+	assert_false(mm_cur_u32(&c, &v, 65535));
+	assert_true(mm_cur_word(&c, &w));
+	assert_int_equal(w.n, 5);
+	mm_cur_skip_ws(&c);
+	assert_true(mm_cur_until(&c, 'b', &w));
+	assert_int_equal(w.n, 1);
+	assert_false(mm_cur_until(&c, 'z', &w));
+	assert_ptr_equal(mm_memrmem("a from b from c", 15, "from", 4), "a from b from c" + 9);
+}
+
+struct addr_case {
+	const char *in;
+	const char *out; /* NULL: must fail */
+};
+
+static void test_addr(void **state)
+{
+	static const struct addr_case cases[] = {
+		{"1.2.3.4", "1.2.3.4"},
+		{"255.255.255.255", "255.255.255.255"},
+		{"256.1.1.1", NULL},
+		{"1.2.3", NULL},
+		{"1.2.3.4.5", NULL},
+		{"01.2.3.4", NULL},
+		{"1..3.4", NULL},
+		{"::", "::"},
+		{"::1", "::1"},
+		{"2001:db8::1", "2001:db8::1"},
+		{"2001:DB8:0:0:0:0:0:1", "2001:db8::1"},
+		{"fd00:0099:0000:0000:0000:0000:0000:0001", "fd00:99::1"},
+		{"::ffff:203.0.113.9", "203.0.113.9"},
+		{"::ffff:cb00:7109", "203.0.113.9"},
+		{"2001:db8::1::2", NULL},
+		{"2001:db8:1:2:3:4:5:6:7", NULL},
+		{"2001:db8:", NULL},
+		{":2001:db8::1", NULL},
+		{"12345::1", NULL},
+		{"64:ff9b::192.0.2.33", "64:ff9b::c000:221"},
+		{"1.2.3.4 ", NULL},
+		{"", NULL},
+	};
+	char buf[MM_ADDR_STRLEN];
+	struct mm_addr a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = mm_addr_parse(cases[i].in, strlen(cases[i].in), &a);
+		if (!cases[i].out) {
+			if (r == 0)
+				fail_msg("%s parsed but should fail", cases[i].in);
+			continue;
+		}
+		if (r != 0)
+			fail_msg("%s failed to parse", cases[i].in);
+		assert_string_equal(mm_addr_format(&a, buf), cases[i].out);
+	}
+}
+
+static void test_prefix(void **state)
+{
+	struct mm_prefix p;
+	struct mm_addr a;
+	char buf[MM_PREFIX_STRLEN];
+
+	(void)state;
+	assert_int_equal(mm_prefix_parse("203.0.113.77/24", 15, &p), 0);
+	assert_string_equal(mm_prefix_format(&p, buf), "203.0.113.0/24");
+	assert_int_equal(mm_addr_parse("203.0.113.200", 13, &a), 0);
+	assert_true(mm_prefix_contains(&p, &a));
+	assert_int_equal(mm_addr_parse("203.0.114.1", 11, &a), 0);
+	assert_false(mm_prefix_contains(&p, &a));
+	assert_int_equal(mm_prefix_parse("2001:db8::/33", 13, &p), 0);
+	assert_int_equal(mm_addr_parse("2001:db8:7fff::1", 16, &a), 0);
+	assert_true(mm_prefix_contains(&p, &a));
+	assert_int_equal(mm_addr_parse("2001:db8:8000::1", 16, &a), 0);
+	assert_false(mm_prefix_contains(&p, &a));
+	assert_int_equal(mm_prefix_parse("10.0.0.0/33", 11, &p), MM_ERR_RANGE);
+	assert_int_equal(mm_prefix_parse("10.0.0.0/", 9, &p), MM_ERR_PARSE);
+	assert_int_equal(mm_prefix_parse("0.0.0.0/0", 9, &p), 0);
+	assert_true(mm_prefix_contains(&p, &a) == false); /* v6 address, v4 prefix */
+}
+
+static void test_time(void **state)
+{
+	struct mm_time t;
+	char buf[MM_TIME_STRLEN];
+	int64_t sec;
+
+	(void)state;
+	assert_int_equal(mm_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(mm_days_from_civil(2000, 3, 1), 11017);
+	assert_int_equal(mm_time_parse_iso("2026-11-21T03:12:45.123456+09:00", 32, 0, &t), 32);
+	assert_string_equal(mm_time_format(&t, true, buf), "2026-11-21T03:12:45.123456+09:00");
+	assert_string_equal(mm_time_format(&t, false, buf), "2026-11-21T03:12:45+09:00");
+	assert_int_equal(t.us / 1000000, 1795198365);
+	assert_int_equal(mm_time_parse_iso("2026-11-21T03:12:45+0900", 24, 0, &t), 24);
+	assert_int_equal(t.off, 540);
+	assert_int_equal(mm_time_parse_iso("2026-02-29T00:00:00Z", 20, 0, &t), MM_ERR_PARSE);
+	assert_int_equal(mm_time_parse_iso("2024-02-29 23:59:60Z", 20, 0, &t), 20);
+	assert_int_equal(mm_time_parse_iso("2026-01-01", 10, -300, &t), 10);
+	assert_string_equal(mm_time_format(&t, false, buf), "2026-01-01T00:00:00-05:00");
+	assert_int_equal(mm_time_parse_arg("-2h", 7200000000LL, &t), 0);
+	assert_int_equal(t.us, 0);
+	assert_int_equal(mm_time_parse_arg("yesterday", 0, &t), MM_ERR_PARSE);
+	assert_int_equal(mm_duration_parse("5m", &sec), 0);
+	assert_int_equal(sec, 300);
+	assert_int_equal(mm_duration_parse("5x", &sec), MM_ERR_PARSE);
+	assert_int_equal(mm_duration_parse("", &sec), MM_ERR_PARSE);
+}
+
+static void test_services(void **state)
+{
+	(void)state;
+	assert_string_equal(mm_service_lookup(17, 5060)->name, "sip");
+	assert_string_equal(mm_service_lookup(6, 22)->name, "ssh");
+	assert_null(mm_service_lookup(6, 1));
+	assert_null(mm_service_lookup(17, 65535));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_cap),	 cmocka_unit_test(test_buf_json),
+		cmocka_unit_test(test_cursor),	 cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_prefix),	 cmocka_unit_test(test_time),
+		cmocka_unit_test(test_services),
+	};
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

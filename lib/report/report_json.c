@@ -1,3 +1,238 @@
 /* SPDX-License-Identifier: MIT */
-/* being written */
-extern int mm_report_placeholder_report_json;
+#include <stdlib.h>
+#include <string.h>
+
+#include "mamori/error.h"
+#include "mamori/report.h"
+#include "mamori/services.h"
+
+/* The JSON report. Field meanings: docs/report-schema.md. */
+
+static int add_time(struct mm_buf *b, const char *key, const struct mm_time *t, bool comma)
+{
+	char tb[MM_TIME_STRLEN];
+
+	if (!t->set)
+		return mm_buf_addf(b, "%s\"%s\":null", comma ? "," : "", key);
+	return mm_buf_addf(b, "%s\"%s\":\"%s\"", comma ? "," : "", key, mm_time_format(t, false, tb));
+}
+
+static int add_addr(struct mm_buf *b, const char *key, const struct mm_addr *a)
+{
+	char s[MM_ADDR_STRLEN];
+
+	if (a->family == MM_AF_NONE)
+		return 0;
+	return mm_buf_addf(b, ",\"%s\":\"%s\"", key, mm_addr_format(a, s));
+}
+
+static int add_service(struct mm_buf *b, int proto, int port)
+{
+	const struct mm_service *svc = mm_service_lookup(proto, port);
+	const char *pn = mm_proto_name(proto);
+	int r;
+
+	if (pn && (r = mm_buf_addf(b, ",\"proto\":\"%s\"", pn)) < 0)
+		return r;
+	if (port >= 0 && (r = mm_buf_addf(b, ",\"port\":%d", port)) < 0)
+		return r;
+	if (svc && (r = mm_buf_addf(b, ",\"service\":\"%s\"", svc->name)) < 0)
+		return r;
+	return 0;
+}
+
+int mm_finding_to_json(const struct mm_finding *f, struct mm_buf *b)
+{
+	struct mm_time t;
+	uint8_t i;
+	int r;
+
+	if ((r = mm_buf_addf(b, "{\"kind\":\"%s\"", mm_finding_kind_name(f->kind))) < 0 ||
+	    (r = add_addr(b, "src", &f->src)) < 0 || (r = add_addr(b, "dst", &f->dst)) < 0)
+		return r;
+	if ((f->proto >= 0 || f->port >= 0) && (r = add_service(b, f->proto, f->port)) < 0)
+		return r;
+	if (f->scan != MM_SCAN_NONE &&
+	    (r = mm_buf_addf(b, ",\"scan\":\"%s\"", mm_scan_type_name(f->scan))) < 0)
+		return r;
+	if (f->nports) {
+		if ((r = mm_buf_adds(b, ",\"ports\":[")) < 0)
+			return r;
+		for (i = 0; i < f->nports; i++)
+			if ((r = mm_buf_addf(b, "%s%u", i ? "," : "", f->ports[i])) < 0)
+				return r;
+		if ((r = mm_buf_addc(b, ']')) < 0)
+			return r;
+	}
+	if (f->distinct_ports && (r = mm_buf_addf(b, ",\"distinct_ports\":%u", f->distinct_ports)) < 0)
+		return r;
+	if (f->distinct_hosts && (r = mm_buf_addf(b, ",\"distinct_hosts\":%u", f->distinct_hosts)) < 0)
+		return r;
+	if (f->distinct_sources &&
+	    (r = mm_buf_addf(b, ",\"distinct_sources\":%u", f->distinct_sources)) < 0)
+		return r;
+	if (f->distinct_users && (r = mm_buf_addf(b, ",\"distinct_users\":%u", f->distinct_users)) < 0)
+		return r;
+	if ((r = mm_buf_addf(b, ",\"count\":%llu", (unsigned long long)f->count)) < 0)
+		return r;
+	t = f->first;
+	if ((r = add_time(b, "first", &t, true)) < 0)
+		return r;
+	t = f->last;
+	if ((r = add_time(b, "last", &t, true)) < 0)
+		return r;
+	return mm_buf_addc(b, '}');
+}
+
+static int add_inputs(struct mm_buf *b, const struct mm_report *rep)
+{
+	size_t i;
+	int r;
+
+	if ((r = mm_buf_adds(b, ",\"inputs\":[")) < 0)
+		return r;
+	for (i = 0; i < rep->ninputs; i++) {
+		const struct mm_report_input *in = &rep->inputs[i];
+		if ((r = mm_buf_adds(b, i ? ",{\"name\":\"" : "{\"name\":\"")) < 0 ||
+		    (r = mm_buf_add_json_str(b, in->name, strlen(in->name))) < 0 ||
+		    (r = mm_buf_addf(b, "\",\"lines\":%llu,\"too_long\":%llu",
+				     (unsigned long long)in->lines,
+				     (unsigned long long)in->too_long)) < 0)
+			return r;
+		if (in->error) {
+			if ((r = mm_buf_adds(b, ",\"error\":\"")) < 0 ||
+			    (r = mm_buf_add_json_str(b, in->errmsg, strlen(in->errmsg))) < 0 ||
+			    (r = mm_buf_addc(b, '"')) < 0)
+				return r;
+		}
+		if ((r = mm_buf_addc(b, '}')) < 0)
+			return r;
+	}
+	return mm_buf_addc(b, ']');
+}
+
+static int add_timeline(struct mm_buf *b, const struct mm_timeline *tl)
+{
+	struct mm_time start;
+	size_t i, k;
+	int r;
+
+	if (!tl || !tl->nbuckets)
+		return mm_buf_adds(b, ",\"timeline\":null");
+	start.us = tl->start_us;
+	start.off = tl->off;
+	start.set = true;
+	if ((r = mm_buf_addf(b, ",\"timeline\":{\"bucket\":\"%s\"",
+			     tl->bucket_us == 3600000000LL ? "hour" : "day")) < 0 ||
+	    (r = add_time(b, "start", &start, true)) < 0 ||
+	    (r = mm_buf_addf(b, ",\"buckets\":%zu,\"series\":[", tl->nbuckets)) < 0)
+		return r;
+	for (i = 0; i < tl->nseries; i++) {
+		const struct mm_series *se = &tl->series[i];
+		if ((r = mm_buf_adds(b, i ? ",{" : "{")) < 0)
+			return r;
+		if (se->proto == 0)
+			r = mm_buf_adds(b, "\"name\":\"ssh auth failures\"");
+		else
+			r = mm_buf_addf(b, "\"name\":\"%d/%s\"", se->port, mm_proto_name(se->proto));
+		if (r < 0)
+			return r;
+		if (se->proto && (r = add_service(b, se->proto, se->port)) < 0)
+			return r;
+		if ((r = mm_buf_addf(b, ",\"total\":%llu,\"counts\":[",
+				     (unsigned long long)se->total)) < 0)
+			return r;
+		for (k = 0; k < tl->nbuckets; k++)
+			if ((r = mm_buf_addf(b, "%s%llu", k ? "," : "",
+					     (unsigned long long)se->counts[k])) < 0)
+				return r;
+		if ((r = mm_buf_adds(b, "]}")) < 0)
+			return r;
+	}
+	return mm_buf_adds(b, "]}");
+}
+
+int mm_report_json(const struct mm_report *rep, FILE *out)
+{
+	const struct mm_summary_totals *t = &rep->totals;
+	struct mm_buf b;
+	size_t i;
+	int r;
+
+	mm_buf_init(&b, (size_t)1 << 30);
+	if ((r = mm_buf_addf(&b, "{\"mamori\":{\"version\":\"%s\",\"report\":\"logs\",\"schema\":1}",
+			     rep->version)) < 0 ||
+	    (r = add_inputs(&b, rep)) < 0 || (r = mm_buf_adds(&b, ",\"period\":{")) < 0 ||
+	    (r = add_time(&b, "first", &t->first, false)) < 0 ||
+	    (r = add_time(&b, "last", &t->last, true)) < 0)
+		goto out;
+	if ((r = mm_buf_addf(&b,
+			     "},\"lines\":{\"read\":%llu,\"used\":%llu,\"unrecognized\":%llu,"
+			     "\"too_long\":%llu,\"forged_kernel\":%llu,\"filtered\":%llu}",
+			     (unsigned long long)rep->lines.lines, (unsigned long long)rep->lines.used,
+			     (unsigned long long)rep->lines.unknown,
+			     (unsigned long long)rep->lines.too_long,
+			     (unsigned long long)rep->lines.suspicious,
+			     (unsigned long long)rep->filtered)) < 0)
+		goto out;
+	if ((r = mm_buf_addf(&b,
+			     ",\"events\":{\"packet\":%llu,\"auth-failure\":%llu,\"auth-success\":%llu,"
+			     "\"probe\":%llu,\"suspicious\":%llu}",
+			     (unsigned long long)t->by_kind[MM_EV_PACKET],
+			     (unsigned long long)t->by_kind[MM_EV_AUTH_FAILURE],
+			     (unsigned long long)t->by_kind[MM_EV_AUTH_SUCCESS],
+			     (unsigned long long)t->by_kind[MM_EV_PROBE],
+			     (unsigned long long)t->by_kind[MM_EV_SUSPICIOUS])) < 0)
+		goto out;
+	if ((r = mm_buf_adds(&b, ",\"findings\":[")) < 0)
+		goto out;
+	for (i = 0; i < rep->nfindings; i++) {
+		if ((i && (r = mm_buf_addc(&b, ',')) < 0) ||
+		    (r = mm_finding_to_json(&rep->findings[i], &b)) < 0)
+			goto out;
+	}
+	if ((r = mm_buf_adds(&b, "],\"top_sources\":[")) < 0)
+		goto out;
+	for (i = 0; i < rep->ntop_sources; i++) {
+		const struct mm_source_stat *s = &rep->top_sources[i];
+		struct mm_time ft = {s->first_us, t->last.off, s->first_us != INT64_MAX};
+		struct mm_time lt = {s->last_us, t->last.off, s->last_us != INT64_MIN};
+		char a[MM_ADDR_STRLEN];
+		if ((r = mm_buf_addf(&b,
+				     "%s{\"src\":\"%s\",\"events\":%llu,\"packets\":%llu,"
+				     "\"auth_failures\":%llu,\"auth_successes\":%llu,\"probes\":%llu",
+				     i ? "," : "", mm_addr_format(&s->addr, a),
+				     (unsigned long long)s->events, (unsigned long long)s->packets,
+				     (unsigned long long)s->auth_failures,
+				     (unsigned long long)s->auth_successes,
+				     (unsigned long long)s->probes)) < 0 ||
+		    (r = add_time(&b, "first", &ft, true)) < 0 ||
+		    (r = add_time(&b, "last", &lt, true)) < 0 || (r = mm_buf_addc(&b, '}')) < 0)
+			goto out;
+	}
+	if ((r = mm_buf_adds(&b, "],\"top_ports\":[")) < 0)
+		goto out;
+	for (i = 0; i < rep->ntop_ports; i++) {
+		const struct mm_port_stat *p = &rep->top_ports[i];
+		if ((r = mm_buf_adds(&b, i ? ",{\"packets\":" : "{\"packets\":")) < 0 ||
+		    (r = mm_buf_addf(&b, "%llu", (unsigned long long)p->packets)) < 0 ||
+		    (r = add_service(&b, p->proto, p->port)) < 0 || (r = mm_buf_addc(&b, '}')) < 0)
+			goto out;
+	}
+	if ((r = mm_buf_addc(&b, ']')) < 0 || (r = add_timeline(&b, rep->timeline)) < 0)
+		goto out;
+	if ((r = mm_buf_addf(&b,
+			     ",\"limits\":{\"detector_keys\":%llu,\"detector_evicted\":%llu,"
+			     "\"sources_tracked\":%llu,\"sources_untracked_events\":%llu,"
+			     "\"timeline_untracked\":%llu}}\n",
+			     (unsigned long long)rep->detect.keys,
+			     (unsigned long long)rep->detect.evicted, (unsigned long long)t->sources,
+			     (unsigned long long)t->sources_untracked,
+			     (unsigned long long)t->cells_untracked)) < 0)
+		goto out;
+	if (fwrite(b.data, 1, b.len, out) != b.len)
+		r = MM_ERR_IO;
+out:
+	mm_buf_release(&b);
+	return r;
+}

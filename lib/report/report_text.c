@@ -1,3 +1,277 @@
 /* SPDX-License-Identifier: MIT */
-/* being written */
-extern int mm_report_placeholder_report_text;
+#include <stdlib.h>
+#include <string.h>
+
+#include "mamori/error.h"
+#include "mamori/report.h"
+#include "mamori/services.h"
+
+/*
+ * The terminal report: what an administrator reads first. Numbers get
+ * thousands separators, times are shown as the log's wall clock with its
+ * offset, and the timeline is a row of Unicode block sparklines per service.
+ */
+
+struct out {
+	FILE *f;
+	bool color;
+	int width;
+};
+
+static const char *bold(const struct out *o)
+{
+	return o->color ? "\033[1m" : "";
+}
+
+static const char *red(const struct out *o)
+{
+	return o->color ? "\033[1;31m" : "";
+}
+
+static const char *reset(const struct out *o)
+{
+	return o->color ? "\033[0m" : "";
+}
+
+/* 1234567 -> "1,234,567" into buf (at least 32 bytes). */
+static const char *num(uint64_t v, char *buf)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v), i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *tstr(int64_t us, int16_t off, char *buf)
+{
+	struct mm_time t = {us, off, true};
+
+	return mm_time_format(&t, false, buf);
+}
+
+static void service_label(int proto, int port, char *buf, size_t n)
+{
+	const struct mm_service *svc = mm_service_lookup(proto, port);
+	const char *pn = mm_proto_name(proto);
+
+	if (proto == 0)
+		snprintf(buf, n, "ssh auth failures");
+	else if (svc)
+		snprintf(buf, n, "%d/%s %s", port, pn ? pn : "?", svc->name);
+	else
+		snprintf(buf, n, "%d/%s", port, pn ? pn : "?");
+}
+
+static void header(const struct out *o, const struct mm_report *r)
+{
+	const struct mm_summary_totals *t = &r->totals;
+	char a[32], b[32], c[32], d[32], t1[MM_TIME_STRLEN], t2[MM_TIME_STRLEN];
+	size_t i;
+
+	fprintf(o->f, "%smamori logs%s: %zu input%s", bold(o), reset(o), r->ninputs,
+		r->ninputs == 1 ? "" : "s");
+	if (t->first.set) {
+		double days = (double)(t->last.us - t->first.us) / 86400e6;
+		fprintf(o->f, ", %s .. %s (%.1f days)", mm_time_format(&t->first, false, t1),
+			mm_time_format(&t->last, false, t2), days);
+	}
+	fputc('\n', o->f);
+	for (i = 0; i < r->ninputs; i++)
+		if (r->inputs[i].error)
+			fprintf(o->f, "  %s!%s %s\n", red(o), reset(o), r->inputs[i].errmsg);
+	fprintf(o->f, "lines: %s read, %s used, %s not recognised, %s over the length cap\n",
+		num(r->lines.lines, a), num(r->lines.used, b), num(r->lines.unknown, c),
+		num(r->lines.too_long, d));
+	if (r->filtered)
+		fprintf(o->f, "filtered out: %s events (--since/--until/--src/--port/--proto)\n",
+			num(r->filtered, a));
+	fprintf(o->f, "events: %s packets, %s auth failures, %s accepted logins, %s pre-auth probes",
+		num(t->by_kind[MM_EV_PACKET], a), num(t->by_kind[MM_EV_AUTH_FAILURE], b),
+		num(t->by_kind[MM_EV_AUTH_SUCCESS], c), num(t->by_kind[MM_EV_PROBE], d));
+	if (t->by_kind[MM_EV_SUSPICIOUS])
+		fprintf(o->f, ", %s%s forged kernel lines%s", red(o), num(t->by_kind[MM_EV_SUSPICIOUS], a),
+			reset(o));
+	fputc('\n', o->f);
+}
+
+static void finding_detail(const struct mm_finding *f, char *buf, size_t n)
+{
+	size_t len = 0;
+	uint8_t i;
+
+	buf[0] = '\0';
+	switch (f->kind) {
+	case MM_FIND_PORTSCAN:
+		len = (size_t)snprintf(buf, n, "%u ports:", f->distinct_ports);
+		for (i = 0; i < f->nports && len + 8 < n; i++)
+			len += (size_t)snprintf(buf + len, n - len, "%s%u", i ? "," : " ", f->ports[i]);
+		if (f->distinct_ports > f->nports && len + 4 < n)
+			snprintf(buf + len, n - len, ",...");
+		break;
+	case MM_FIND_SWEEP:
+	case MM_FIND_OUTBOUND_FANOUT:
+		snprintf(buf, n, "%u hosts", f->distinct_hosts);
+		break;
+	case MM_FIND_SERVICE_SWEEP:
+		snprintf(buf, n, "%u sources", f->distinct_sources);
+		break;
+	case MM_FIND_SSH_BRUTEFORCE:
+	case MM_FIND_SSH_SLOW_BRUTEFORCE:
+	case MM_FIND_SSH_USER_ENUM:
+		snprintf(buf, n, "%u user names", f->distinct_users);
+		break;
+	case MM_FIND_FORGED_LOG:
+		snprintf(buf, n, "user-space lines imitating the kernel");
+		break;
+	}
+}
+
+static void findings(const struct out *o, const struct mm_report *r)
+{
+	char kind[48], src[MM_ADDR_STRLEN], target[80], detail[160], cnt[32];
+	char t1[MM_TIME_STRLEN], t2[MM_TIME_STRLEN];
+	size_t i;
+
+	fprintf(o->f, "\n%sFINDINGS%s (%zu)\n", bold(o), reset(o), r->nfindings);
+	if (!r->nfindings) {
+		fprintf(o->f, "  none\n");
+		return;
+	}
+	fprintf(o->f, "  %-22s %-26s %-24s %10s  %-25s %-25s  %s\n", "KIND", "SOURCE", "TARGET",
+		"EVENTS", "FIRST", "LAST", "DETAIL");
+	for (i = 0; i < r->nfindings; i++) {
+		const struct mm_finding *f = &r->findings[i];
+		char dst[MM_ADDR_STRLEN];
+		if (f->scan != MM_SCAN_NONE)
+			snprintf(kind, sizeof(kind), "%s (%s)", mm_finding_kind_name(f->kind),
+				 mm_scan_type_name(f->scan));
+		else
+			snprintf(kind, sizeof(kind), "%s", mm_finding_kind_name(f->kind));
+		if (f->src.family)
+			mm_addr_format(&f->src, src);
+		else
+			snprintf(src, sizeof(src), "-");
+		if (f->port >= 0)
+			service_label(f->proto, f->port, target, sizeof(target));
+		else if (f->dst.family)
+			snprintf(target, sizeof(target), "%s", mm_addr_format(&f->dst, dst));
+		else if (f->distinct_hosts > 1)
+			snprintf(target, sizeof(target), "%u hosts", f->distinct_hosts);
+		else
+			snprintf(target, sizeof(target), "-");
+		finding_detail(f, detail, sizeof(detail));
+		fprintf(o->f, "  %s%-22s%s %-26s %-24s %10s  %-25s %-25s  %s\n", red(o), kind, reset(o),
+			src, target, num(f->count, cnt),
+			f->first.set ? mm_time_format(&f->first, false, t1) : "-",
+			f->last.set ? mm_time_format(&f->last, false, t2) : "-", detail);
+	}
+}
+
+static void top_sources(const struct out *o, const struct mm_report *r)
+{
+	char a[MM_ADDR_STRLEN], e[32], p[32], fl[32], pr[32], t1[MM_TIME_STRLEN],
+		t2[MM_TIME_STRLEN];
+	size_t i;
+
+	if (!r->ntop_sources)
+		return;
+	fprintf(o->f, "\n%sTOP SOURCES%s\n", bold(o), reset(o));
+	fprintf(o->f, "  %-40s %12s %12s %10s %10s  %-25s %s\n", "SOURCE", "EVENTS", "PACKETS",
+		"AUTHFAIL", "PROBES", "FIRST", "LAST");
+	for (i = 0; i < r->ntop_sources; i++) {
+		const struct mm_source_stat *s = &r->top_sources[i];
+		fprintf(o->f, "  %-40s %12s %12s %10s %10s  %-25s %s\n", mm_addr_format(&s->addr, a),
+			num(s->events, e), num(s->packets, p), num(s->auth_failures, fl),
+			num(s->probes, pr), tstr(s->first_us, r->totals.last.off, t1),
+			tstr(s->last_us, r->totals.last.off, t2));
+	}
+}
+
+static void top_ports(const struct out *o, const struct mm_report *r)
+{
+	char label[80], n[32];
+	size_t i;
+
+	if (!r->ntop_ports)
+		return;
+	fprintf(o->f, "\n%sTOP DESTINATION PORTS%s (inbound packets)\n", bold(o), reset(o));
+	for (i = 0; i < r->ntop_ports; i++) {
+		const struct mm_port_stat *p = &r->top_ports[i];
+		const struct mm_service *svc = mm_service_lookup(p->proto, p->port);
+		service_label(p->proto, p->port, label, sizeof(label));
+		fprintf(o->f, "  %-24s %12s  %s\n", label, num(p->packets, n), svc ? svc->desc : "");
+	}
+}
+
+static void timeline(const struct out *o, const struct mm_report *r)
+{
+	static const char *const blocks[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					     "\u2585", "\u2586", "\u2587", "\u2588"};
+	const struct mm_timeline *tl = r->timeline;
+	char label[80], n[32], t1[MM_TIME_STRLEN], t2[MM_TIME_STRLEN];
+	size_t cols, per, i, c, k;
+
+	if (!tl || !tl->nbuckets || !tl->nseries)
+		return;
+	cols = o->width > 60 ? (size_t)o->width - 44 : 16;
+	per = (tl->nbuckets + cols - 1) / cols;
+	cols = (tl->nbuckets + per - 1) / per;
+	fprintf(o->f, "\n%sTIMELINE%s (one column = %zu %s%s, %s .. %s)\n", bold(o), reset(o), per,
+		tl->bucket_us == 3600000000LL ? "hour" : "day", per == 1 ? "" : "s",
+		tstr(tl->start_us, tl->off, t1),
+		tstr(tl->start_us + (int64_t)tl->nbuckets * tl->bucket_us, tl->off, t2));
+	for (i = 0; i < tl->nseries; i++) {
+		const struct mm_series *se = &tl->series[i];
+		uint64_t max = 0, v;
+		service_label(se->proto, se->port, label, sizeof(label));
+		for (c = 0; c < cols; c++) {
+			v = 0;
+			for (k = c * per; k < (c + 1) * per && k < tl->nbuckets; k++)
+				v += se->counts[k];
+			if (v > max)
+				max = v;
+		}
+		fprintf(o->f, "  %-24s ", label);
+		for (c = 0; c < cols; c++) {
+			v = 0;
+			for (k = c * per; k < (c + 1) * per && k < tl->nbuckets; k++)
+				v += se->counts[k];
+			if (!v)
+				fputc(' ', o->f);
+			else
+				fputs(blocks[v * 7 / max], o->f);
+		}
+		fprintf(o->f, " %12s\n", num(se->total, n));
+	}
+}
+
+static void limits(const struct out *o, const struct mm_report *r)
+{
+	char a[32], b[32];
+
+	if (r->detect.evicted || r->totals.sources_untracked || r->totals.cells_untracked) {
+		fprintf(o->f, "\n%snote%s: memory caps reached: %s detector keys evicted, %s events "
+			      "from untracked sources; raise logs.max_keys to keep more.\n",
+			bold(o), reset(o), num(r->detect.evicted, a),
+			num(r->totals.sources_untracked, b));
+	}
+}
+
+int mm_report_text(const struct mm_report *r, FILE *f, bool color, int width)
+{
+	struct out o = {f, color, width > 0 ? width : 120};
+
+	header(&o, r);
+	findings(&o, r);
+	top_sources(&o, r);
+	top_ports(&o, r);
+	timeline(&o, r);
+	limits(&o, r);
+	return ferror(f) ? MM_ERR_IO : 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAMORI_ANALYZE_H
+#define MAMORI_ANALYZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mamori/addr.h"
+#include "mamori/detect.h"
+#include "mamori/error.h"
+#include "mamori/report.h"
+
+/*
+ * The `mamori logs` pipeline wired together: inputs -> line pipeline ->
+ * filters -> detectors and summary. Callers add inputs one by one (files
+ * in the order given, rotated sets already expanded oldest first), then
+ * build the report. The pipeline never prints; per-event output and
+ * progress go through the callbacks.
+ */
+struct mm_analyze_opts {
+	int year;		/* --year, 0 to infer from file mtimes */
+	size_t max_line;	/* line length cap (bytes) */
+	struct mm_detect_cfg detect;
+	uint32_t max_sources;	/* cap of the per-source summary table */
+	/* filters: events outside them are counted as filtered and dropped */
+	struct mm_time since, until; /* .set when given */
+	const struct mm_prefix *src; /* any of nsrc prefixes */
+	size_t nsrc;
+	int port;		/* destination port, -1 for any */
+	int proto;		/* IP protocol number, -1 for any */
+	/* callbacks, may be NULL */
+	void (*on_event)(void *ud, const struct mm_event *ev);
+	void (*on_progress)(void *ud, const char *name, uint64_t done, uint64_t total);
+	void *ud;
+	size_t top_n;		/* rows in top sources / ports */
+	size_t timeline_series;	/* services in the timeline */
+	size_t timeline_max_hours; /* hourly buckets up to this period, daily beyond */
+};
+
+void mm_analyze_opts_defaults(struct mm_analyze_opts *o);
+
+struct mm_analysis;
+struct mm_analysis *mm_analysis_new(const struct mm_analyze_opts *o);
+void mm_analysis_free(struct mm_analysis *a);
+/*
+ * Read one input (path, or "-" for stdin). A file that cannot be opened or
+ * read is recorded in the report's inputs with its message, and the error
+ * is returned (the caller decides whether to go on with other inputs).
+ */
+int mm_analysis_add_file(struct mm_analysis *a, const char *path, struct mm_err *err);
+/* Read kernel and sshd entries from the systemd journal (dir NULL: local). */
+int mm_analysis_add_journal(struct mm_analysis *a, const char *dir, struct mm_err *err);
+/*
+ * Close windows and assemble the report. Pointers in *out stay valid until
+ * mm_analysis_free().
+ */
+int mm_analysis_report(struct mm_analysis *a, struct mm_report *out);
+
+#endif

@@ -251,15 +251,16 @@ static enum walk_result walk(const char *base, const char *end, struct nf_hdr *h
 			c.p++;
 			continue;
 		}
+		/* "[SRC=.. ]" (embedded packet) or "INCOMPLETE [N bytes]": not ours */
+		if (*key == '[') {
+			r = WALK_STOP;
+			goto out;
+		}
 		while (q < c.end && *q != '=' && *q != ' ')
 			q++;
 		klen = (size_t)(q - key);
 		if (q == c.end || *q == ' ') {
-			/* a bare word: a flag, part of OPT (..), or an embedded packet */
-			if (*key == '[') {
-				r = WALK_STOP;
-				goto out;
-			}
+			/* a bare word: a flag, DF/MF/CE, or part of OPT (..) */
 			if (l4 && pk->proto == 6)
 				pk->flags |= tcp_flag(key, klen);
 			c.p = q;

@@ -28,30 +28,43 @@ struct mm_envelope {
 	bool kernel;		/* program is exactly "kernel" */
 };
 
-/* Year inference for RFC 3164 stamps, which carry no year. */
+/*
+ * Per-input state of the envelope parser: year inference for RFC 3164
+ * stamps, which carry no year, and a cache of the local UTC offset for the
+ * last civil date seen (zone look-ups are slow and this is the hot path).
+ * Treat as opaque; set up with mm_envelope_ctx_init().
+ */
 struct mm_envelope_ctx {
 	int ref_year;	/* year of the reference time (file mtime or --year) */
 	int ref_month;	/* 1..12: month of the file mtime; 12 with --year */
 	bool fixed_year; /* --year: months run forward from January of ref_year */
 	int last_month;	/* for --year rollover, 0 at start */
 	int year_bump;	/* years added after December -> January rollovers */
-	int local_off_cache_key;
-	/* cache of local midnight for the last civil date seen (mktime is slow) */
+	int64_t last_utc; /* UTC seconds of the previous local stamp (autumn's repeated hour) */
+	/* local-time cache for one civil date (days since the epoch) */
 	int64_t cache_day;
-	int64_t cache_base_us;
-	int cache_off;
+	int64_t cache_base_us; /* UTC of local midnight, when the offset is constant */
+	int cache_off;	       /* offset (seconds) at the start of the day */
+	int cache_off_end;     /* offset at its end; differs on DST change days */
 };
 
 /*
  * Initialise year inference. ref is the file's mtime (unix seconds): a
  * stamp whose month is later than ref's month belongs to the year before
- * (a log written in January holds December lines of last year). When
- * year > 0 (--year) stamps start in that year and a month going backwards
- * (December to January) moves to the next year.
+ * (a log written in January holds December lines of last year); ref 0
+ * means now. When year > 0 (--year) stamps start in that year and a month
+ * going backwards (December to January) moves to the next year; a step
+ * back of one month is taken as a late line, not a new year. Stamps
+ * without a zone are local time (TZ), DST included; the zone must not
+ * change while ctx is in use.
  */
 void mm_envelope_ctx_init(struct mm_envelope_ctx *ctx, time_t ref, int year);
-/* Parse the envelope of one line (no trailing newline). Returns 0, or
- * MM_ERR_PARSE when the line has no envelope mamori knows. */
+/*
+ * Parse the envelope of one line (no trailing newline). Spans in out point
+ * into line. Never reads outside [line, line + n). Returns 0, or
+ * MM_ERR_PARSE when the line has no envelope mamori knows. An RFC 5424
+ * NILVALUE leaves out->time unset and host/program empty.
+ */
 int mm_envelope_parse(struct mm_envelope_ctx *ctx, const char *line, size_t n,
 		      struct mm_envelope *out);
 

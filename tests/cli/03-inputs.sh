@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Inputs: compressed files, stdin, rotated sets, and hostile bytes.
+. "$(dirname "$0")/lib.sh"
+
+summary() { jq -c '{lines: .lines.read, events, findings: (.findings | length)}' "$1"; }
+
+"$MAMORI" logs --json --year 2026 "$EX/kern.log" >"$TMP/plain.json" || true
+gzip -c "$EX/kern.log" >"$TMP/kern.log.gz"
+zstd -q -c "$EX/kern.log" >"$TMP/kern.log.zst"
+"$MAMORI" logs --json --year 2026 "$TMP/kern.log.gz" >"$TMP/gz.json" || true
+"$MAMORI" logs --json --year 2026 "$TMP/kern.log.zst" >"$TMP/zst.json" || true
+"$MAMORI" logs --json --year 2026 - <"$EX/kern.log" >"$TMP/stdin.json" || true
+p=$(summary "$TMP/plain.json")
+[ "$(summary "$TMP/gz.json")" = "$p" ] && ok "gzip same as plain" || fail "gzip differs: $(summary "$TMP/gz.json") vs $p"
+[ "$(summary "$TMP/zst.json")" = "$p" ] && ok "zstd same as plain" || fail "zstd differs"
+[ "$(summary "$TMP/stdin.json")" = "$p" ] && ok "stdin same as plain" || fail "stdin differs"
+
+# a rotated set is read oldest first and covers all lines
+mkdir "$TMP/rot"
+head -n 2000 "$EX/kern.log" | gzip -c >"$TMP/rot/kern.log.2.gz"
+sed -n '2001,4000p' "$EX/kern.log" >"$TMP/rot/kern.log.1"
+tail -n +4001 "$EX/kern.log" >"$TMP/rot/kern.log"
+"$MAMORI" logs --json --year 2026 --rotated "$TMP/rot/kern.log" >"$TMP/rot.json" || true
+[ "$(summary "$TMP/rot.json")" = "$p" ] && ok "rotated set same as whole file" || fail "rotated differs: $(summary "$TMP/rot.json") vs $p"
+check "rotated inputs oldest first" '[.inputs[].name | split("/") | last] == ["kern.log.2.gz","kern.log.1","kern.log"]' "$TMP/rot.json"
+
+# hostile bytes: NUL, invalid UTF-8, an over-long line, no final newline
+{
+	head -n 3 "$EX/auth.log"
+	printf 'Nov 20 10:00:00 web1 sshd[7]: Failed password for invalid user \000\377\376 from 198.51.100.9 port 1 ssh2\n'
+	printf 'Nov 20 10:00:01 web1 sshd[8]: Invalid user %s from 198.51.100.9 port 2\n' "$(head -c 70000 /dev/zero | tr '\0' A)"
+	printf '\377\376garbage \000 line\n'
+	printf 'Nov 20 10:00:02 web1 sshd[9]: Failed password for root from 198.51.100.9 port 3 ssh2'
+} >"$TMP/hostile.log"
+expect_rc 0 "$MAMORI" logs --json --year 2026 "$TMP/hostile.log"
+check "all lines accounted for" '.lines.read == 7 and .lines.too_long == 1 and .lines.unrecognized >= 1' "$TMP/out"
+check "NUL and bad UTF-8 in a user name do not stop the run" '.events["auth-failure"] == 2' "$TMP/out"
+expect_rc 0 "$MAMORI" logs --events --year 2026 "$TMP/hostile.log"
+jq -s . "$TMP/out" >/dev/null && ok "events stay valid JSON with hostile bytes" || fail "events JSON invalid"
+
+# an unreadable input is named and the rest is still read
+mkdir "$TMP/dir.log"
+expect_rc 3 "$MAMORI" logs --json "$TMP/dir.log" "$EX/auth.log"
+grep_err "dir.log"
+finish

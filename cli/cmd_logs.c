@@ -37,6 +37,8 @@ struct logs_ctx {
 	bool progress_shown;
 	struct timespec start;
 	int write_error;
+	char **names; /* input names from rotated sets, alive until the report is out */
+	size_t nnames;
 };
 
 void usage_logs(FILE *out)
@@ -129,7 +131,8 @@ static int term_width(void)
 	return 120;
 }
 
-static int add_input(struct mm_analysis *a, const char *path, bool rotated, int *failed)
+static int add_input(struct logs_ctx *c, struct mm_analysis *a, const char *path, bool rotated,
+		     int *failed)
 {
 	struct mm_err err = {0};
 	char **set = NULL;
@@ -153,19 +156,25 @@ static int add_input(struct mm_analysis *a, const char *path, bool rotated, int 
 		(*failed)++;
 	}
 	for (i = 0; i < n; i++) {
+		char **nn = realloc(c->names, (c->nnames + 1) * sizeof(*nn));
+		if (!nn) {
+			free(set[i]);
+			continue;
+		}
+		c->names = nn;
+		c->names[c->nnames++] = set[i];
 		memset(&err, 0, sizeof(err));
 		if (mm_analysis_add_file(a, set[i], &err) < 0) {
 			mm_die_msg("%s", err.msg[0] ? err.msg : set[i]);
 			(*failed)++;
 		}
 	}
-	/* the report keeps the names: they are freed when the process ends */
 	free(set);
 	return 0;
 }
 
 /* No input named: this host's own logs. Returns how many sources were read. */
-static int add_host_logs(struct mm_analysis *a, int *failed)
+static int add_host_logs(struct logs_ctx *c, struct mm_analysis *a, int *failed)
 {
 	struct stat st;
 	struct mm_err err = {0};
@@ -182,7 +191,7 @@ static int add_host_logs(struct mm_analysis *a, int *failed)
 	for (i = 0; i < sizeof(default_logs) / sizeof(default_logs[0]); i++) {
 		if (stat(default_logs[i], &st) != 0)
 			continue;
-		add_input(a, default_logs[i], true, failed);
+		add_input(c, a, default_logs[i], true, failed);
 		found++;
 	}
 	return found;
@@ -415,7 +424,7 @@ int cmd_logs(int argc, char **argv)
 		goto out;
 	}
 	if (optind == argc && !journal) {
-		if (add_host_logs(a, &failed) == 0) {
+		if (add_host_logs(&c, a, &failed) == 0) {
 			fprintf(stderr,
 				"mamori: this host has no journal and none of /var/log/{syslog,kern.log,"
 				"auth.log,ufw.log,messages,secure}.\n"
@@ -429,7 +438,7 @@ int cmd_logs(int argc, char **argv)
 		failed++;
 	}
 	for (; optind < argc; optind++)
-		add_input(a, argv[optind], rotated, &failed);
+		add_input(&c, a, argv[optind], rotated, &failed);
 	if (c.progress_shown)
 		fputs("\r\033[K", stderr);
 
@@ -470,5 +479,8 @@ int cmd_logs(int argc, char **argv)
 out:
 	mm_analysis_free(a);
 	mm_buf_release(&c.line);
+	for (i = 0; i < c.nnames; i++)
+		free(c.names[i]);
+	free(c.names);
 	return rc;
 }

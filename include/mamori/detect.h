@@ -55,6 +55,7 @@ struct mm_finding {
 	uint32_t distinct_users;
 	uint64_t count;		  /* events that make up the finding */
 	struct mm_time first, last;
+	bool approx;		  /* distinct_* beyond 16 are HyperLogLog estimates (~5%) */
 };
 
 struct mm_detect_cfg {
@@ -71,21 +72,39 @@ struct mm_detect_cfg {
 	uint32_t fanout_hosts;	    /* outbound: distinct destinations on one port ... */
 	int64_t fanout_window;	    /* ... within this many seconds */
 	uint32_t max_keys;	    /* cap on tracked keys per table (LRU eviction) */
+	uint32_t max_findings;	    /* cap on stored findings; 0 means the default */
 };
 
-/* Fill cfg with the documented defaults (see docs/mamori-logs.1.scd). */
+/*
+ * Fill cfg with the documented defaults (see docs/mamori-logs.1.scd and the
+ * comment at the top of lib/detect/detect.c for where each comes from):
+ * portscan 15 ports / 300 s, sweep 10 hosts / 300 s, service sweep 10
+ * sources, ssh 5 failures / 600 s, slow 20 / 86400 s, 10 user names,
+ * fan-out 20 hosts / 300 s, 200000 keys per table, 100000 findings.
+ * A threshold of 0 disables its detector. Thresholds above 1024 and
+ * windows above 10 days are clamped to those values.
+ */
 void mm_detect_cfg_defaults(struct mm_detect_cfg *cfg);
 
 struct mm_detect_stats {
 	uint64_t events;  /* events fed */
 	uint64_t evicted; /* keys evicted because a table was full */
-	uint64_t keys;	  /* keys tracked at the end */
+	uint64_t keys;	  /* keys tracked at the end, summed over the tables */
+	uint64_t keys_max; /* keys of the fullest table (<= cfg.max_keys) */
+	uint64_t findings; /* findings stored */
+	uint64_t findings_dropped; /* findings not stored because max_findings was reached */
+	uint64_t ignored;  /* per-source events without a usable source address */
+	uint64_t alloc_failures; /* allocations that failed (state was dropped) */
 };
 
 struct mm_detector;
 struct mm_detector *mm_detector_new(const struct mm_detect_cfg *cfg);
 void mm_detector_free(struct mm_detector *d);
-/* Feed one event. Events should come in time order; a small step back is tolerated. */
+/*
+ * Feed one event. Events should come in time order; an event older than
+ * the newest one seen is taken to happen at that newest time (its own time
+ * is still used for first/last), so any step back is safe.
+ */
 void mm_detector_event(struct mm_detector *d, const struct mm_event *ev);
 /* Close open windows and compute period-wide findings (service sweeps). */
 void mm_detector_finish(struct mm_detector *d);

@@ -59,6 +59,8 @@ void usage_logs(FILE *out)
 		"  --year YEAR           year of RFC 3164 stamps (default: from each file's mtime)\n"
 		"  --max-line BYTES      skip (and count) longer lines (default 64K)\n"
 		"  --config FILE         settings file (default " MM_CONFIG_DEFAULT " when present)\n"
+		"  --threads N           parser threads for plain files over 32 MB (default 0: one\n"
+		"                        per CPU, at most 4; 1: none)\n"
 		"\n"
 		"output (default: a terminal report):\n"
 		"  --json                the whole report as one JSON document\n"
@@ -213,6 +215,7 @@ enum {
 	OPT_TOP,
 	OPT_COLOR,
 	OPT_NO_PROGRESS,
+	OPT_THREADS,
 	OPT_SETTING, /* any mm_config_set key */
 };
 
@@ -233,6 +236,7 @@ static const struct option long_opts[] = {
 	{"top", required_argument, NULL, OPT_TOP},
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	{"threads", required_argument, NULL, OPT_THREADS},
 	{"max-line", required_argument, NULL, OPT_SETTING},
 	{"portscan-ports", required_argument, NULL, OPT_SETTING},
 	{"portscan-window", required_argument, NULL, OPT_SETTING},
@@ -379,6 +383,14 @@ int cmd_logs(int argc, char **argv)
 			break;
 		case OPT_NO_PROGRESS:
 			c.progress = false;
+			break;
+		case OPT_THREADS:
+			if (!parse_uint(optarg, 4, &u)) {
+				mm_die_msg("--threads: expected 0 (one per CPU) to 4, got '%s'", optarg);
+				rc = MM_EXIT_USAGE;
+				goto out;
+			}
+			o.threads = u;
 			break;
 		case OPT_SETTING:
 			if (npend >= sizeof(pend) / sizeof(pend[0])) {

@@ -32,6 +32,7 @@ struct mm_analyze_opts {
 	void (*on_event)(void *ud, const struct mm_event *ev);
 	void (*on_progress)(void *ud, const char *name, uint64_t done, uint64_t total);
 	void *ud;
+	unsigned threads;	/* parser threads for large plain files; 0 = one per CPU (max 4), 1 = none */
 	size_t top_n;		/* rows in top sources / ports */
 	size_t timeline_series;	/* services in the timeline */
 	size_t timeline_max_hours; /* hourly buckets up to this period, daily beyond */

@@ -111,6 +111,15 @@ void mm_logparser_begin(struct mm_logparser *lp, const char *name, time_t mtime,
  */
 int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint64_t lineno,
 		      struct mm_event *ev);
+/*
+ * Deferral, for parsing one input in parallel: when on, lines whose
+ * meaning depends on earlier lines (sshd sessions) are not parsed or
+ * counted; _line returns MM_LP_DEFER and the caller must feed them, in
+ * input order, to a parser with deferral off.
+ */
+#define MM_LP_DEFER 2
+void mm_logparser_set_defer(struct mm_logparser *lp, bool defer);
+
 /* Count a line that was over the length cap (never passed to _line). */
 void mm_logparser_skip_long(struct mm_logparser *lp);
 const struct mm_logparser_stats *mm_logparser_stats(const struct mm_logparser *lp);
@@ -129,6 +138,12 @@ void mm_reader_free(struct mm_reader *r);
 int mm_reader_next(struct mm_reader *r, const char **line, size_t *n, struct mm_err *err);
 uint64_t mm_reader_lineno(const struct mm_reader *r);
 uint64_t mm_reader_too_long(const struct mm_reader *r);
+/*
+ * When the input is a plain regular file mapped whole, its bytes: returns
+ * true and sets *data and *len (valid until mm_reader_free). Lets callers
+ * split a large file into blocks and frame them in parallel.
+ */
+bool mm_reader_mapped(const struct mm_reader *r, const char **data, size_t *len);
 /* Bytes of the underlying file consumed so far and its size (0 when unknown), for progress. */
 uint64_t mm_reader_pos(const struct mm_reader *r);
 uint64_t mm_reader_size(const struct mm_reader *r);

@@ -15,6 +15,7 @@ struct mm_logparser {
 	struct mm_sshd *sshd;
 	struct mm_logparser_stats st;
 	const char *name;
+	bool defer;
 };
 
 struct mm_logparser *mm_logparser_new(void)
@@ -65,12 +66,15 @@ int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint6
 	struct mm_envelope env;
 	int r = 0;
 
-	lp->st.lines++;
 	mm_event_clear(ev);
 	if (mm_envelope_parse(&lp->env_ctx, line, n, &env) < 0) {
+		lp->st.lines++;
 		lp->st.unknown++;
 		return 0;
 	}
+	if (lp->defer && !env.kernel && is_sshd(env.program))
+		return MM_LP_DEFER;
+	lp->st.lines++;
 	stamp(ev, &env);
 	ev->line = lineno;
 	ev->file = lp->name;
@@ -96,6 +100,11 @@ int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint6
 	mm_event_clear(ev);
 	lp->st.unknown++;
 	return 0;
+}
+
+void mm_logparser_set_defer(struct mm_logparser *lp, bool defer)
+{
+	lp->defer = defer;
 }
 
 void mm_logparser_skip_long(struct mm_logparser *lp)

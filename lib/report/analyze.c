@@ -2,26 +2,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mamori/analyze.h"
-#include "mamori/logs.h"
+#include <unistd.h>
+
+#include "analyze_int.h"
 #include "mm_config.h"
 
 #define MAX_INPUTS 4096
 #define PROGRESS_EVERY 65536
 
-struct mm_analysis {
-	struct mm_analyze_opts o;
-	struct mm_logparser *lp;
-	struct mm_detector *det;
-	struct mm_summary *sum;
-	struct mm_report_input *inputs;
-	size_t ninputs;
-	uint64_t filtered;
-	struct mm_source_stat *top_sources;
-	struct mm_port_stat *top_ports;
-	struct mm_timeline timeline;
-	bool finished;
-};
+
 
 void mm_analyze_opts_defaults(struct mm_analyze_opts *o)
 {
@@ -89,7 +78,7 @@ static bool pass_filters(const struct mm_analyze_opts *o, const struct mm_event 
 	return true;
 }
 
-static void feed(struct mm_analysis *a, const struct mm_event *ev)
+void mm_analysis_feed(struct mm_analysis *a, const struct mm_event *ev)
 {
 	if (!pass_filters(&a->o, ev)) {
 		a->filtered++;
@@ -113,6 +102,26 @@ static struct mm_report_input *new_input(struct mm_analysis *a, const char *name
 	return in;
 }
 
+/*
+ * Threads pay off only on large inputs mapped whole; --year makes year
+ * inference depend on line order across the file, so it stays serial.
+ */
+#define PAR_MIN_BYTES (32u << 20)
+static unsigned threads_for(const struct mm_analysis *a, const struct mm_reader *rd,
+			    const char **data, size_t *size)
+{
+	long ncpu;
+	unsigned t = a->o.threads;
+
+	if (t == 1 || a->o.year || !mm_reader_mapped(rd, data, size) || *size < PAR_MIN_BYTES)
+		return 1;
+	if (t == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		t = ncpu < 1 ? 1 : ncpu > MM_MAX_THREADS ? MM_MAX_THREADS : (unsigned)ncpu;
+	}
+	return t > MM_MAX_THREADS ? MM_MAX_THREADS : t;
+}
+
 /* Keep the reason an input failed for the report, and pass the code on. */
 static int input_failed(struct mm_report_input *in, int r, const struct mm_err *err)
 {
@@ -127,9 +136,10 @@ int mm_analysis_add_file(struct mm_analysis *a, const char *path, struct mm_err 
 	struct mm_report_input *in = new_input(a, path);
 	struct mm_reader *rd = NULL;
 	struct mm_event ev;
-	const char *line;
-	size_t n;
+	const char *line, *data;
+	size_t n, size;
 	uint64_t k, long_before = 0;
+	unsigned nthreads;
 	int r;
 
 	if (!in)
@@ -137,13 +147,21 @@ int mm_analysis_add_file(struct mm_analysis *a, const char *path, struct mm_err 
 	r = mm_reader_open(path, a->o.max_line, &rd, err);
 	if (r < 0)
 		goto fail;
+	nthreads = threads_for(a, rd, &data, &size);
+	if (nthreads > 1) {
+		r = mm_analysis_par_file(a, in, data, size, mm_reader_mtime(rd), nthreads, err);
+		mm_reader_free(rd);
+		if (r < 0)
+			goto fail;
+		return 0;
+	}
 	mm_logparser_begin(a->lp, path, mm_reader_mtime(rd), a->o.year);
 	for (k = 0;; k++) {
 		r = mm_reader_next(rd, &line, &n, err);
 		if (r <= 0)
 			break;
 		if (mm_logparser_line(a->lp, line, n, mm_reader_lineno(rd), &ev) == 1)
-			feed(a, &ev);
+			mm_analysis_feed(a, &ev);
 		if (a->o.on_progress && k % PROGRESS_EVERY == 0)
 			a->o.on_progress(a->o.ud, path, mm_reader_pos(rd), mm_reader_size(rd));
 	}
@@ -185,7 +203,7 @@ int mm_analysis_add_journal(struct mm_analysis *a, const char *dir, struct mm_er
 			continue;
 		}
 		if (mm_logparser_line(a->lp, line, n, lineno, &ev) == 1)
-			feed(a, &ev);
+			mm_analysis_feed(a, &ev);
 	}
 	in->lines = lineno;
 	mm_journal_free(j);
@@ -217,6 +235,11 @@ int mm_analysis_report(struct mm_analysis *a, struct mm_report *out)
 	out->inputs = a->inputs;
 	out->ninputs = a->ninputs;
 	out->lines = *mm_logparser_stats(a->lp);
+	out->lines.lines += a->wstats.lines;
+	out->lines.used += a->wstats.used;
+	out->lines.unknown += a->wstats.unknown;
+	out->lines.too_long += a->wstats.too_long;
+	out->lines.suspicious += a->wstats.suspicious;
 	out->filtered = a->filtered;
 	mm_summary_totals(a->sum, &out->totals);
 	out->nfindings = mm_detector_findings(a->det, &out->findings);

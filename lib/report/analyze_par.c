@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_int.h"
+
+/*
+ * Parallel parsing of one large plain file. The mapped file is cut into
+ * blocks at line boundaries; worker threads frame and parse blocks into
+ * per-block item arrays; the calling thread consumes blocks strictly in
+ * order and feeds detectors and summary, so results are identical to a
+ * single-threaded run. Lines whose meaning depends on earlier lines (sshd
+ * sessions) are deferred by the workers and parsed in order by the
+ * calling thread's own parser. Memory is bounded by NSLOTS blocks in flight.
+ */
+
+#define BLOCK_BYTES (4u << 20)
+#define NSLOTS 8
+
+struct item {
+	struct mm_event ev; /* valid when raw == NULL */
+	const char *raw;    /* a deferred line */
+	size_t rawn;
+	uint64_t line; /* 1-based within the block */
+};
+
+enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_DONE };
+
+struct slot {
+	enum slot_state state;
+	uint64_t seq;
+	size_t end; /* file offset just after the block */
+	struct item *items;
+	size_t nitems, cap;
+	uint64_t lines; /* lines in the block, including over-long ones */
+	int err;
+};
+
+struct par {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const char *data;
+	size_t size, next_off, max_line;
+	uint64_t next_seq, consumed;
+	bool stop;
+	struct slot slots[NSLOTS];
+	const char *name;
+	time_t mtime;
+	int year;
+	struct mm_logparser_stats wstats; /* summed over workers, under mu */
+};
+
+static int push(struct slot *s, struct item **out)
+{
+	if (s->nitems == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 4096;
+		struct item *n = realloc(s->items, ncap * sizeof(*n));
+		if (!n)
+			return MM_ERR_NOMEM;
+		s->items = n;
+		s->cap = ncap;
+	}
+	*out = &s->items[s->nitems++];
+	return 0;
+}
+
+/* Frame and parse one block, as mm_reader does for the whole file. */
+static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s, size_t off)
+{
+	const char *q = p->data + off, *end = p->data + s->end;
+	struct item *it;
+	int r;
+
+	s->nitems = 0;
+	s->lines = 0;
+	s->err = 0;
+	while (q < end) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
+		const char *line = q;
+
+		q += n + (nl ? 1 : 0);
+		s->lines++;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n > p->max_line) {
+			mm_logparser_skip_long(lp);
+			continue;
+		}
+		if (push(s, &it) < 0) {
+			s->err = MM_ERR_NOMEM;
+			return;
+		}
+		r = mm_logparser_line(lp, line, n, s->lines, &it->ev);
+		it->line = s->lines;
+		if (r == MM_LP_DEFER) {
+			it->raw = line;
+			it->rawn = n;
+		} else if (r == 1) {
+			it->raw = NULL;
+		} else {
+			s->nitems--;
+		}
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct par *p = arg;
+	struct mm_logparser *lp = mm_logparser_new();
+
+	if (lp) {
+		mm_logparser_set_defer(lp, true);
+		mm_logparser_begin(lp, p->name, p->mtime, p->year);
+	}
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop && p->next_off < p->size) {
+		uint64_t seq = p->next_seq;
+		struct slot *s = &p->slots[seq % NSLOTS];
+		size_t off = p->next_off, end;
+		const char *nl;
+
+		if (seq >= p->consumed + NSLOTS || s->state != SLOT_FREE) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		end = off + BLOCK_BYTES < p->size ? off + BLOCK_BYTES : p->size;
+		if (end < p->size && (nl = memchr(p->data + end, '\n', p->size - end)))
+			end = (size_t)(nl - p->data) + 1;
+		else if (end < p->size)
+			end = p->size;
+		p->next_off = end;
+		p->next_seq++;
+		s->state = SLOT_BUSY;
+		s->seq = seq;
+		s->end = end;
+		pthread_mutex_unlock(&p->mu);
+		if (lp)
+			parse_block(p, lp, s, off);
+		else
+			s->err = MM_ERR_NOMEM;
+		pthread_mutex_lock(&p->mu);
+		s->state = SLOT_DONE;
+		pthread_cond_broadcast(&p->cv);
+	}
+	if (lp) {
+		const struct mm_logparser_stats *st = mm_logparser_stats(lp);
+		p->wstats.lines += st->lines;
+		p->wstats.used += st->used;
+		p->wstats.unknown += st->unknown;
+		p->wstats.too_long += st->too_long;
+		p->wstats.suspicious += st->suspicious;
+	}
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	mm_logparser_free(lp);
+	return NULL;
+}
+
+int mm_analysis_par_file(struct mm_analysis *a, struct mm_report_input *in, const char *data,
+			 size_t size, time_t mtime, unsigned nthreads, struct mm_err *err)
+{
+	struct par *p = calloc(1, sizeof(*p));
+	pthread_t th[MM_MAX_THREADS];
+	unsigned nth = 0, i;
+	uint64_t seq, base = 0;
+	size_t k;
+	int r = 0;
+
+	if (!p)
+		return mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", in->name);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->data = data;
+	p->size = size;
+	p->max_line = a->o.max_line;
+	p->name = in->name;
+	p->mtime = mtime;
+	p->year = a->o.year;
+	mm_logparser_begin(a->lp, in->name, mtime, a->o.year);
+	for (i = 0; i < nthreads && i < MM_MAX_THREADS; i++) {
+		if (pthread_create(&th[nth], NULL, worker, p) != 0)
+			break;
+		nth++;
+	}
+	if (nth == 0) {
+		r = mm_err_set(err, MM_ERR_NOMEM, "%s: cannot start threads", in->name);
+		goto out;
+	}
+	for (seq = 0;; seq++) {
+		struct slot *s = &p->slots[seq % NSLOTS];
+
+		pthread_mutex_lock(&p->mu);
+		while (!(s->state == SLOT_DONE && s->seq == seq) &&
+		       !(p->next_off >= p->size && seq >= p->next_seq))
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (!(s->state == SLOT_DONE && s->seq == seq)) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (s->err < 0 && r == 0)
+			r = mm_err_set(err, s->err, "%s: %s", in->name, mm_strerror(s->err));
+		for (k = 0; k < s->nitems && r == 0; k++) {
+			struct item *it = &s->items[k];
+			struct mm_event ev;
+			if (it->raw) {
+				if (mm_logparser_line(a->lp, it->raw, it->rawn, base + it->line, &ev) == 1)
+					mm_analysis_feed(a, &ev);
+			} else {
+				it->ev.line += base;
+				mm_analysis_feed(a, &it->ev);
+			}
+		}
+		base += s->lines;
+		if (a->o.on_progress)
+			a->o.on_progress(a->o.ud, in->name, s->end, size);
+		pthread_mutex_lock(&p->mu);
+		s->state = SLOT_FREE;
+		p->consumed++;
+		if (r < 0)
+			p->stop = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (r < 0)
+			break;
+	}
+out:
+	pthread_mutex_lock(&p->mu);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	a->wstats.lines += p->wstats.lines;
+	a->wstats.used += p->wstats.used;
+	a->wstats.unknown += p->wstats.unknown;
+	a->wstats.too_long += p->wstats.too_long;
+	a->wstats.suspicious += p->wstats.suspicious;
+	in->lines = base;
+	in->too_long = p->wstats.too_long;
+	for (i = 0; i < NSLOTS; i++)
+		free(p->slots[i].items);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+	return r;
+}

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +44,7 @@ struct par {
 	pthread_cond_t cv;
 	const char *data;
 	size_t size, next_off, max_line;
+	size_t released; /* pages before this offset were handed back */
 	uint64_t next_seq, consumed;
 	bool stop;
 	struct slot slots[NSLOTS];
@@ -50,6 +53,21 @@ struct par {
 	int year;
 	struct mm_logparser_stats wstats; /* summed over workers, under mu */
 };
+
+/*
+ * Drop the mapped pages of consumed blocks from this process (they stay
+ * in the page cache), so resident memory does not grow with the file.
+ */
+static void release_pages(struct par *p, size_t upto)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t end = upto / pg * pg;
+
+	if (end > p->released) {
+		madvise((void *)(uintptr_t)(p->data + p->released), end - p->released, MADV_DONTNEED);
+		p->released = end;
+	}
+}
 
 static int push(struct slot *s, struct item **out)
 {
@@ -214,6 +232,7 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_report_input *in, cons
 			}
 		}
 		base += s->lines;
+		release_pages(p, s->end);
 		if (a->o.on_progress)
 			a->o.on_progress(a->o.ud, in->name, s->end, size);
 		pthread_mutex_lock(&p->mu);

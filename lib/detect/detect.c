@@ -122,8 +122,8 @@ struct mm_detector *mm_detector_new(const struct mm_detect_cfg *cfg)
 		    d) < 0)
 		goto out;
 	if (dt_init(&d->fanout, c.max_keys,
-		    sizeof(struct host_ent) + c.fanout_hosts * sizeof(struct witem),
-		    det_host_evict, d) < 0)
+		    sizeof(struct host_ent) + c.fanout_hosts * sizeof(struct witem), det_host_evict,
+		    d) < 0)
 		goto out;
 	off = sizeof(struct ssh_ent);
 	d->ssh_off_fast = off;
@@ -236,12 +236,19 @@ bool burst_step(struct mm_detector *d, struct burst *b, int64_t win_us, struct f
 			*fs = NULL;
 		}
 		b->first = *t;
+		b->last = *t;
 		b->count = 0;
 		b->fidx = FIDX_NONE;
 		b->scanmask = 0;
 		b->proto = -1;
 		b->active = 1;
 		fresh = true;
+	} else if (t->set) {
+		/* events may come a little out of order: keep min and max */
+		if (!b->first.set || t->us < b->first.us)
+			b->first = *t;
+		if (!b->last.set || t->us >= b->last.us)
+			b->last = *t;
 	}
 	b->last_clock = d->clock;
 	return fresh;
@@ -250,14 +257,19 @@ bool burst_step(struct mm_detector *d, struct burst *b, int64_t win_us, struct f
 /* Advance the detector clock; late events are taken to happen "now". */
 static void clock_step(struct mm_detector *d, const struct mm_event *ev)
 {
+	/* clamp to +-2^61 us (73000 years) so differences never overflow */
+	const int64_t lim = INT64_C(1) << 61;
+	int64_t us;
+
 	if (!ev->time.set)
 		return;
+	us = ev->time.us > lim ? lim : ev->time.us < -lim ? -lim : ev->time.us;
 	if (!d->have_clock) {
 		d->have_clock = true;
-		d->clock = ev->time.us;
-		d->base = ev->time.us;
-	} else if (ev->time.us > d->clock) {
-		d->clock = ev->time.us;
+		d->clock = us;
+		d->base = us;
+	} else if (us > d->clock) {
+		d->clock = us;
 	}
 	d->now_ms = (uint32_t)((uint64_t)(d->clock - d->base) / 1000);
 }

@@ -147,7 +147,8 @@ uint32_t wset_add(struct witem *it, uint32_t *n, uint32_t cap, uint32_t v, uint3
 #define FIDX_DROPPED UINT32_MAX
 
 struct burst {
-	struct mm_time first; /* first event of the current run */
+	struct mm_time first; /* earliest event time of the current run */
+	struct mm_time last;  /* latest event time of the current run */
 	int64_t last_clock;   /* detector clock (us) of the last event of the run */
 	uint32_t count;	      /* events in the run before a finding exists */
 	uint32_t fidx;	      /* finding index + 1, FIDX_NONE or FIDX_DROPPED */

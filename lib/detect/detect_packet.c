@@ -100,8 +100,8 @@ static void port_add(struct mm_finding *f, uint16_t port)
 	f->ports[f->nports++] = port;
 }
 
-static void portscan(struct mm_detector *d, const struct mm_event *ev, uint64_t hsrc,
-		     uint32_t hdst, uint16_t port, enum mm_scan_type st)
+static void portscan(struct mm_detector *d, const struct mm_event *ev, uint64_t hsrc, uint32_t hdst,
+		     uint16_t port, enum mm_scan_type st)
 {
 	const struct mm_detect_cfg *c = &d->cfg;
 	struct scan_ent *e;
@@ -142,6 +142,7 @@ static void portscan(struct mm_detector *d, const struct mm_event *ev, uint64_t 
 		f = det_finding(d, e->b.fidx);
 		f->src = ev->src;
 		f->first = e->b.first;
+		f->last = e->b.last;
 		f->count = e->b.count;
 		e->fs = fstate_new(d);
 		/* the ring is in first-seen order here: it never replaced an
@@ -219,6 +220,7 @@ static void hosts(struct mm_detector *d, struct dt_table *t, enum mm_finding_kin
 		f->port = port;
 		f->proto = ev->proto;
 		f->first = e->b.first;
+		f->last = e->b.last;
 		f->count = e->b.count;
 		e->fs = fstate_new(d);
 		if (e->fs)
@@ -240,8 +242,7 @@ static void hosts(struct mm_detector *d, struct dt_table *t, enum mm_finding_kin
 	f->scan = scan_of_mask(e->b.scanmask);
 }
 
-static void service(struct mm_detector *d, const struct mm_event *ev, uint64_t hsrc,
-		    uint16_t port)
+static void service(struct mm_detector *d, const struct mm_event *ev, uint64_t hsrc, uint16_t port)
 {
 	struct svc *s;
 	size_t i = (ev->proto == 17 ? 65536u : 0u) + port;

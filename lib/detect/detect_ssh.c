@@ -83,6 +83,7 @@ static void failure(struct mm_detector *d, struct ssh_ent *e, struct burst *b,
 		f = det_finding(d, b->fidx);
 		f->src = ev->src;
 		f->first = b->first;
+		f->last = b->last;
 		f->count = b->count;
 	} else if (b->fidx != FIDX_DROPPED) {
 		f = det_finding(d, b->fidx);
@@ -125,6 +126,7 @@ static void users(struct mm_detector *d, struct ssh_ent *e, const struct mm_even
 		f = det_finding(d, b->fidx);
 		f->src = ev->src;
 		f->first = b->first;
+		f->last = b->last;
 		f->count = b->count;
 		e->fs = calloc(1, sizeof(*e->fs));
 		if (!e->fs)
@@ -183,8 +185,8 @@ void det_ssh(struct mm_detector *d, const struct mm_event *ev, uint64_t hsrc)
 
 		if (burst_step(d, &e->slow, win, NULL, &ev->time))
 			e->nslow = e->pslow = 0;
-		hit = ring_push(at(e, d->ssh_off_slow), &e->nslow, &e->pslow,
-				c->ssh_slow_failures, d->now_ms, win_ms(c->ssh_slow_window));
+		hit = ring_push(at(e, d->ssh_off_slow), &e->nslow, &e->pslow, c->ssh_slow_failures,
+				d->now_ms, win_ms(c->ssh_slow_window));
 		failure(d, e, &e->slow, MM_FIND_SSH_SLOW_BRUTEFORCE, hit, allowed, ev);
 	}
 }

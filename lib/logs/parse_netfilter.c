@@ -31,9 +31,11 @@
  * fields: only the bytes after the last header are read as fields.
  *
  * Speed: this is the hot path of `mamori logs` on firewall logs. One
- * forward pass: memchr for '=' to find the header, then a byte loop that
- * reads each key up to '=', dispatches on its length and first bytes and
- * parses the value in place. No allocation, no strlen, nothing copied.
+ * forward pass: memchr for '=' to find the header, then per token a 4-byte
+ * load of the key compared as one integer, values parsed in place (IPv4
+ * and the kernel's expanded IPv6 inline, anything else through
+ * mm_addr_parse), and tokens we do not keep skipped 8 bytes at a time.
+ * No allocation, no strlen, nothing copied.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -54,11 +56,6 @@ enum {
 	SEEN_WINDOW = 1u << 8,
 	SEEN_TYPE = 1u << 9,
 	SEEN_CODE = 1u << 10,
-	SEEN_L4LEN = 1u << 11,
-	SEEN_IPID = 1u << 12,
-	SEEN_L4ID = 1u << 13,
-	SEEN_SEQ = 1u << 14,
-	SEEN_ACK = 1u << 15,
 };
 
 /* The header: where "IN=" starts, both interface names, where fields start. */
@@ -85,11 +82,61 @@ enum walk_result {
 	WALK_NEWHDR, /* met a later header: start again from it */
 };
 
-static inline const char *skip_value(const char *p, const char *end)
+/* The 4 bytes at p as one integer, for comparing keys in one go. */
+static inline uint32_t load32(const char *p)
 {
-	while (p < end && *p != ' ')
+	const unsigned char *u = (const unsigned char *)p;
+
+	return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+}
+
+#define TAG(a, b, c, d)                                                                            \
+	((uint32_t)(unsigned char)(a) | (uint32_t)(unsigned char)(b) << 8 |                        \
+	 (uint32_t)(unsigned char)(c) << 16 | (uint32_t)(unsigned char)(d) << 24)
+
+/*
+ * The first byte equal to ch at or after p, or end. Eight bytes at a time:
+ * x has a zero byte where the input has ch, and the classic has-zero-byte
+ * test marks the first one exactly (a borrow only runs upward from a real
+ * zero). Inline because tokens are short: a memchr call costs more.
+ */
+static inline const char *find_byte(const char *p, const char *end, char ch)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+
+	while (end - p >= 8) {
+		uint64_t w, x, t;
+
+		memcpy(&w, p, 8);
+		x = w ^ (ones * (unsigned char)ch);
+		t = (x - ones) & ~x & (ones << 7);
+		if (t) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + (__builtin_ctzll(t) >> 3);
+#else
+			return p + (__builtin_clzll(t) >> 3);
+#endif
+		}
+		p += 8;
+	}
+	while (p < end && *p != ch)
 		p++;
 	return p;
+}
+
+/* The end of the token at p: the next space, or end. */
+static inline const char *skip_value(const char *p, const char *end)
+{
+	return find_byte(p, end, ' ');
+}
+
+/* Skip a value the kernel prints with a fixed width (TOS=0x%02X, MAC of
+ * an Ethernet header) when it has that width, else up to the next space. */
+static inline const char *skip_fixed(const char *p, const char *end, size_t width)
+{
+	if ((size_t)(end - p) > width && p[width] == ' ')
+		return p + width;
+	return skip_value(p, end);
 }
 
 /*
@@ -100,8 +147,28 @@ static inline bool cur_num(struct mm_cur *c, uint32_t max, int32_t *out)
 {
 	const char *p = c->p;
 	uint64_t v = 0;
-	unsigned nd = 0;
+	unsigned nd = 0, d;
 
+	/* the usual case: a short number with the rest of the line after it */
+	if (mm_cur_left(c) > 11) {
+		/*
+		 * No leading zeros (the kernel prints none), so every digit
+		 * multiplies v by ten and v > max (< 2^32) stops the loop within
+		 * eleven digits: no bounds check needed per digit.
+		 */
+		if ((v = (unsigned)(*p - '0')) > 9 || (v == 0 && (unsigned)(p[1] - '0') < 10))
+			return false;
+		for (p++; (d = (unsigned)(*p - '0')) < 10; p++) {
+			v = v * 10 + d;
+			if (v > max)
+				return false;
+		}
+		if (*p != ' ')
+			return false;
+		*out = (int32_t)v;
+		c->p = p;
+		return true;
+	}
 	while (p < c->end && (unsigned)(*p - '0') < 10) {
 		if (++nd > 10)
 			return false;
@@ -115,11 +182,87 @@ static inline bool cur_num(struct mm_cur *c, uint32_t max, int32_t *out)
 	return true;
 }
 
+/* Hex digit value + 1, 0 for anything else (so the table needs no filler). */
+static const uint8_t hexval[256] = {
+    ['0'] = 1,	['1'] = 2,  ['2'] = 3,	['3'] = 4,  ['4'] = 5,	['5'] = 6,  ['6'] = 7,	['7'] = 8,
+    ['8'] = 9,	['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/*
+ * Fast paths for what the kernel prints: %pI4 (dotted quad, no leading
+ * zeros) and %pI6 (eight groups of four hex digits). They accept a subset
+ * of mm_addr_parse(), which decides everything else, so the answer is the
+ * same either way.
+ */
+static inline bool fast_v4(const char *p, const char *end, struct mm_addr *out, const char **e)
+{
+	unsigned part, v, d;
+
+	/* room for "255.255.255.255" and one byte more: no bounds checks below */
+	if (end - p < 16)
+		return false;
+	for (part = 0; part < 4; part++) {
+		if (part && *p++ != '.')
+			return false;
+		if ((v = (unsigned)(*p - '0')) > 9)
+			return false;
+		if ((d = (unsigned)(p[1] - '0')) > 9) {
+			p += 1;
+		} else if (v == 0) {
+			return false; /* a leading zero */
+		} else if ((v = v * 10 + d, d = (unsigned)(p[2] - '0')) > 9) {
+			p += 2;
+		} else {
+			if ((v = v * 10 + d) > 255)
+				return false;
+			p += 3;
+		}
+		out->b[part] = (uint8_t)v;
+	}
+	if (*p != ' ')
+		return false;
+	memset(out->b + 4, 0, 12);
+	out->family = MM_AF_INET;
+	*e = p;
+	return true;
+}
+
+static inline bool fast_v6(const char *p, const char *end, struct mm_addr *out, const char **e)
+{
+	static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	const unsigned char *u = (const unsigned char *)p;
+	unsigned g;
+
+	if (end - p < 39 || (end - p > 39 && p[39] != ' '))
+		return false;
+	for (g = 0; g < 8; g++, u += 5) {
+		/* a bad digit wraps to UINT_MAX, so one test covers all four */
+		unsigned h0 = hexval[u[0]] - 1u, h1 = hexval[u[1]] - 1u, h2 = hexval[u[2]] - 1u,
+			 h3 = hexval[u[3]] - 1u;
+
+		if ((h0 | h1 | h2 | h3) > 15 || (g < 7 && u[4] != ':'))
+			return false;
+		out->b[2 * g] = (uint8_t)(h0 << 4 | h1);
+		out->b[2 * g + 1] = (uint8_t)(h2 << 4 | h3);
+	}
+	if (memcmp(out->b, v4mapped, 12) == 0)
+		return false; /* mm_addr_parse makes it IPv4 */
+	out->family = MM_AF_INET6;
+	*e = p + 39;
+	return true;
+}
+
 /* Consume an address that fills the rest of the token. */
 static inline bool cur_addr(struct mm_cur *c, struct mm_addr *out)
 {
-	const char *e = skip_value(c->p, c->end);
+	const char *e;
 
+	if (fast_v4(c->p, c->end, out, &e) || fast_v6(c->p, c->end, out, &e)) {
+		c->p = e;
+		return true;
+	}
+	e = skip_value(c->p, c->end);
 	if (mm_addr_parse(c->p, (size_t)(e - c->p), out) < 0)
 		return false;
 	c->p = e;
@@ -187,18 +330,36 @@ static bool header_at(const char *base, const char *out_key, const char *end, st
 	return true;
 }
 
-/* The first header that starts at or after p. */
+/*
+ * The first header that starts at or after p. Forward: the first "IN=" whose
+ * value is followed by " OUT=", then the last "IN=" of that token (see the
+ * top of the file), which is what header_at() finds looking backward.
+ */
 static bool find_header(const char *base, const char *p, const char *end, struct nf_hdr *h)
 {
 	while (p < end) {
-		const char *eq = memchr(p, '=', (size_t)(end - p));
+		const char *eq = find_byte(p, end, '='), *v, *sp, *o, *q;
 
-		if (!eq)
+		if (eq == end)
 			return false;
-		if (eq - base >= 4 && memcmp(eq - 4, " OUT", 4) == 0 &&
-		    header_at(base, eq - 3, end, h))
-			return true;
 		p = eq + 1;
+		if (eq - base < 2 || eq[-2] != 'I' || eq[-1] != 'N')
+			continue;
+		v = eq + 1;
+		sp = skip_value(v, end);
+		if (end - sp < 5 || load32(sp + 1) != TAG('O', 'U', 'T', '='))
+			continue;
+		/* a later "IN=" in the same token: the interface starts after it */
+		for (q = v; (eq = find_byte(q, sp, '=')) != sp; q = eq + 1) {
+			if (eq - v >= 2 && eq[-2] == 'I' && eq[-1] == 'N')
+				v = eq + 1;
+		}
+		h->in_key = v - 3;
+		h->in_if = mm_span_make(v, (size_t)(sp - v));
+		o = skip_value(sp + 5, end);
+		h->out_if = mm_span_make(sp + 5, (size_t)(o - sp - 5));
+		h->fields = o;
+		return true;
 	}
 	return false;
 }
@@ -226,8 +387,6 @@ static uint8_t tcp_flag(const char *w, size_t n)
 	return 0;
 }
 
-#define KEY(lit) (klen == sizeof(lit) - 1 && memcmp(key, lit, sizeof(lit) - 1) == 0)
-
 /* Mark bit seen; false when it already was (a duplicated key). */
 #define ONCE(bit) (!(pk->seen & (bit)) && (pk->seen |= (bit), true))
 
@@ -240,12 +399,11 @@ static enum walk_result walk(const char *base, const char *end, struct nf_hdr *h
 			     const char **at)
 {
 	struct mm_cur c = mm_cur_make(h->fields, (size_t)(end - h->fields));
-	bool l4 = false; /* after PROTO=: LEN, ID, SEQ, ACK mean the L4 header's */
+	bool l4 = false; /* after PROTO=: a LEN= is the UDP length, words are TCP flags */
 	enum walk_result r = WALK_END;
 
 	while (c.p < c.end) {
-		const char *key = c.p, *q = c.p;
-		size_t klen;
+		const char *key = c.p, *e;
 
 		if (*key == ' ') {
 			c.p++;
@@ -256,100 +414,113 @@ static enum walk_result walk(const char *base, const char *end, struct nf_hdr *h
 			r = WALK_STOP;
 			goto out;
 		}
-		while (q < c.end && *q != '=' && *q != ' ')
-			q++;
-		klen = (size_t)(q - key);
-		if (q == c.end || *q == ' ') {
-			/* a bare word: a flag, DF/MF/CE, or part of OPT (..) */
-			if (l4 && pk->proto == 6)
-				pk->flags |= tcp_flag(key, klen);
-			c.p = q;
-			continue;
-		}
-		c.p = q + 1;
-		switch (klen) {
-		case 2:
-			if (KEY("ID")) {
-				if (!ONCE(l4 ? SEEN_L4ID : SEEN_IPID))
-					goto fail;
-			}
-			break;
-		case 3:
-			if (KEY("SRC")) {
+		if (mm_cur_left(&c) >= 5) {
+			switch (load32(key)) {
+			case TAG('S', 'R', 'C', '='):
+				c.p += 4;
 				if (l4 || !ONCE(SEEN_SRC) || !cur_addr(&c, &pk->src))
 					goto fail;
-			} else if (KEY("DST")) {
+				goto next;
+			case TAG('D', 'S', 'T', '='):
+				c.p += 4;
 				if (l4 || !ONCE(SEEN_DST) || !cur_addr(&c, &pk->dst))
 					goto fail;
-			} else if (KEY("LEN")) {
-				if (l4) {
-					if (!ONCE(SEEN_L4LEN))
-						goto fail;
-				} else if (!ONCE(SEEN_LEN) || !cur_num(&c, 65535 + 40, &pk->len)) {
+				goto next;
+			case TAG('L', 'E', 'N', '='):
+				c.p += 4;
+				if (l4)
+					break; /* the UDP length */
+				if (!ONCE(SEEN_LEN) || !cur_num(&c, 65535 + 40, &pk->len))
 					goto fail;
-				}
-			} else if (KEY("TTL")) {
+				goto next;
+			case TAG('T', 'T', 'L', '='):
+				c.p += 4;
 				if (l4 || !ONCE(SEEN_TTL) || !cur_num(&c, 255, &pk->ttl))
 					goto fail;
-			} else if (KEY("SPT")) {
+				goto next;
+			case TAG('S', 'P', 'T', '='):
+				c.p += 4;
 				if (!l4 || !ONCE(SEEN_SPT) || !cur_num(&c, 65535, &pk->sport))
 					goto fail;
-			} else if (KEY("DPT")) {
+				goto next;
+			case TAG('D', 'P', 'T', '='):
+				c.p += 4;
 				if (!l4 || !ONCE(SEEN_DPT) || !cur_num(&c, 65535, &pk->dport))
 					goto fail;
-			} else if (KEY("MAC")) {
-				const char *e = memchr(c.p, ' ', mm_cur_left(&c));
-
+				goto next;
+			case TAG('M', 'A', 'C', '='):
+				c.p += 4;
 				if (l4 || !ONCE(SEEN_MAC))
 					goto fail;
-				e = e ? e : c.end;
+				e = skip_fixed(c.p, c.end, 41); /* 14 bytes as xx: */
 				pk->mac = mm_span_make(c.p, (size_t)(e - c.p));
 				c.p = e;
-			} else if (KEY("SEQ")) {
-				if (!ONCE(SEEN_SEQ))
-					goto fail;
-			} else if (KEY("ACK")) {
-				if (!ONCE(SEEN_ACK))
-					goto fail;
-			} else if (KEY("OUT")) {
-				/* key is preceded by a space here: the walk started after one */
+				goto next;
+			case TAG('T', 'O', 'S', '='):
+			case TAG('R', 'E', 'S', '='):
+				c.p = skip_fixed(c.p + 4, c.end, 4); /* 0x%02X */
+				goto next;
+			case TAG('P', 'R', 'E', 'C'):
+				c.p = skip_fixed(c.p + 4, c.end, 5); /* =0x%02X */
+				goto next;
+			case TAG('O', 'U', 'T', '='):
+				/* preceded by a space: the walk started after one */
 				if (header_at(base, key, end, h)) {
 					r = WALK_NEWHDR;
 					goto out;
 				}
-			}
-			break;
-		case 4:
-			if (KEY("TYPE")) {
-				if (!l4 || !ONCE(SEEN_TYPE) || !cur_num(&c, 255, &pk->icmp_type))
-					goto fail;
-			} else if (KEY("CODE")) {
-				if (!l4 || !ONCE(SEEN_CODE) || !cur_num(&c, 255, &pk->icmp_code))
-					goto fail;
-			}
-			break;
-		case 5:
-			if (KEY("PROTO")) {
+				break;
+			case TAG('P', 'R', 'O', 'T'):
+				if (mm_cur_left(&c) < 6 || key[4] != 'O' || key[5] != '=')
+					break;
+				c.p += 6;
 				if (!ONCE(SEEN_PROTO) || !cur_proto(&c, &pk->proto))
 					goto fail;
 				l4 = true;
-			}
-			break;
-		case 6:
-			if (KEY("WINDOW")) {
+				goto next;
+			case TAG('W', 'I', 'N', 'D'):
+				if (mm_cur_left(&c) < 7 || memcmp(key + 4, "OW=", 3) != 0)
+					break;
+				c.p += 7;
 				if (!l4 || !ONCE(SEEN_WINDOW) || !cur_num(&c, 65535, &pk->window))
 					goto fail;
-			}
-			break;
-		case 8:
-			if (KEY("HOPLIMIT")) {
+				goto next;
+			case TAG('H', 'O', 'P', 'L'):
+				if (mm_cur_left(&c) < 9 || memcmp(key + 4, "IMIT=", 5) != 0)
+					break;
+				c.p += 9;
 				if (l4 || !ONCE(SEEN_TTL) || !cur_num(&c, 255, &pk->ttl))
 					goto fail;
+				goto next;
+			case TAG('T', 'Y', 'P', 'E'):
+				if (key[4] != '=')
+					break;
+				c.p += 5;
+				if (!l4 || !ONCE(SEEN_TYPE) || !cur_num(&c, 255, &pk->icmp_type))
+					goto fail;
+				goto next;
+			case TAG('C', 'O', 'D', 'E'):
+				if (key[4] != '=')
+					break;
+				c.p += 5;
+				if (!l4 || !ONCE(SEEN_CODE) || !cur_num(&c, 255, &pk->icmp_code))
+					goto fail;
+				goto next;
 			}
-			break;
 		}
-		/* values we do not keep (TOS, PREC, FLOWLBL, RES, URGP, UID, ...) */
-		c.p = skip_value(c.p, c.end);
+		/*
+		 * Everything else is skipped: values we do not keep (TOS, PREC, ID,
+		 * FLOWLBL, RES, URGP, SEQ, ACK=, UID, MARK, ...), DF/MF/CE, OPT (..).
+		 * After PROTO=TCP a three-letter word is a TCP flag.
+		 */
+		e = skip_value(c.p, c.end);
+		if (l4 && e - key == 3 && pk->proto == 6)
+			pk->flags |= tcp_flag(key, 3);
+		c.p = e;
+	next:
+		/* every token ends at a space or the end: step over that space */
+		if (c.p < c.end)
+			c.p++;
 	}
 	goto out;
 fail:
@@ -376,8 +547,10 @@ static const char *skip_kernel_stamp(const char *p, const char *end)
 	struct mm_cur c = mm_cur_make(p, (size_t)(end - p));
 	uint64_t v;
 
-	if (!mm_cur_char(&c, '['))
+	/* cheap test first: "[UFW BLOCK]" starts with '[' too */
+	if (end - p < 4 || p[0] != '[' || (p[1] != ' ' && (unsigned)(p[1] - '0') > 9))
 		return p;
+	mm_cur_char(&c, '[');
 	mm_cur_skip_ws(&c);
 	if (!mm_cur_u64(&c, &v, UINT64_MAX) || !mm_cur_char(&c, '.') ||
 	    !mm_cur_u64(&c, &v, UINT64_MAX) || !mm_cur_char(&c, ']'))

@@ -414,9 +414,11 @@ static bool plain_key(struct mm_span k)
 
 /*
  * The tail of Failed/Accepted/maximum lines: "USER from ADDR port N ssh2",
- * optionally followed by ": INFO". On success s is left holding USER.
+ * optionally followed by ": INFO". Returns 1 and leaves USER in s; 0 when
+ * the line has no such tail; -1 when attacker text on both sides makes
+ * more than one candidate slot.
  */
-static bool tail_ssh2(struct mm_span *s, struct mm_span *addr, int32_t *port)
+static int tail_ssh2(struct mm_span *s, struct mm_span *addr, int32_t *port)
 {
 	struct mm_span t = *s, u, best = {NULL, 0}, baddr = {NULL, 0};
 	const char *p, *end = s->p + s->n;
@@ -426,7 +428,7 @@ static bool tail_ssh2(struct mm_span *s, struct mm_span *addr, int32_t *port)
 	/* nothing after "ssh2": no attacker text follows sshd's slot */
 	if (REAT(&t, " ssh2") && tail_from_port(&t, addr, port)) {
 		*s = t;
-		return true;
+		return 1;
 	}
 	/* ": TYPE SHA256:fp" after "ssh2": also all sshd's */
 	t = *s;
@@ -436,7 +438,7 @@ static bool tail_ssh2(struct mm_span *s, struct mm_span *addr, int32_t *port)
 		u = mm_span_make(t.p, (size_t)(p - t.p));
 		if (plain_key(k) && tail_from_port(&u, addr, port)) {
 			*s = u;
-			return true;
+			return 1;
 		}
 	}
 	/* attacker text on both sides: accept only a unique candidate slot */
@@ -446,18 +448,18 @@ static bool tail_ssh2(struct mm_span *s, struct mm_span *addr, int32_t *port)
 		u = mm_span_make(s->p, (size_t)(p - s->p));
 		if (tail_from_port(&u, &a, &pt)) {
 			if (++found > 1)
-				return false;
+				return -1;
 			best = u;
 			baddr = a;
 			bport = pt;
 		}
 	}
-	if (found != 1)
-		return false;
+	if (found == 0)
+		return 0;
 	*s = best;
 	*addr = baddr;
 	*port = bport;
-	return true;
+	return 1;
 }
 
 /*
@@ -513,12 +515,17 @@ static bool failed_or_accepted(struct mm_span s, struct res *r, bool accepted)
 		return false;
 	if (!accepted && !EAT(&s, "invalid user "))
 		EAT(&s, "illegal user ");
-	if (!tail_ssh2(&s, &r->addr, &r->port)) {
-		/* the slot is ambiguous: keep the event, trust neither part */
+	switch (tail_ssh2(&s, &r->addr, &r->port)) {
+	case 0:
+		return false;
+	case 1:
+		r->user = s;
+		break;
+	default:
+		/* ambiguous slot: keep the event, trust neither part */
 		r->addr = mm_span_make(NULL, 0);
 		r->port = -1;
-	} else {
-		r->user = s;
+		break;
 	}
 	if (accepted) {
 		r->kind = MM_EV_AUTH_SUCCESS;

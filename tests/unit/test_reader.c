@@ -22,7 +22,9 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "mamori/buf.h"
 #include "mamori/logs.h"
+#include "mamori/time.h"
 
 static char tmpdir[64];
 
@@ -534,6 +536,204 @@ static void test_rotated(void **state)
 	check_set("/nonexistent-dir/auth.log", NULL, 0);
 }
 
+/* ---- journal ---------------------------------------------------------- */
+
+#define JOURNAL_REMOTE "/usr/lib/systemd/systemd-journal-remote"
+
+static void export_text(struct mm_buf *b, const char *ts, const char *fields)
+{
+	assert_int_equal(mm_buf_addf(b,
+				     "__REALTIME_TIMESTAMP=%s\n__MONOTONIC_TIMESTAMP=1\n"
+				     "_BOOT_ID=0123456789abcdef0123456789abcdef\n%s\n",
+				     ts, fields),
+			 0);
+}
+
+/* A field in the export format's binary form (for values with newlines). */
+static void export_binary(struct mm_buf *b, const char *name, const char *v, size_t n)
+{
+	unsigned char le[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		le[i] = (unsigned char)((uint64_t)n >> (8 * i));
+	assert_int_equal(mm_buf_addf(b, "%s\n", name), 0);
+	assert_int_equal(mm_buf_add(b, le, 8), 0);
+	assert_int_equal(mm_buf_add(b, v, n), 0);
+	assert_int_equal(mm_buf_addc(b, '\n'), 0);
+}
+
+/* Make dir/x.journal from an export stream with systemd-journal-remote. */
+static void make_journal(const char *dir, const struct mm_buf *exp)
+{
+	char in[256], out[256];
+	int fd, status;
+	pid_t pid;
+
+	snprintf(in, sizeof(in), "%s/in.export", dir);
+	snprintf(out, sizeof(out), "%s/x.journal", dir);
+	fd = open(in, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, exp->data, exp->len), (ssize_t)exp->len);
+	close(fd);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = open(in, O_RDONLY);
+		if (fd < 0 || dup2(fd, 0) < 0)
+			_exit(126);
+		fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, 2);
+		execl(JOURNAL_REMOTE, JOURNAL_REMOTE, "-o", out, "-", (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	unlink(in);
+}
+
+struct jline {
+	const char *program;
+	int64_t pid;
+	bool kernel;
+	const char *msg_start;
+	size_t msg_len;
+};
+
+static void test_journal(void **state)
+{
+	static const struct jline want[] = {
+	    {"kernel", -1, true, "[UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.9", 0},
+	    {"sshd", 4242, false, "Failed password for root from 192.0.2.5 port 50000 ssh2", 0},
+	    /* SYSLOG_IDENTIFIER=kernel from user space: its command and pid */
+	    {"evil", 666, false, "IN=eth0 OUT= SRC=192.0.2.99", 0},
+	    {"unknown", 0, false, "IN=eth0 OUT= SRC=192.0.2.98", 0},
+	    {"sshd-session", 77, false, "line one line two", 0},
+	    {"sshd", 5, false, "xxxx", 8192},
+	};
+	struct mm_buf exp, big;
+	struct mm_journal *j;
+	struct mm_envelope_ctx ctx;
+	struct mm_envelope env;
+	struct mm_err err;
+	const char *line;
+	char dir[128], tbuf[MM_TIME_STRLEN];
+	size_t n, k = 0;
+	int r;
+
+	(void)state;
+	if (access(JOURNAL_REMOTE, X_OK) != 0) {
+		print_message("skipped: %s not installed (package systemd-journal-remote)\n",
+			      JOURNAL_REMOTE);
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "%s/journal", tmpdir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	mm_buf_init(&exp, 1 << 20);
+	mm_buf_init(&big, 1 << 16);
+	export_text(&exp, "1795230765123456",
+		    "_TRANSPORT=kernel\n_HOSTNAME=fw\nSYSLOG_IDENTIFIER=kernel\n"
+		    "MESSAGE=[UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.9\n");
+	export_text(
+	    &exp, "1795230766000000",
+	    "_TRANSPORT=syslog\n_HOSTNAME=fw\nSYSLOG_IDENTIFIER=sshd\n_COMM=sshd\n_PID=4242\n"
+	    "MESSAGE=Failed password for root from 192.0.2.5 port 50000 ssh2\n");
+	/* not ours: cron */
+	export_text(&exp, "1795230767000000",
+		    "_TRANSPORT=syslog\n_HOSTNAME=fw\nSYSLOG_IDENTIFIER=CRON\n_COMM=cron\n_PID=9\n"
+		    "MESSAGE=(root) CMD (true)\n");
+	export_text(
+	    &exp, "1795230768000000",
+	    "_TRANSPORT=syslog\n_HOSTNAME=fw\nSYSLOG_IDENTIFIER=kernel\n_COMM=evil\n_PID=666\n"
+	    "MESSAGE=IN=eth0 OUT= SRC=192.0.2.99\n");
+	/* claiming to be the kernel, without command or pid: still user space */
+	export_text(&exp, "1795230769000000",
+		    "_TRANSPORT=journal\n_HOSTNAME=bad host:[x]\nSYSLOG_IDENTIFIER=kernel\n"
+		    "MESSAGE=IN=eth0 OUT= SRC=192.0.2.98\n");
+	assert_int_equal(mm_buf_adds(&exp, "__REALTIME_TIMESTAMP=1795230770000000\n"
+					   "__MONOTONIC_TIMESTAMP=1\n"
+					   "_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+					   "_TRANSPORT=syslog\n_HOSTNAME=fw\n"
+					   "SYSLOG_IDENTIFIER=sshd-session\nSYSLOG_PID=77\n"),
+			 0);
+	export_binary(&exp, "MESSAGE", "line one\nline two", 17);
+	assert_int_equal(mm_buf_addc(&exp, '\n'), 0);
+	/* an oversized message is capped */
+	for (n = 0; n < 20000; n++)
+		assert_int_equal(mm_buf_addc(&big, 'x'), 0);
+	assert_int_equal(mm_buf_adds(&exp, "__REALTIME_TIMESTAMP=1795230771000000\n"
+					   "__MONOTONIC_TIMESTAMP=1\n"
+					   "_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+					   "_TRANSPORT=stdout\n_HOSTNAME=fw\n_COMM=sshd\n_PID=5\n"
+					   "MESSAGE="),
+			 0);
+	assert_int_equal(mm_buf_add(&exp, big.data, big.len), 0);
+	assert_int_equal(mm_buf_adds(&exp, "\n\n"), 0);
+	make_journal(dir, &exp);
+
+	assert_int_equal(mm_journal_open(dir, &j, &err), 0);
+	mm_envelope_ctx_init(&ctx, 0, 0);
+	while ((r = mm_journal_next(j, &line, &n, &err)) == 1) {
+		const struct jline *w = &want[k];
+		size_t wl = w->msg_len ? w->msg_len : strlen(w->msg_start);
+
+		assert_true(k < sizeof(want) / sizeof(want[0]));
+		if (mm_envelope_parse(&ctx, line, n, &env) != 0)
+			fail_msg("journal line has no envelope: %.*s", (int)n, line);
+		if (!mm_span_eq(env.program, w->program))
+			fail_msg("program %.*s, want %s", (int)env.program.n, env.program.p,
+				 w->program);
+		assert_int_equal(env.pid, w->pid);
+		assert_int_equal(env.kernel, w->kernel);
+		assert_int_equal(env.msg.n, wl);
+		assert_memory_equal(env.msg.p, w->msg_start, strlen(w->msg_start));
+		if (k == 0) {
+			assert_true(mm_span_eq(env.host, "fw"));
+			assert_string_equal(mm_time_format(&env.time, true, tbuf),
+					    "2026-11-21T03:12:45.123456+00:00");
+		}
+		if (k == 3)
+			assert_true(mm_span_eq(env.host, "bad_host__x_"));
+		k++;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(k, sizeof(want) / sizeof(want[0]));
+	mm_journal_free(j);
+	mm_buf_release(&exp);
+	mm_buf_release(&big);
+}
+
+static void test_journal_empty(void **state)
+{
+	struct mm_journal *j;
+	struct mm_err err;
+	const char *line;
+	char dir[128];
+	size_t n;
+	int r, i;
+
+	(void)state;
+	/* a directory without journal files: no lines, no error */
+	snprintf(dir, sizeof(dir), "%s/nojournal", tmpdir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mm_journal_open(dir, &j, &err), 0);
+	assert_int_equal(mm_journal_next(j, &line, &n, &err), 0);
+	mm_journal_free(j);
+	/* a directory that is not there is the caller's mistake */
+	snprintf(dir, sizeof(dir), "%s/missing", tmpdir);
+	assert_int_equal(mm_journal_open(dir, &j, &err), MM_ERR_NOTFOUND);
+	assert_null(j);
+	assert_non_null(strstr(err.msg, "missing"));
+	/* the local journal, whatever this host has (maybe nothing) */
+	assert_int_equal(mm_journal_open(NULL, &j, &err), 0);
+	for (i = 0; i < 1000 && (r = mm_journal_next(j, &line, &n, &err)) == 1; i++)
+		;
+	assert_true(r >= 0);
+	mm_journal_free(j);
+	mm_journal_free(NULL);
+}
+
 static void rm_tree(const char *path)
 {
 	DIR *d = opendir(path);
@@ -577,6 +777,7 @@ int main(void)
 	    cmocka_unit_test(test_zstd_edges), cmocka_unit_test(test_sniff),
 	    cmocka_unit_test(test_errors),     cmocka_unit_test(test_stdin_and_fifo),
 	    cmocka_unit_test(test_meta),       cmocka_unit_test(test_rotated),
+	    cmocka_unit_test(test_journal),    cmocka_unit_test(test_journal_empty),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

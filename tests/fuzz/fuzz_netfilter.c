@@ -11,6 +11,13 @@
 
 #include "mamori/logs.h"
 
+/*
+ * Only this file is compiled with -fsanitize=fuzzer, so the parser is
+ * built into it: libFuzzer then sees its coverage. The copy in libmamori.a
+ * is never linked (nothing else here refers to mm_parse_netfilter).
+ */
+#include "../../lib/logs/parse_netfilter.c"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_span(struct mm_span s, const char *p, size_t n)

@@ -128,8 +128,13 @@ const struct mm_logparser_stats *mm_logparser_stats(const struct mm_logparser *l
 
 /*
  * Line reader over a plain, gzip or zstd file (detected by magic bytes,
- * not by name), or stdin for "-". Lines longer than max_line are skipped
- * whole and counted. NUL bytes are passed through inside the line.
+ * not by name; concatenated gzip members and zstd frames are read through),
+ * or stdin for "-". Lines longer than max_line (0: 64 KiB) are skipped
+ * whole and counted; a trailing "\r" is dropped; a last line without a
+ * newline is still a line. NUL bytes are passed through inside the line.
+ * Symlinks are followed; FIFOs are read as streams; directories, devices
+ * and sockets are refused with MM_ERR_INVAL. Errors name the file in
+ * err->msg. A line is valid until the next call.
  */
 struct mm_reader;
 int mm_reader_open(const char *path, size_t max_line, struct mm_reader **out, struct mm_err *err);
@@ -152,14 +157,23 @@ time_t mm_reader_mtime(const struct mm_reader *r);
 /*
  * Expand a log path to its rotated set, oldest first: for /var/log/auth.log
  * that is auth.log.N.gz ... auth.log.2.gz auth.log.1 auth.log (whichever
- * exist). Returns the number of paths stored in *out (caller frees each
- * and the array) or a negative MM_ERR_*.
+ * exist; .N, .N.gz and .N.zst, numerically, so 10 comes before 9; dateext
+ * names auth.log-YYYYMMDD[.gz|.zst] before those, oldest date first). When
+ * both auth.log.N and auth.log.N.gz exist (compression under way) only the
+ * plain one is listed. Returns the number of paths stored in *out (caller
+ * frees each and the array; 0 when none exist) or a negative MM_ERR_*.
  */
 int mm_rotated_set(const char *path, char ***out);
 
 /*
- * systemd journal source: kernel and sshd entries, rendered as envelope
- * lines so they go through the same pipeline as files.
+ * systemd journal source: kernel and sshd entries (and entries claiming
+ * SYSLOG_IDENTIFIER=kernel), rendered as RFC 3339 envelope lines so they go
+ * through the same pipeline as files: "TS HOST kernel: MSG" only for
+ * _TRANSPORT=kernel, "TS HOST IDENT[PID]: MSG" for everything else (a
+ * user process calling itself kernel is shown by its _COMM). Messages are
+ * capped at 8 KiB. dir NULL: the local journal, which may be empty (no
+ * lines, not an error); otherwise a journal directory (MM_ERR_NOTFOUND
+ * when it does not exist).
  */
 struct mm_journal;
 int mm_journal_open(const char *dir, struct mm_journal **out, struct mm_err *err);

@@ -141,7 +141,7 @@ static int add_input(struct logs_ctx *c, struct mm_analysis *a, const char *path
 	int n, i;
 
 	if (!rotated || strcmp(path, "-") == 0) {
-		if (mm_analysis_add_file(a, path, &err) < 0) {
+		if (mm_analysis_add_file(a, path, false, &err) < 0) {
 			mm_die_msg("%s", err.msg[0] ? err.msg : path);
 			(*failed)++;
 		}
@@ -166,7 +166,7 @@ static int add_input(struct logs_ctx *c, struct mm_analysis *a, const char *path
 		c->names = nn;
 		c->names[c->nnames++] = set[i];
 		memset(&err, 0, sizeof(err));
-		if (mm_analysis_add_file(a, set[i], &err) < 0) {
+		if (mm_analysis_add_file(a, set[i], i > 0, &err) < 0) {
 			mm_die_msg("%s", err.msg[0] ? err.msg : set[i]);
 			(*failed)++;
 		}
@@ -451,6 +451,12 @@ int cmd_logs(int argc, char **argv)
 	}
 	for (; optind < argc; optind++)
 		add_input(&c, a, argv[optind], rotated, &failed);
+	if ((r = mm_analysis_run(a)) < 0) {
+		mm_die_msg("%s", mm_strerror(r));
+		rc = MM_EXIT_INTERNAL;
+		goto out;
+	}
+	failed += r;
 	if (c.progress_shown)
 		fputs("\r\033[K", stderr);
 
@@ -459,6 +465,9 @@ int cmd_logs(int argc, char **argv)
 		rc = MM_EXIT_INTERNAL;
 		goto out;
 	}
+	for (i = 0; i < rep.ninputs; i++)
+		if (rep.inputs[i].error)
+			mm_die_msg("%s", rep.inputs[i].errmsg);
 	switch (c.mode) {
 	case OUT_TEXT:
 		r = mm_report_text(&rep, stdout,

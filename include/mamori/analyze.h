@@ -44,13 +44,22 @@ struct mm_analysis;
 struct mm_analysis *mm_analysis_new(const struct mm_analyze_opts *o);
 void mm_analysis_free(struct mm_analysis *a);
 /*
- * Read one input (path, or "-" for stdin). A file that cannot be opened or
- * read is recorded in the report's inputs with its message, and the error
- * is returned (the caller decides whether to go on with other inputs).
+ * Register an input (path, or "-" for stdin). same_stream=true appends it
+ * to the previous file's stream (a rotated set, oldest first); otherwise
+ * it starts a new stream. Nothing is read until mm_analysis_run(). path
+ * must stay valid until mm_analysis_free().
  */
-int mm_analysis_add_file(struct mm_analysis *a, const char *path, struct mm_err *err);
-/* Read kernel and sshd entries from the systemd journal (dir NULL: local). */
+int mm_analysis_add_file(struct mm_analysis *a, const char *path, bool same_stream,
+			 struct mm_err *err);
+/* Register the systemd journal (kernel and sshd entries; dir NULL: local). */
 int mm_analysis_add_journal(struct mm_analysis *a, const char *dir, struct mm_err *err);
+/*
+ * Read every stream, merged by time so detectors see one timeline. An
+ * input that cannot be read is recorded (with its message) in the
+ * report's inputs and skipped. Returns how many inputs failed, or a
+ * negative MM_ERR_* when the run itself could not proceed.
+ */
+int mm_analysis_run(struct mm_analysis *a);
 /*
  * Close windows and assemble the report. Pointers in *out stay valid until
  * mm_analysis_free().

@@ -32,11 +32,11 @@ struct mm_analysis *mm_analysis_new(const struct mm_analyze_opts *o)
 	if (!a)
 		return NULL;
 	a->o = *o;
-	a->lp = mm_logparser_new();
 	a->det = mm_detector_new(&o->detect);
 	a->sum = mm_summary_new(o->max_sources);
 	a->inputs = calloc(MAX_INPUTS, sizeof(*a->inputs));
-	if (!a->lp || !a->det || !a->sum || !a->inputs) {
+	a->streams = calloc(MAX_INPUTS, sizeof(*a->streams));
+	if (!a->streams || !a->det || !a->sum || !a->inputs) {
 		mm_analysis_free(a);
 		return NULL;
 	}
@@ -45,9 +45,16 @@ struct mm_analysis *mm_analysis_new(const struct mm_analyze_opts *o)
 
 void mm_analysis_free(struct mm_analysis *a)
 {
+	size_t i;
+
 	if (!a)
 		return;
-	mm_logparser_free(a->lp);
+	for (i = 0; a->streams && i < a->nstreams; i++) {
+		mm_reader_free(a->streams[i].rd);
+		mm_journal_free(a->streams[i].j);
+		mm_logparser_free(a->streams[i].lp);
+	}
+	free(a->streams);
 	mm_detector_free(a->det);
 	mm_summary_free(a->sum);
 	free(a->inputs);
@@ -131,87 +138,221 @@ static int input_failed(struct mm_report_input *in, int r, const struct mm_err *
 	return r;
 }
 
-int mm_analysis_add_file(struct mm_analysis *a, const char *path, struct mm_err *err)
+
+int mm_analysis_add_file(struct mm_analysis *a, const char *path, bool same_stream,
+			 struct mm_err *err)
 {
 	struct mm_report_input *in = new_input(a, path);
-	struct mm_reader *rd = NULL;
-	struct mm_event ev;
-	const char *line, *data;
-	size_t n, size;
-	uint64_t k, long_before = 0;
-	unsigned nthreads;
-	int r;
+	struct stream *st;
 
 	if (!in)
 		return mm_err_set(err, MM_ERR_TOOBIG, "%s: too many inputs (max %d)", path, MAX_INPUTS);
-	r = mm_reader_open(path, a->o.max_line, &rd, err);
-	if (r < 0)
-		goto fail;
-	nthreads = threads_for(a, rd, &data, &size);
-	if (nthreads > 1) {
-		r = mm_analysis_par_file(a, in, data, size, mm_reader_mtime(rd), nthreads, err);
-		mm_reader_free(rd);
-		if (r < 0)
-			goto fail;
+	if (same_stream && a->nstreams && !a->streams[a->nstreams - 1].journal) {
+		a->streams[a->nstreams - 1].n++;
 		return 0;
 	}
-	mm_logparser_begin(a->lp, path, mm_reader_mtime(rd), a->o.year);
-	for (k = 0;; k++) {
-		r = mm_reader_next(rd, &line, &n, err);
-		if (r <= 0)
-			break;
-		if (mm_logparser_line(a->lp, line, n, mm_reader_lineno(rd), &ev) == 1)
-			mm_analysis_feed(a, &ev);
-		if (a->o.on_progress && k % PROGRESS_EVERY == 0)
-			a->o.on_progress(a->o.ud, path, mm_reader_pos(rd), mm_reader_size(rd));
-	}
-	for (long_before = mm_reader_too_long(rd); long_before > 0; long_before--)
-		mm_logparser_skip_long(a->lp);
-	in->lines = mm_reader_lineno(rd);
-	in->too_long = mm_reader_too_long(rd);
-	if (a->o.on_progress)
-		a->o.on_progress(a->o.ud, path, mm_reader_size(rd), mm_reader_size(rd));
-	mm_reader_free(rd);
-	if (r < 0)
-		goto fail;
+	st = &a->streams[a->nstreams++];
+	memset(st, 0, sizeof(*st));
+	st->in = in;
+	st->n = 1;
 	return 0;
-fail:
-	return input_failed(in, r, err);
 }
 
 int mm_analysis_add_journal(struct mm_analysis *a, const char *dir, struct mm_err *err)
 {
 	struct mm_report_input *in = new_input(a, "journal");
-	struct mm_journal *j = NULL;
-	struct mm_event ev;
-	const char *line;
-	size_t n;
-	uint64_t lineno = 0;
-	int r;
+	struct stream *st;
 
 	if (!in)
-		return mm_err_set(err, MM_ERR_TOOBIG, "too many inputs");
-	r = mm_journal_open(dir, &j, err);
-	if (r < 0)
-		goto fail;
-	mm_logparser_begin(a->lp, "journal", 0, a->o.year);
-	while ((r = mm_journal_next(j, &line, &n, err)) > 0) {
-		lineno++;
-		if (n > a->o.max_line) {
-			mm_logparser_skip_long(a->lp);
-			in->too_long++;
+		return mm_err_set(err, MM_ERR_TOOBIG, "journal: too many inputs");
+	st = &a->streams[a->nstreams++];
+	memset(st, 0, sizeof(*st));
+	st->in = in;
+	st->n = 1;
+	st->journal = true;
+	st->jdir = dir;
+	return 0;
+}
+
+/* Close the current input of st and account for it. */
+static void close_input(struct mm_analysis *a, struct stream *st)
+{
+	struct mm_report_input *in = &st->in[st->cur];
+	uint64_t k;
+
+	if (st->rd) {
+		in->lines = mm_reader_lineno(st->rd);
+		in->too_long = mm_reader_too_long(st->rd);
+		for (k = 0; k < in->too_long; k++)
+			mm_logparser_skip_long(st->lp);
+		if (a->o.on_progress)
+			a->o.on_progress(a->o.ud, in->name, mm_reader_size(st->rd),
+					 mm_reader_size(st->rd));
+		mm_reader_free(st->rd);
+		st->rd = NULL;
+	}
+	if (st->j) {
+		in->lines = st->jline;
+		mm_journal_free(st->j);
+		st->j = NULL;
+	}
+	st->opened = false;
+	st->cur++;
+}
+
+/* Open the current input of st; a failure is recorded and the input skipped. */
+static int open_input(struct mm_analysis *a, struct stream *st)
+{
+	struct mm_report_input *in = &st->in[st->cur];
+	struct mm_err err = {0};
+	int r;
+
+	if (st->journal) {
+		r = mm_journal_open(st->jdir, &st->j, &err);
+		mm_logparser_begin(st->lp, "journal", 0, a->o.year);
+	} else {
+		r = mm_reader_open(in->name, a->o.max_line, &st->rd, &err);
+		if (r == 0)
+			mm_logparser_begin(st->lp, in->name, mm_reader_mtime(st->rd), a->o.year);
+	}
+	if (r < 0) {
+		input_failed(in, r, &err);
+		a->failed++;
+		st->cur++;
+		return r;
+	}
+	st->opened = true;
+	return 0;
+}
+
+/* Move st to its next event; st->done when it has none left. */
+static void advance(struct mm_analysis *a, struct stream *st)
+{
+	struct mm_err err = {0};
+	const char *line;
+	size_t n;
+	int r;
+
+	st->have = false;
+	while (!st->done) {
+		if (!st->opened) {
+			if (st->cur >= st->n) {
+				st->done = true;
+				return;
+			}
+			open_input(a, st);
 			continue;
 		}
-		if (mm_logparser_line(a->lp, line, n, lineno, &ev) == 1)
-			mm_analysis_feed(a, &ev);
+		if (st->journal) {
+			r = mm_journal_next(st->j, &line, &n, &err);
+			if (r > 0 && n > a->o.max_line) {
+				st->jline++;
+				st->in[st->cur].too_long++;
+				mm_logparser_skip_long(st->lp);
+				continue;
+			}
+			if (r > 0)
+				st->jline++;
+		} else {
+			r = mm_reader_next(st->rd, &line, &n, &err);
+		}
+		if (r <= 0) {
+			if (r < 0) {
+				input_failed(&st->in[st->cur], r, &err);
+				a->failed++;
+			}
+			close_input(a, st);
+			continue;
+		}
+		if (!st->journal && a->o.on_progress && st->k++ % PROGRESS_EVERY == 0)
+			a->o.on_progress(a->o.ud, st->in[st->cur].name, mm_reader_pos(st->rd),
+					 mm_reader_size(st->rd));
+		if (mm_logparser_line(st->lp, line, n,
+				      st->journal ? st->jline : mm_reader_lineno(st->rd), &st->ev) == 1) {
+			if (st->ev.time.set)
+				st->last_us = st->ev.time.us;
+			st->have = true;
+			return;
+		}
 	}
-	in->lines = lineno;
-	mm_journal_free(j);
-	if (r < 0)
-		goto fail;
-	return 0;
-fail:
-	return input_failed(in, r, err);
+}
+
+static void add_stats(struct mm_logparser_stats *to, const struct mm_logparser_stats *from)
+{
+	to->lines += from->lines;
+	to->used += from->used;
+	to->unknown += from->unknown;
+	to->too_long += from->too_long;
+	to->suspicious += from->suspicious;
+}
+
+/* One large plain file alone: parse it on several threads. */
+static bool try_parallel(struct mm_analysis *a, struct stream *st)
+{
+	struct mm_err err = {0};
+	const char *data;
+	size_t size;
+	unsigned nthreads;
+	int r;
+
+	if (open_input(a, st) < 0)
+		return true;
+	nthreads = threads_for(a, st->rd, &data, &size);
+	if (nthreads <= 1)
+		return false;
+	r = mm_analysis_par_file(a, st->lp, &st->in[st->cur], data, size, mm_reader_mtime(st->rd),
+				 nthreads, &err);
+	if (r < 0) {
+		input_failed(&st->in[st->cur], r, &err);
+		a->failed++;
+	}
+	mm_reader_free(st->rd);
+	st->rd = NULL;
+	st->done = true;
+	return true;
+}
+
+int mm_analysis_run(struct mm_analysis *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nstreams; i++) {
+		a->streams[i].lp = mm_logparser_new();
+		if (!a->streams[i].lp)
+			return MM_ERR_NOMEM;
+	}
+	if (a->nstreams == 1 && a->streams[0].n == 1 && !a->streams[0].journal &&
+	    strcmp(a->streams[0].in[0].name, "-") != 0 && try_parallel(a, &a->streams[0]))
+		goto out;
+	for (i = 0; i < a->nstreams; i++)
+		advance(a, &a->streams[i]);
+	/*
+	 * Merge the streams by time, so detectors see one timeline even when
+	 * kern.log and auth.log are given one after the other.
+	 */
+	for (;;) {
+		struct stream *best = NULL;
+		for (i = 0; i < a->nstreams; i++) {
+			struct stream *st = &a->streams[i];
+			int64_t t;
+			if (!st->have)
+				continue;
+			t = st->ev.time.set ? st->ev.time.us : st->last_us;
+			if (!best || t < (best->ev.time.set ? best->ev.time.us : best->last_us))
+				best = st;
+		}
+		if (!best)
+			break;
+		mm_analysis_feed(a, &best->ev);
+		advance(a, best);
+	}
+out:
+	for (i = 0; i < a->nstreams; i++) {
+		add_stats(&a->wstats, mm_logparser_stats(a->streams[i].lp));
+		mm_logparser_free(a->streams[i].lp);
+		a->streams[i].lp = NULL;
+	}
+	return a->failed;
 }
 
 int mm_analysis_report(struct mm_analysis *a, struct mm_report *out)
@@ -234,12 +375,7 @@ int mm_analysis_report(struct mm_analysis *a, struct mm_report *out)
 	out->version = MM_VERSION;
 	out->inputs = a->inputs;
 	out->ninputs = a->ninputs;
-	out->lines = *mm_logparser_stats(a->lp);
-	out->lines.lines += a->wstats.lines;
-	out->lines.used += a->wstats.used;
-	out->lines.unknown += a->wstats.unknown;
-	out->lines.too_long += a->wstats.too_long;
-	out->lines.suspicious += a->wstats.suspicious;
+	out->lines = a->wstats;
 	out->filtered = a->filtered;
 	mm_summary_totals(a->sum, &out->totals);
 	out->nfindings = mm_detector_findings(a->det, &out->findings);

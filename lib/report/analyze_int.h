@@ -10,9 +10,30 @@
 
 #define MM_MAX_THREADS 4
 
+/*
+ * A stream is one time-ordered source: a file with its rotated siblings
+ * (oldest first) or the journal. Each has its own line pipeline, so sshd
+ * sessions are tracked per stream, and holds at most one parsed event.
+ */
+struct stream {
+	struct mm_report_input *in; /* inputs of this stream: in[0..n) */
+	size_t n, cur;
+	bool journal;
+	const char *jdir;
+	struct mm_reader *rd;
+	struct mm_journal *j;
+	struct mm_logparser *lp;
+	uint64_t jline, k;
+	struct mm_event ev;
+	bool have, done, opened;
+	int64_t last_us; /* time of the last event, for events without one */
+};
+
 struct mm_analysis {
 	struct mm_analyze_opts o;
-	struct mm_logparser *lp;
+	struct stream *streams;
+	size_t nstreams;
+	int failed; /* inputs that could not be read */
 	struct mm_detector *det;
 	struct mm_summary *sum;
 	struct mm_report_input *inputs;
@@ -22,13 +43,14 @@ struct mm_analysis {
 	struct mm_port_stat *top_ports;
 	struct mm_timeline timeline;
 	bool finished;
-	struct mm_logparser_stats wstats; /* lines parsed by worker threads */
+	struct mm_logparser_stats wstats; /* lines of all streams and worker threads */
 };
 
 /* Filter one event and hand it to the callbacks, detectors and summary. */
 void mm_analysis_feed(struct mm_analysis *a, const struct mm_event *ev);
 /* Parse a mapped plain file with nthreads worker threads (analyze_par.c). */
-int mm_analysis_par_file(struct mm_analysis *a, struct mm_report_input *in, const char *data,
+int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct mm_report_input *in,
+			 const char *data,
 			 size_t size, time_t mtime, unsigned nthreads, struct mm_err *err);
 
 #endif

@@ -176,7 +176,8 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int mm_analysis_par_file(struct mm_analysis *a, struct mm_report_input *in, const char *data,
+int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct mm_report_input *in,
+			 const char *data,
 			 size_t size, time_t mtime, unsigned nthreads, struct mm_err *err)
 {
 	struct par *p = calloc(1, sizeof(*p));
@@ -196,7 +197,7 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_report_input *in, cons
 	p->name = in->name;
 	p->mtime = mtime;
 	p->year = a->o.year;
-	mm_logparser_begin(a->lp, in->name, mtime, a->o.year);
+	mm_logparser_begin(lp, in->name, mtime, a->o.year);
 	for (i = 0; i < nthreads && i < MM_MAX_THREADS; i++) {
 		if (pthread_create(&th[nth], NULL, worker, p) != 0)
 			break;
@@ -224,7 +225,7 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_report_input *in, cons
 			struct item *it = &s->items[k];
 			struct mm_event ev;
 			if (it->raw) {
-				if (mm_logparser_line(a->lp, it->raw, it->rawn, base + it->line, &ev) == 1)
+				if (mm_logparser_line(lp, it->raw, it->rawn, base + it->line, &ev) == 1)
 					mm_analysis_feed(a, &ev);
 			} else {
 				it->ev.line += base;

@@ -153,7 +153,7 @@ static void table_close(struct dt_table *t)
 
 	if (!t->on_evict)
 		return;
-	for (s = t->head; s != DT_NIL; s = dt_at(t, s)->next)
+	for (s = 0; s < t->n; s++)
 		t->on_evict(t->ctx, dt_at(t, s));
 }
 
@@ -361,7 +361,7 @@ const char *mm_finding_kind_name(enum mm_finding_kind k)
 {
 	switch (k) {
 	case MM_FIND_PORTSCAN:
-		return "portscan";
+		return "port-scan";
 	case MM_FIND_SWEEP:
 		return "sweep";
 	case MM_FIND_SERVICE_SWEEP:

@@ -9,9 +9,9 @@
  *   - four LRU tables (struct dt_table): port scans keyed by source, sweeps
  *     and outbound fan-out keyed by (source, port, proto), ssh keyed by
  *     source. Each holds at most cfg.max_keys fixed-size entries in chunked
- *     slabs, indexed by an open-addressing hash index, with an intrusive
- *     doubly linked LRU list. Nothing is allocated per event once a table
- *     has grown to its working size.
+ *     slabs, indexed by an open-addressing hash index, with CLOCK (an LRU
+ *     approximation) choosing what to evict. Nothing is allocated per event
+ *     once a table has grown to its working size.
  *   - a direct-indexed array of per-service counters (tcp/udp x 65536),
  *     allocated lazily per port the first time the port is seen.
  *   - the findings array (bounded by max_findings).
@@ -33,6 +33,7 @@
 #define DT_NIL UINT32_MAX
 #define DT_CHUNK_SHIFT 10 /* 1024 entries per slab chunk */
 #define DT_CHUNK (1u << DT_CHUNK_SHIFT)
+#define DT_CLOCK_SCAN 256 /* most entries one eviction looks at */
 
 /* Largest threshold honoured: window rings hold one item per unit. */
 #define MM_DETECT_MAX_THRESHOLD 1024u
@@ -51,8 +52,8 @@ struct dt_key {
 struct dt_hdr {
 	struct dt_key key;
 	uint32_t hash;
-	uint32_t prev, next; /* LRU list: prev towards the head (most recent) */
-	uint32_t pad;
+	uint8_t ref; /* CLOCK reference bit */
+	uint8_t pad[7];
 };
 
 struct dt_slot {
@@ -70,7 +71,7 @@ struct dt_table {
 	uint32_t nchunks;
 	uint32_t n, max;
 	size_t esize;
-	uint32_t head, tail;
+	uint32_t hand; /* CLOCK hand: next slot to consider for eviction */
 	uint64_t evicted;
 	dt_evict_fn on_evict;
 	void *ctx;
@@ -79,9 +80,9 @@ struct dt_table {
 int dt_init(struct dt_table *t, uint32_t max_keys, size_t esize, dt_evict_fn fn, void *ctx);
 void dt_release(struct dt_table *t);
 /*
- * Find the entry for k (hash h), making it the most recently used. When
- * absent, create it (evicting the least recently used entry when full; the
- * eviction callback runs first) with everything after the header zeroed and
+ * Find the entry for k (hash h), marking it referenced. When absent,
+ * create it (evicting an entry chosen by CLOCK when full; the eviction
+ * callback runs first) with everything after the header zeroed and
  * set *created. Returns NULL only when memory could not be allocated.
  */
 struct dt_hdr *dt_get(struct dt_table *t, const struct dt_key *k, uint32_t h, bool *created);

@@ -100,8 +100,26 @@ static void port_add(struct mm_finding *f, uint16_t port)
 	f->ports[f->nports++] = port;
 }
 
+/*
+ * What the sweep detector needs from the port scan entry. Sweeps need at
+ * least two destination hosts, so a source that has only ever sent to one
+ * host in its current run (the usual case on a server with one address)
+ * gets no sweep state at all, and neither does a source whose burst is
+ * already a port scan finding (a scanner of all ports on a /28 would
+ * otherwise churn one sweep key and raise one sweep per port). This keeps
+ * the (source, port) table for the sources that matter. When a source
+ * reaches its second host, the first host is carried over if the source
+ * sent to this port within the window.
+ */
+struct sweep_gate {
+	bool feed;
+	bool seed;
+	uint32_t seed_hash;
+	uint32_t seed_t;
+};
+
 static void portscan(struct mm_detector *d, const struct mm_event *ev, uint64_t hsrc, uint32_t hdst,
-		     uint16_t port, enum mm_scan_type st)
+		     uint16_t port, enum mm_scan_type st, struct sweep_gate *g)
 {
 	const struct mm_detect_cfg *c = &d->cfg;
 	struct scan_ent *e;
@@ -122,11 +140,24 @@ static void portscan(struct mm_detector *d, const struct mm_event *ev, uint64_t 
 		e->multi = 0;
 		e->b.proto = ev->proto;
 	} else {
-		if (!mm_addr_eq(&e->dst0, &ev->dst))
+		if (!e->multi && !mm_addr_eq(&e->dst0, &ev->dst)) {
 			e->multi = 1;
+			for (i = 0; i < e->n; i++) {
+				if ((e->it[i].v & 0xffff) == port &&
+				    d->now_ms - e->it[i].t <= win_ms(c->sweep_window) &&
+				    !mm_addr_is_special(&e->dst0)) {
+					g->seed = true;
+					g->seed_hash = h32(mm_addr_hash(&e->dst0));
+					g->seed_t = e->it[i].t;
+				}
+			}
+		}
 		if (e->b.proto != ev->proto)
 			e->b.proto = -1;
 	}
+	/* a source already reported as a port scanner is not also reported
+	 * port by port as a sweeper: its finding carries distinct_hosts */
+	g->feed = e->multi && e->b.fidx == FIDX_NONE;
 	if (st != MM_SCAN_NONE)
 		e->b.scanmask |= (uint8_t)(1u << st);
 	n = wset_add(e->it, &e->n, c->portscan_ports, v, 0xffff, d->now_ms,
@@ -186,7 +217,7 @@ static void portscan(struct mm_detector *d, const struct mm_event *ev, uint64_t 
 /* Sweeps (inbound) and fan-out (outbound): one (source, port, proto), many hosts. */
 static void hosts(struct mm_detector *d, struct dt_table *t, enum mm_finding_kind kind,
 		  uint32_t thr, int64_t win, const struct mm_event *ev, uint64_t hsrc,
-		  uint32_t hdst, uint16_t port, enum mm_scan_type st)
+		  uint32_t hdst, uint16_t port, enum mm_scan_type st, const struct sweep_gate *g)
 {
 	struct host_ent *e;
 	struct mm_finding *f;
@@ -204,6 +235,12 @@ static void hosts(struct mm_detector *d, struct dt_table *t, enum mm_finding_kin
 	}
 	if (burst_step(d, &e->b, win * 1000000, &e->fs, &ev->time))
 		e->n = 0;
+	if (g && g->seed && e->n == 0 && e->b.fidx == FIDX_NONE) {
+		e->it[0].v = g->seed_hash;
+		e->it[0].t = g->seed_t;
+		e->n = 1;
+		e->b.count++;
+	}
 	if (st != MM_SCAN_NONE)
 		e->b.scanmask |= (uint8_t)(1u << st);
 	n = wset_add(e->it, &e->n, thr, hdst, UINT32_MAX, d->now_ms, win_ms(win));
@@ -285,17 +322,19 @@ void det_packet(struct mm_detector *d, const struct mm_event *ev, uint64_t hsrc)
 		hdst = h32(mm_addr_hash(&ev->dst));
 
 	if (ev->dir == MM_DIR_IN || ev->dir == MM_DIR_UNKNOWN) {
+		struct sweep_gate g = {.feed = true};
+
 		if (c->portscan_ports)
-			portscan(d, ev, hsrc, hdst, port, st);
-		if (c->sweep_hosts && dst_ok)
+			portscan(d, ev, hsrc, hdst, port, st, &g);
+		if (c->sweep_hosts && dst_ok && g.feed)
 			hosts(d, &d->sweep, MM_FIND_SWEEP, c->sweep_hosts, c->sweep_window, ev,
-			      hsrc, hdst, port, st);
+			      hsrc, hdst, port, st, &g);
 		if (d->svc && (ev->proto == 6 || ev->proto == 17) && !d->finished)
 			service(d, ev, hsrc, port);
 	} else if (ev->dir == MM_DIR_OUT) {
 		if (c->fanout_hosts && dst_ok)
 			hosts(d, &d->fanout, MM_FIND_OUTBOUND_FANOUT, c->fanout_hosts,
-			      c->fanout_window, ev, hsrc, hdst, port, st);
+			      c->fanout_window, ev, hsrc, hdst, port, st, NULL);
 	}
 }
 

@@ -118,21 +118,27 @@ void dc_release(struct dcount *c)
 uint32_t wset_add(struct witem *it, uint32_t *n, uint32_t cap, uint32_t v, uint32_t mask,
 		  uint32_t now, uint32_t win)
 {
-	uint32_t i, k = 0, found = 0, oldest = 0;
+	uint32_t i, k, found = UINT32_MAX, expired = 0, oldest = 0;
 
-	/* drop expired items and look for v in one pass; ages are modular */
+	/* read-only pass first: most calls expire nothing (ages are modular) */
 	for (i = 0; i < *n; i++) {
 		if (now - it[i].t > win)
-			continue;
-		if (((it[i].v ^ v) & mask) == 0) {
-			it[i].v = v;
-			it[i].t = now;
-			found = 1;
-		}
-		it[k++] = it[i];
+			expired++;
+		else if (((it[i].v ^ v) & mask) == 0)
+			found = i;
 	}
-	*n = k;
-	if (found)
+	if (found != UINT32_MAX) {
+		it[found].v = v;
+		it[found].t = now;
+	}
+	if (expired) {
+		for (i = 0, k = 0; i < *n; i++)
+			if (now - it[i].t <= win)
+				it[k++] = it[i];
+		*n = k;
+	}
+	k = *n;
+	if (found != UINT32_MAX)
 		return k;
 	if (k < cap) {
 		it[k].v = v;

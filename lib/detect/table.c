@@ -1,11 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Bounded LRU hash table for the detectors.
+ * Bounded hash table with least-recently-used eviction for the detectors.
  *
  * Entries live in slabs of DT_CHUNK fixed-size entries that are allocated
  * as the table grows and never freed before dt_release(); a full table
  * reuses the slot of its least recently used entry, so a table never holds
  * more than max entries and steady state does no allocation at all.
+ *
+ * Recency is tracked with CLOCK (second chance), the LRU approximation of
+ * operating-system page replacement: a hit sets the entry's ref bit, and
+ * eviction sweeps a hand over the slots, clearing set bits and taking the
+ * first entry found clear. Unlike a linked LRU list this writes nothing but
+ * the entry already being touched on a hit (a list would dirty two random
+ * neighbours per event), and because new entries start with a clear bit, a
+ * flood of one-packet spoofed sources recycles its own slots first while
+ * sources seen at least twice (real scanners, brute forcers) survive a full
+ * turn of the hand. The sweep looks at most at DT_CLOCK_SCAN entries so one
+ * event never stalls on a long run of referenced entries.
  *
  * The index is open addressing with linear probing over (hash, slot) pairs,
  * kept at most half full; it doubles as the table grows, up to the size
@@ -26,7 +37,6 @@ int dt_init(struct dt_table *t, uint32_t max_keys, size_t esize, dt_evict_fn fn,
 		return MM_ERR_INVAL;
 	t->max = max_keys;
 	t->esize = (esize + 7) & ~(size_t)7;
-	t->head = t->tail = DT_NIL;
 	t->on_evict = fn;
 	t->ctx = ctx;
 	return 0;
@@ -103,34 +113,11 @@ static void idx_del(struct dt_table *t, uint32_t hash, uint32_t slot)
 	idx[i].slot = DT_NIL;
 }
 
-static void lru_unlink(struct dt_table *t, struct dt_hdr *e)
-{
-	if (e->prev != DT_NIL)
-		dt_at(t, e->prev)->next = e->next;
-	else
-		t->head = e->next;
-	if (e->next != DT_NIL)
-		dt_at(t, e->next)->prev = e->prev;
-	else
-		t->tail = e->prev;
-}
-
-static void lru_push(struct dt_table *t, struct dt_hdr *e, uint32_t slot)
-{
-	e->prev = DT_NIL;
-	e->next = t->head;
-	if (t->head != DT_NIL)
-		dt_at(t, t->head)->prev = slot;
-	t->head = slot;
-	if (t->tail == DT_NIL)
-		t->tail = slot;
-}
-
-/* A fresh slot: a new one while below max, else the evicted LRU tail. */
+/* A fresh slot: a new one while below max, else one evicted by CLOCK. */
 static int take_slot(struct dt_table *t, uint32_t *out)
 {
 	struct dt_hdr *e;
-	uint32_t slot;
+	uint32_t slot, i;
 
 	if (t->n < t->max) {
 		slot = t->n;
@@ -152,11 +139,18 @@ static int take_slot(struct dt_table *t, uint32_t *out)
 		*out = slot;
 		return 0;
 	}
-	slot = t->tail;
-	e = dt_at(t, slot);
+	/* CLOCK: skip (and clear) entries referenced since the hand last
+	 * passed, but look at no more than DT_CLOCK_SCAN of them */
+	for (i = 0;; i++) {
+		slot = t->hand;
+		t->hand = t->hand + 1 == t->n ? 0 : t->hand + 1;
+		e = dt_at(t, slot);
+		if (!e->ref || i == DT_CLOCK_SCAN)
+			break;
+		e->ref = 0;
+	}
 	if (t->on_evict)
 		t->on_evict(t->ctx, e);
-	lru_unlink(t, e);
 	idx_del(t, e->hash, slot);
 	t->evicted++;
 	*out = slot;
@@ -177,10 +171,7 @@ struct dt_hdr *dt_get(struct dt_table *t, const struct dt_key *k, uint32_t h, bo
 			e = dt_at(t, slot);
 			if (memcmp(&e->key, k, sizeof(*k)) != 0)
 				continue;
-			if (t->head != slot) {
-				lru_unlink(t, e);
-				lru_push(t, e, slot);
-			}
+			e->ref = 1;
 			return e;
 		}
 	}
@@ -191,7 +182,6 @@ struct dt_hdr *dt_get(struct dt_table *t, const struct dt_key *k, uint32_t h, bo
 	e->key = *k;
 	e->hash = h;
 	idx_put(t->idx, t->idx_mask, h, slot);
-	lru_push(t, e, slot);
 	*created = true;
 	return e;
 }

@@ -135,7 +135,7 @@ static void test_defaults_and_names(void **state)
 	assert_int_equal(c.ssh_slow_failures, 20);
 	assert_int_equal(c.ssh_slow_window, 86400);
 	assert_true(c.max_keys > 0 && c.max_findings > 0);
-	assert_string_equal(mm_finding_kind_name(MM_FIND_PORTSCAN), "portscan");
+	assert_string_equal(mm_finding_kind_name(MM_FIND_PORTSCAN), "port-scan");
 	assert_string_equal(mm_finding_kind_name(MM_FIND_SSH_USER_ENUM), "ssh-user-enum");
 	assert_string_equal(mm_finding_kind_name((enum mm_finding_kind)99), "unknown");
 	assert_string_equal(mm_scan_type_name(MM_SCAN_XMAS), "xmas");
@@ -305,11 +305,12 @@ static void test_scan_types(void **state)
 		assert_int_equal(count_kind(d, MM_FIND_PORTSCAN, &f), 1);
 		assert_int_equal(f->scan, scan_cases[k].want);
 		assert_int_equal(f->proto, scan_cases[k].proto);
-		/* and on a sweep */
+		/* and on a sweep (by another source: a port scanner's own sweeps
+		 * are part of its port scan finding) */
 		for (i = 0; i < 10; i++) {
 			char dst[32];
 			snprintf(dst, sizeof(dst), "192.0.2.%d", 100 + i);
-			feed_pkt(d, "203.0.113.5", dst, 5060, scan_cases[k].proto,
+			feed_pkt(d, "203.0.113.6", dst, 5060, scan_cases[k].proto,
 				 scan_cases[k].flags[i & 1], MM_DIR_IN, 20 * SEC + i * SEC);
 		}
 		assert_int_equal(count_kind(d, MM_FIND_SWEEP, &f), 1);
@@ -388,6 +389,28 @@ static void test_sweep(void **state)
 	assert_int_equal(count_kind(d, MM_FIND_SWEEP, &f), 1);
 	assert_true(f->distinct_hosts >= 55 && f->distinct_hosts <= 65);
 	assert_int_equal(f->count, 69);
+	mm_detector_free(d);
+	/* a scanner of all ports on a /28 (each port on all 14 hosts, then the
+	 * next port) is one port scan once recognised, not one sweep per port:
+	 * only the 14 ports swept before the 15th port made it a port scan
+	 * are sweeps, and no per-port state is kept after that */
+	c.portscan_ports = 15;
+	d = mm_detector_new(&c);
+	for (i = 0; i < 2000; i++) {
+		char dst[32];
+		snprintf(dst, sizeof(dst), "10.9.0.%d", 1 + i % 14);
+		feed_pkt(d, "203.0.113.77", dst, 1 + i / 14, 6, MM_TCP_SYN, MM_DIR_IN, i * MS);
+	}
+	assert_int_equal(count_kind(d, MM_FIND_SWEEP, NULL), 14);
+	assert_int_equal(count_kind(d, MM_FIND_PORTSCAN, &f), 1);
+	assert_int_equal(f->distinct_hosts, 14);
+	assert_int_equal(f->count, 2000); /* the whole run */
+	assert_int_equal(f->dst.family, MM_AF_NONE);
+	{
+		struct mm_detect_stats st;
+		mm_detector_stats(d, &st);
+		assert_true(st.keys <= 16);
+	}
 	mm_detector_free(d);
 }
 

@@ -5,7 +5,7 @@
 MM_BUILD_PKGS="meson ninja-build pkg-config gcc libc6-dev python3 scdoc
   zlib1g-dev libzstd-dev libsystemd-dev libinih-dev"
 MM_TEST_PKGS="clang libcmocka-dev jq nftables iproute2 openssh-server openssh-client
-  zstd gzip procps util-linux"
+  zstd gzip procps util-linux systemd-journal-remote"
 
 mm_missing() {
 	local p missing=""

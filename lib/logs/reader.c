@@ -49,6 +49,7 @@ struct mm_reader {
 	/* raw input: a mapping of the whole file, or a buffer filled by read() */
 	const unsigned char *map;
 	size_t map_len;
+	size_t map_released; /* pages before this offset were handed back */
 	unsigned char *in;
 	size_t in_pos, in_len;
 	bool in_eof;
@@ -255,8 +256,27 @@ static int emit(struct mm_reader *r, const char *p, size_t n, const char **line,
 }
 
 /* Mapped plain file: frame in place. */
+/*
+ * Lines before in_pos are done with: every 8 MiB, hand their pages back
+ * (they stay in the page cache) so resident memory does not grow with
+ * the size of the file.
+ */
+#define RELEASE_STEP (8u << 20)
+static void release_consumed(struct mm_reader *r)
+{
+	size_t end = r->in_pos & ~(size_t)(RELEASE_STEP - 1);
+
+	if (end > r->map_released) {
+		madvise((void *)(uintptr_t)(r->map + r->map_released), end - r->map_released,
+			MADV_DONTNEED);
+		r->map_released = end;
+	}
+}
+
 static int next_mapped(struct mm_reader *r, const char **line, size_t *n)
 {
+	if (r->in_pos - r->map_released >= RELEASE_STEP)
+		release_consumed(r);
 	while (r->in_pos < r->in_len) {
 		const char *p = (const char *)r->map + r->in_pos;
 		size_t left = r->in_len - r->in_pos;

@@ -550,11 +550,22 @@ struct host {
 	uint8_t mac_self[6], mac_gw[6];
 	char ip4[2][16];
 	size_t ip4_len[2];
-	char lan[256][16]; /* 203.0.113.N, routed behind us */
+	/*
+	 * 203.0.113.N: .1-.127 are local addresses of this host (a "local"
+	 * route, as mail and hosting servers with many IPs have), so they
+	 * log in INPUT; .128-.254 are routed to VMs behind eth1 and log in
+	 * FORWARD. A sweep of the /24 shows up in both.
+	 */
+	char lan[256][16];
 	size_t lan_len[256];
 	char ip6[40];
 	size_t ip6_len;
 };
+
+static int lan_is_local(uint32_t host)
+{
+	return host < 128;
+}
 
 static void put_mac(struct out *o, const struct host *h, int v6)
 {
@@ -1040,11 +1051,11 @@ static void bg_icmp_error(struct nfgen *g, const struct src *s, long long sec)
 	put_nf_line(g->o, &g->st, sec, &g->h, "[UFW BLOCK] ", "eth0", "", &p);
 }
 
-/* Routed to the rest of our /24: logged in FORWARD with both interfaces. */
+/* Routed to the VMs on our /24: logged in FORWARD with both interfaces. */
 static void bg_forward(struct nfgen *g, const struct src *s, long long sec)
 {
 	struct pkt p;
-	uint32_t host = rnd_range(&g->r, 1, 254);
+	uint32_t host = rnd_range(&g->r, 128, 254);
 
 	if (s->v6) {
 		bg_tcp_syn(g, s, sec);
@@ -1161,7 +1172,7 @@ static void camp_step(struct nfgen *g)
 		p.dpt = 5060;
 		p.ulen = c->ulen[k];
 		pkt_set_len(&p, p.ulen);
-		if (host == 10)
+		if (lan_is_local(host))
 			put_nf_line(g->o, &g->st, sec, &g->h, "[UFW BLOCK] ", "eth0", "", &p);
 		else
 			put_nf_line(g->o, &g->st, sec, &g->h, "FORWARD-DROP: ", "eth0", "eth1", &p);
@@ -1169,14 +1180,24 @@ static void camp_step(struct nfgen *g)
 		const struct src *s = c->srcs[0];
 		uint32_t port = (c->pa * c->i + c->pb) & 0xffff;
 
+		/* odd multiplies and xor-shifts are bijections on 16 bits: a shuffled walk */
+		port ^= port >> 7;
+		port = (port * 0x9e37u) & 0xffff;
+		port = (port * (c->pa | 1)) & 0xffff;
+		port ^= port >> 9;
+
 		if (port == 0)
 			port = 65535;
 		pkt_from(&p, s, &g->r);
 		p.df = 0;
 		p.id = rnd(&g->r, 65536);
-		if (s->v6 || c->target == 10)
-			pkt_to_self(g, &p);
-		else {
+		if (s->v6) {
+			p.dst = g->h.ip6;
+			p.dst_len = g->h.ip6_len;
+		} else if (c->target == 10) {
+			p.dst = g->h.ip4[0];
+			p.dst_len = g->h.ip4_len[0];
+		} else {
 			p.dst = g->h.lan[c->target];
 			p.dst_len = g->h.lan_len[c->target];
 		}
@@ -1186,7 +1207,7 @@ static void camp_step(struct nfgen *g)
 		p.win = 1024;
 		p.flags = c->scan_flags;
 		pkt_set_len(&p, c->scan_flags == F_SYN ? 24 : 20);
-		if (!s->v6 && c->target != 10)
+		if (!s->v6 && !lan_is_local(c->target))
 			put_nf_line(g->o, &g->st, sec, &g->h, "FORWARD-DROP: ", "eth0", "eth1", &p);
 		else
 			put_nf_line(g->o, &g->st, sec, &g->h,

@@ -199,6 +199,13 @@ static int add_host_logs(struct logs_ctx *c, struct mm_analysis *a, int *failed)
 	return found;
 }
 
+static void no_host_logs_hint(void)
+{
+	fprintf(stderr, "mamori: found no log lines on this host (journal, /var/log/{syslog,kern.log,"
+			"auth.log,ufw.log,messages,secure}).\n"
+			"Try the sample logs: mamori logs examples/kern.log examples/auth.log\n");
+}
+
 enum {
 	OPT_JSON = 256,
 	OPT_EVENTS,
@@ -286,7 +293,7 @@ int cmd_logs(int argc, char **argv)
 	struct pending_setting pend[64];
 	struct mm_err err = {0};
 	const char *config = NULL, *journal_dir = NULL, *color = "auto";
-	bool journal = false, rotated = false;
+	bool journal = false, rotated = false, host_logs = false;
 	size_t npend = 0, nsrc = 0, i;
 	int64_t now_us;
 	int ch, idx = 0, failed = 0, rc = MM_EXIT_OK, r;
@@ -436,11 +443,9 @@ int cmd_logs(int argc, char **argv)
 		goto out;
 	}
 	if (optind == argc && !journal) {
+		host_logs = true;
 		if (add_host_logs(&c, a, &failed) == 0) {
-			fprintf(stderr,
-				"mamori: this host has no journal and none of /var/log/{syslog,kern.log,"
-				"auth.log,ufw.log,messages,secure}.\n"
-				"Try the sample logs: mamori logs examples/kern.log examples/auth.log\n");
+			no_host_logs_hint();
 			rc = MM_EXIT_OK;
 			goto out;
 		}
@@ -468,6 +473,8 @@ int cmd_logs(int argc, char **argv)
 	for (i = 0; i < rep.ninputs; i++)
 		if (rep.inputs[i].error)
 			mm_die_msg("%s", rep.inputs[i].errmsg);
+	if (host_logs && rep.lines.lines == 0)
+		no_host_logs_hint();
 	switch (c.mode) {
 	case OUT_TEXT:
 		r = mm_report_text(&rep, stdout,

@@ -39,9 +39,11 @@
  * from" line; "session closed" forgets the session; after a preauth close
  * only the PAM summary that follows it may still borrow the address. The
  * table holds at most MM_SSHD_SESSIONS sessions, least recently used
- * evicted. The OpenSSH 9.8 listener's "Timeout before authentication for
- * connection from A to B, pid = N" names another process's connection and
- * teaches nothing.
+ * evicted; a line that is always its connection's last ("Unable to
+ * negotiate", "banner exchange", preauth closes) updates a session but
+ * never opens one, which keeps scanner floods from churning the table. The OpenSSH 9.8 listener's
+ * "Timeout before authentication for connection from A to B, pid = N" names another process's
+ * connection and teaches nothing.
  *
  * Counting once: detectors count auth-failure events whose counted is
  * true. One attempt can be logged several times, always in this order:
@@ -82,64 +84,101 @@ enum {
 };
 
 struct sess {
-	int64_t pid;
 	struct mm_addr src, dst;
 	int32_t src_port, dst_port;
-	uint32_t prev, next; /* LRU list, head is most recent */
-	uint32_t hnext;	     /* hash chain, or free list */
+	uint32_t key;	     /* pid + 1; 0 when free */
+	uint32_t prev, next; /* LRU list (head most recent); next links the free list */
 	uint8_t flags;
+};
+
+/*
+ * Open addressing with linear probing; slots hold the key next to the
+ * entry index, so a lookup usually reads one cache line of the slot array
+ * and then only the entry it wants. Load factor at most 1/2.
+ */
+struct slot {
+	uint32_t key; /* 0: empty */
+	uint32_t idx;
 };
 
 struct mm_sshd {
 	struct sess *e;
-	uint32_t *bucket;
+	struct slot *slot;
 	uint32_t cap, used, mask;
 	uint32_t head, tail, freel;
 };
 
 /* ---- session table ---------------------------------------------------- */
 
-static uint32_t pid_hash(const struct mm_sshd *s, int64_t pid)
+static uint32_t key_hash(const struct mm_sshd *s, uint32_t key)
 {
-	uint64_t h = (uint64_t)pid * 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)(((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> 32) & s->mask;
+}
 
-	return (uint32_t)(h >> 32) & s->mask;
+static uint32_t *slot_find(struct mm_sshd *s, uint32_t key)
+{
+	uint32_t h = key_hash(s, key);
+
+	while (s->slot[h].key) {
+		if (s->slot[h].key == key)
+			return &s->slot[h].idx;
+		h = (h + 1) & s->mask;
+	}
+	return NULL;
+}
+
+static void slot_insert(struct mm_sshd *s, uint32_t key, uint32_t idx)
+{
+	uint32_t h = key_hash(s, key);
+
+	while (s->slot[h].key)
+		h = (h + 1) & s->mask;
+	s->slot[h].key = key;
+	s->slot[h].idx = idx;
+}
+
+/* Remove key; backward-shift deletion keeps probe sequences unbroken. */
+static void slot_delete(struct mm_sshd *s, uint32_t key)
+{
+	uint32_t i = key_hash(s, key), j, k;
+
+	while (s->slot[i].key && s->slot[i].key != key)
+		i = (i + 1) & s->mask;
+	if (!s->slot[i].key)
+		return;
+	for (j = i;;) {
+		j = (j + 1) & s->mask;
+		if (!s->slot[j].key)
+			break;
+		k = key_hash(s, s->slot[j].key);
+		/* move j back to i unless its home k lies cyclically in (i, j] */
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			s->slot[i] = s->slot[j];
+			i = j;
+		}
+	}
+	s->slot[i].key = 0;
 }
 
 static int table_alloc(struct mm_sshd *s, uint32_t cap)
 {
 	struct sess *e = realloc(s->e, (size_t)cap * sizeof(*e));
-	uint32_t *b, i, nb = cap * 2;
+	struct slot *sl;
+	uint32_t i;
 
 	if (!e)
 		return MM_ERR_NOMEM;
 	s->e = e;
-	b = malloc((size_t)nb * sizeof(*b));
-	if (!b)
+	sl = calloc((size_t)cap * 2, sizeof(*sl));
+	if (!sl)
 		return MM_ERR_NOMEM;
-	free(s->bucket);
-	s->bucket = b;
+	free(s->slot);
+	s->slot = sl;
 	s->cap = cap;
-	s->mask = nb - 1;
-	for (i = 0; i < nb; i++)
-		b[i] = NIL;
-	/* rehash live entries; free-list entries keep pid -1 and stay off chains */
-	for (i = 0; i < s->used; i++) {
-		uint32_t h;
-		if (s->e[i].pid < 0)
-			continue;
-		h = pid_hash(s, s->e[i].pid);
-		s->e[i].hnext = b[h];
-		b[h] = i;
-	}
-	/* rebuild the free list, whose links shared hnext */
-	s->freel = NIL;
-	for (i = 0; i < s->used; i++) {
-		if (s->e[i].pid < 0) {
-			s->e[i].hnext = s->freel;
-			s->freel = i;
-		}
-	}
+	s->mask = cap * 2 - 1;
+	for (i = 0; i < s->used; i++)
+		if (s->e[i].key)
+			slot_insert(s, s->e[i].key, i);
 	return 0;
 }
 
@@ -162,7 +201,7 @@ void mm_sshd_free(struct mm_sshd *s)
 	if (!s)
 		return;
 	free(s->e);
-	free(s->bucket);
+	free(s->slot);
 	free(s);
 }
 
@@ -194,29 +233,28 @@ static void lru_push(struct mm_sshd *s, uint32_t i)
 		s->tail = i;
 }
 
-static void hash_unlink(struct mm_sshd *s, uint32_t i)
+/* Sessions exist for pids 0 .. UINT32_MAX - 1, which covers every real pid. */
+static bool pid_key(int64_t pid, uint32_t *key)
 {
-	uint32_t *p = &s->bucket[pid_hash(s, s->e[i].pid)];
-
-	while (*p != NIL && *p != i)
-		p = &s->e[*p].hnext;
-	if (*p == i)
-		*p = s->e[i].hnext;
+	if (pid < 0 || pid >= (int64_t)UINT32_MAX)
+		return false;
+	*key = (uint32_t)pid + 1;
+	return true;
 }
 
-static struct sess *sess_find(struct mm_sshd *s, int64_t pid)
+static struct sess *sess_find(struct mm_sshd *s, uint32_t key)
 {
-	uint32_t i = s->bucket[pid_hash(s, pid)];
+	uint32_t *idx;
 
-	while (i != NIL && s->e[i].pid != pid)
-		i = s->e[i].hnext;
-	if (i == NIL)
+	/* lines of one connection come together: the last one used is likely */
+	if (s->head != NIL && s->e[s->head].key == key)
+		return &s->e[s->head];
+	idx = slot_find(s, key);
+	if (!idx)
 		return NULL;
-	if (s->head != i) {
-		lru_unlink(s, i);
-		lru_push(s, i);
-	}
-	return &s->e[i];
+	lru_unlink(s, *idx);
+	lru_push(s, *idx);
+	return &s->e[*idx];
 }
 
 static void sess_reset(struct sess *x)
@@ -231,34 +269,32 @@ static void sess_forget(struct mm_sshd *s, struct sess *x)
 {
 	uint32_t i = (uint32_t)(x - s->e);
 
-	hash_unlink(s, i);
+	slot_delete(s, x->key);
 	lru_unlink(s, i);
-	x->pid = -1;
-	x->hnext = s->freel;
+	x->key = 0;
+	x->next = s->freel;
 	s->freel = i;
 }
 
-static struct sess *sess_new(struct mm_sshd *s, int64_t pid)
+static struct sess *sess_new(struct mm_sshd *s, uint32_t key)
 {
-	uint32_t i, h;
+	uint32_t i;
 
 	if (s->freel != NIL) {
 		i = s->freel;
-		s->freel = s->e[i].hnext;
+		s->freel = s->e[i].next;
 	} else if (s->used < s->cap ||
 		   (s->cap < MM_SSHD_SESSIONS && table_alloc(s, s->cap * 2) == 0)) {
 		i = s->used++;
 	} else {
 		/* full (or out of memory): recycle the least recently used */
 		i = s->tail;
-		hash_unlink(s, i);
+		slot_delete(s, s->e[i].key);
 		lru_unlink(s, i);
 	}
-	h = pid_hash(s, pid);
-	s->e[i].pid = pid;
+	s->e[i].key = key;
 	sess_reset(&s->e[i]);
-	s->e[i].hnext = s->bucket[h];
-	s->bucket[h] = i;
+	slot_insert(s, key, i);
 	s->e[i].prev = s->e[i].next = NIL;
 	lru_push(s, i);
 	return &s->e[i];
@@ -370,6 +406,7 @@ enum {
 	F_FORGET = 1 << 3,
 	F_AFTER_CLOSE = 1 << 4, /* may borrow the address of a closed session */
 	F_NOT_AUTHED = 1 << 5,	/* a probe only if the session never logged in */
+	F_LAST = 1 << 6,	/* a connection's last line: no new session for it */
 };
 
 struct res {
@@ -579,6 +616,7 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 				return false;
 		}
 		probe(r, MM_SSH_BAD_BANNER);
+		r->fl |= F_LAST;
 		return true;
 	case 'C':
 		if (EAT(&s, "Connection from ")) {
@@ -597,7 +635,7 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 			return false;
 		if (!conn_id(s, r, &postauth))
 			return false;
-		r->fl |= F_CLOSE;
+		r->fl |= F_CLOSE | F_LAST;
 		if (postauth)
 			return true; /* R_INFO */
 		probe(r, MM_SSH_PREAUTH_CLOSE);
@@ -609,7 +647,7 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 		if (EAT(&s, "Disconnected from ")) {
 			if (!conn_id(s, r, &postauth))
 				return false;
-			r->fl |= F_CLOSE;
+			r->fl |= F_CLOSE | F_LAST;
 			if (preauth && !postauth)
 				probe(r, MM_SSH_PREAUTH_CLOSE);
 			return true;
@@ -633,6 +671,7 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 			if (!EAT(&s, " port ") || !lport(&s, &r->port))
 				r->port = -1;
 			probe(r, MM_SSH_NO_IDENT);
+			r->fl |= F_LAST;
 			return true;
 		}
 		return false;
@@ -741,6 +780,7 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 			r->fl |= F_CLOSE;
 		}
 		probe(r, MM_SSH_PREAUTH_CLOSE);
+		r->fl |= F_LAST;
 		return true;
 	case 'U':
 		if (EAT(&s, "User ")) {
@@ -762,6 +802,7 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 			    !EAT(&s, ": "))
 				return false;
 			probe(r, MM_SSH_KEX_FAIL);
+			r->fl |= F_LAST;
 			return true;
 		}
 		return false;
@@ -772,6 +813,7 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 		    !EAT(&s, ":"))
 			return false;
 		probe(r, MM_SSH_BAD_BANNER);
+		r->fl |= F_LAST;
 		return true;
 	case 'k':
 		if (!EAT(&s, "kex_exchange_identification: "))
@@ -831,7 +873,7 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 				if (!conn_id(id, r, &postauth) || postauth)
 					return false;
 				probe(r, MM_SSH_KEX_FAIL);
-				r->fl |= F_CLOSE | F_NOT_AUTHED;
+				r->fl |= F_CLOSE | F_NOT_AUTHED | F_LAST;
 				return true;
 			}
 			return false;
@@ -860,6 +902,7 @@ int mm_sshd_line(struct mm_sshd *s, const struct mm_envelope *env, struct mm_eve
 	struct sess *se = NULL;
 	struct mm_addr a, d;
 	bool have_a = false, have_d = false, counted = true, sess_src = false;
+	uint32_t key;
 
 	memset(&r, 0, sizeof(r));
 	r.port = r.dst_port = -1;
@@ -872,8 +915,8 @@ int mm_sshd_line(struct mm_sshd *s, const struct mm_envelope *env, struct mm_eve
 	if (!have_a)
 		r.port = -1;
 
-	if (s && env->pid >= 0 && !(r.fl & F_NO_LEARN)) {
-		se = sess_find(s, env->pid);
+	if (s && pid_key(env->pid, &key) && !(r.fl & F_NO_LEARN)) {
+		se = sess_find(s, key);
 		if (se && (r.fl & F_NEW_SESSION))
 			sess_reset(se);
 		/* pid reuse: another address or port is another connection */
@@ -881,8 +924,9 @@ int mm_sshd_line(struct mm_sshd *s, const struct mm_envelope *env, struct mm_eve
 		    (!mm_addr_eq(&se->src, &a) ||
 		     (r.port >= 0 && se->src_port >= 0 && r.port != se->src_port)))
 			sess_reset(se);
-		if (!se && (have_a || r.kind == MM_EV_AUTH_FAILURE || (r.fl & F_NEW_SESSION)))
-			se = sess_new(s, env->pid);
+		if (!se && !(r.fl & F_LAST) &&
+		    (have_a || r.kind == MM_EV_AUTH_FAILURE || (r.fl & F_NEW_SESSION)))
+			se = sess_new(s, key);
 		if (se && have_a) {
 			se->src = a;
 			if (r.port >= 0)

@@ -624,10 +624,19 @@ static void test_counting(void **state)
 	assert_true(ev.counted);
 	/* a probe repeated within one connection counts once */
 	assert_int_equal(
-	    feed(s, 203, "banner exchange: Connection from 192.0.2.8 port 1: invalid format"), 1);
+	    feed(s, 203, "Received disconnect from 192.0.2.8 port 1:11: Bye Bye [preauth]"), 1);
 	assert_true(ev.counted);
-	assert_int_equal(feed(s, 203, "Connection closed by 192.0.2.8 port 1"), 1);
+	assert_int_equal(feed(s, 203, "Disconnected from 192.0.2.8 port 1 [preauth]"), 1);
 	assert_false(ev.counted);
+	/* a connection's last line opens no session: nothing to attribute later */
+	assert_int_equal(feed(s, 204,
+			      "Unable to negotiate with 192.0.2.9 port 2: no matching cipher "
+			      "found. Their offer: x [preauth]"),
+			 1);
+	assert_int_equal(
+	    feed(s, 204, "error: kex_exchange_identification: Connection closed by remote host"),
+	    1);
+	assert_int_equal(ev.src.family, MM_AF_NONE);
 }
 
 static void test_repeated_and_prefixes(void **state)
@@ -712,6 +721,44 @@ static void test_eviction(void **state)
 	assert_int_equal(ev.src.b[3], 101);
 }
 
+/* Random learn/forget/query against a plain array (no eviction: pids < cap). */
+static void test_table_random(void **state)
+{
+	struct mm_sshd *s = *state;
+	enum { NPID = 40000 };
+	static uint8_t ref[NPID]; /* 0 unknown, else last octet learned */
+	char msg[128];
+	uint64_t x = 88172645463325252ULL;
+	long i;
+
+	memset(ref, 0, sizeof(ref));
+	for (i = 0; i < 400000; i++) {
+		uint32_t pid, op;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		pid = (uint32_t)(x % NPID);
+		op = (uint32_t)(x >> 40) % 4;
+		if (op == 0) {
+			uint8_t o = (uint8_t)((x >> 20) % 250 + 1);
+			snprintf(msg, sizeof(msg), "Invalid user u from 192.0.2.%u port 9", o);
+			assert_int_equal(feed(s, pid, msg), 1);
+			ref[pid] = o;
+		} else if (op == 1) {
+			assert_int_equal(
+			    feed(s, pid, "pam_unix(sshd:session): session closed for user u"), 0);
+			ref[pid] = 0;
+		} else {
+			assert_int_equal(
+			    feed(s, pid, "Disconnecting: Too many authentication failures"), 1);
+			if (ref[pid]) {
+				assert_int_equal(ev.src.family, MM_AF_INET);
+				assert_int_equal(ev.src.b[3], ref[pid]);
+			} else {
+				assert_int_equal(ev.src.family, MM_AF_NONE);
+			}
+		}
+	}
+}
+
 static void test_corpus(void **state)
 {
 	(void)state;
@@ -736,6 +783,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_counting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_repeated_and_prefixes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_table_random, setup, teardown),
 	    cmocka_unit_test(test_corpus),
 	    cmocka_unit_test(test_corpus_real),
 	};

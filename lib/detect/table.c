@@ -126,7 +126,7 @@ static int take_slot(struct dt_table *t, uint32_t *out)
 			if (!nc)
 				return MM_ERR_NOMEM;
 			t->chunks = nc;
-			nc[t->nchunks] = malloc(DT_CHUNK * t->esize);
+			nc[t->nchunks] = calloc(DT_CHUNK, t->esize);
 			if (!nc[t->nchunks])
 				return MM_ERR_NOMEM;
 			t->nchunks++;

@@ -106,6 +106,13 @@ void mm_detector_free(struct mm_detector *d);
  * is still used for first/last), so any step back is safe.
  */
 void mm_detector_event(struct mm_detector *d, const struct mm_event *ev);
+/*
+ * Optional memory-latency hint for an event that will be fed soon: stage 0
+ * touches the index slots its keys hash to, stage 1 (a few events later)
+ * the entries those slots point at. Changes no state; callers that feed
+ * events in batches call stage 0 about 2k events ahead and stage 1 k ahead.
+ */
+void mm_detector_prefetch(const struct mm_detector *d, const struct mm_event *ev, int stage);
 /* Close open windows and compute period-wide findings (service sweeps). */
 void mm_detector_finish(struct mm_detector *d);
 /* Findings so far, in order of first appearance; owned by d. */

@@ -48,6 +48,8 @@ struct mm_summary;
 struct mm_summary *mm_summary_new(uint32_t max_sources);
 void mm_summary_free(struct mm_summary *s);
 void mm_summary_event(struct mm_summary *s, const struct mm_event *ev);
+/* Memory-latency hint for an event that will be fed soon; changes nothing. */
+void mm_summary_prefetch(const struct mm_summary *s, const struct mm_event *ev);
 
 struct mm_summary_totals {
 	uint64_t by_kind[MM_EV_SUSPICIOUS + 1];

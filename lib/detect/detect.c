@@ -321,6 +321,40 @@ void mm_detector_event(struct mm_detector *d, const struct mm_event *ev)
 		det_ssh(d, ev, h);
 }
 
+void mm_detector_prefetch(const struct mm_detector *d, const struct mm_event *ev, int stage)
+{
+	const struct dt_table *t = &d->scan;
+	uint32_t h, i;
+
+	if (ev->kind != MM_EV_PACKET || ev->src.family == MM_AF_NONE || !t->idx)
+		return;
+	/* the same hash portscan() uses for its key (see h32 in detect_packet.c) */
+	h = (uint32_t)mm_addr_hash(&ev->src);
+	h ^= (uint32_t)(mm_addr_hash(&ev->src) >> 32);
+	i = h & t->idx_mask;
+	if (stage == 0) {
+		__builtin_prefetch(&t->idx[i]);
+		if (d->svc && ev->dst_port >= 0 && ev->dst_port < 65536 &&
+		    (ev->proto == 6 || ev->proto == 17))
+			__builtin_prefetch(&d->svc[ev->dst_port + (ev->proto == 17 ? 65536 : 0)]);
+		return;
+	}
+	/* stage 1: the entry of the first matching slot in the probe run */
+	for (; t->idx[i].slot != DT_NIL; i = (i + 1) & t->idx_mask) {
+		if (t->idx[i].hash == h) {
+			const char *e = (const char *)dt_at(t, t->idx[i].slot);
+			__builtin_prefetch(e);
+			__builtin_prefetch(e + 64);
+			break;
+		}
+	}
+	if (d->svc && ev->dst_port >= 0 && ev->dst_port < 65536 && (ev->proto == 6 || ev->proto == 17)) {
+		const struct svc *sv = d->svc[ev->dst_port + (ev->proto == 17 ? 65536 : 0)];
+		if (sv)
+			__builtin_prefetch(sv);
+	}
+}
+
 void mm_detector_finish(struct mm_detector *d)
 {
 	if (!d || d->finished)

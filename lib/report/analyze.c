@@ -85,6 +85,13 @@ static bool pass_filters(const struct mm_analyze_opts *o, const struct mm_event 
 	return true;
 }
 
+void mm_analysis_prefetch(const struct mm_analysis *a, const struct mm_event *ev, int stage)
+{
+	mm_detector_prefetch(a->det, ev, stage);
+	if (stage == 1)
+		mm_summary_prefetch(a->sum, ev);
+}
+
 void mm_analysis_feed(struct mm_analysis *a, const struct mm_event *ev)
 {
 	if (!pass_filters(&a->o, ev)) {
@@ -110,23 +117,27 @@ static struct mm_report_input *new_input(struct mm_analysis *a, const char *name
 }
 
 /*
- * Threads pay off only on large inputs mapped whole; --year makes year
- * inference depend on line order across the file, so it stays serial.
+ * Large inputs mapped whole are read in blocks (parsed ahead, by worker
+ * threads when there are several CPUs, and fed with prefetching); --year
+ * makes year inference depend on line order across the file, so it stays
+ * line by line. Returns the number of worker threads, or NO_BLOCKS.
  */
 #define PAR_MIN_BYTES (32u << 20)
+#define NO_BLOCKS UINT32_MAX
 static unsigned threads_for(const struct mm_analysis *a, const struct mm_reader *rd,
 			    const char **data, size_t *size)
 {
 	long ncpu;
 	unsigned t = a->o.threads;
 
-	if (t == 1 || a->o.year || !mm_reader_mapped(rd, data, size) || *size < PAR_MIN_BYTES)
-		return 1;
+	if (a->o.year || !mm_reader_mapped(rd, data, size) || *size < PAR_MIN_BYTES)
+		return NO_BLOCKS;
 	if (t == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		t = ncpu < 1 ? 1 : ncpu > MM_MAX_THREADS ? MM_MAX_THREADS : (unsigned)ncpu;
 	}
-	return t > MM_MAX_THREADS ? MM_MAX_THREADS : t;
+	/* one thread: this thread parses blocks itself; more: that many workers */
+	return t <= 1 ? 0 : t > MM_MAX_THREADS ? MM_MAX_THREADS : t;
 }
 
 /* Keep the reason an input failed for the report, and pass the code on. */
@@ -298,7 +309,7 @@ static bool try_parallel(struct mm_analysis *a, struct stream *st)
 	if (open_input(a, st) < 0)
 		return true;
 	nthreads = threads_for(a, st->rd, &data, &size);
-	if (nthreads <= 1)
+	if (nthreads == NO_BLOCKS)
 		return false;
 	r = mm_analysis_par_file(a, st->lp, &st->in[st->cur], data, size, mm_reader_mtime(st->rd),
 				 nthreads, &err);

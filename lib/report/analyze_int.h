@@ -46,9 +46,12 @@ struct mm_analysis {
 	struct mm_logparser_stats wstats; /* lines of all streams and worker threads */
 };
 
+/* Start the memory lookups an event will need (stage 0, then 1); see mm_detector_prefetch. */
+void mm_analysis_prefetch(const struct mm_analysis *a, const struct mm_event *ev, int stage);
 /* Filter one event and hand it to the callbacks, detectors and summary. */
 void mm_analysis_feed(struct mm_analysis *a, const struct mm_event *ev);
-/* Parse a mapped plain file with nthreads worker threads (analyze_par.c). */
+/* Parse a mapped plain file in blocks with nthreads worker threads, or on
+ * this thread when nthreads is 0 (analyze_par.c). */
 int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct mm_report_input *in,
 			 const char *data,
 			 size_t size, time_t mtime, unsigned nthreads, struct mm_err *err);

@@ -123,36 +123,76 @@ static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s, 
 	}
 }
 
-static void *worker(void *arg)
+/*
+ * Claim the next block for slot (seq % NSLOTS); called with p->mu held.
+ * Returns false when there is none to claim right now (the slot is busy)
+ * or none left (*done).
+ */
+static bool claim(struct par *p, struct slot **out, size_t *off_out, bool *done)
 {
-	struct par *p = arg;
+	uint64_t seq = p->next_seq;
+	struct slot *s = &p->slots[seq % NSLOTS];
+	size_t off = p->next_off, end;
+	const char *nl;
+
+	*done = p->stop || p->next_off >= p->size;
+	if (*done || seq >= p->consumed + NSLOTS || s->state != SLOT_FREE)
+		return false;
+	end = off + BLOCK_BYTES < p->size ? off + BLOCK_BYTES : p->size;
+	if (end < p->size && (nl = memchr(p->data + end, '\n', p->size - end)))
+		end = (size_t)(nl - p->data) + 1;
+	else if (end < p->size)
+		end = p->size;
+	p->next_off = end;
+	p->next_seq++;
+	s->state = SLOT_BUSY;
+	s->seq = seq;
+	s->end = end;
+	*out = s;
+	*off_out = off;
+	return true;
+}
+
+static struct mm_logparser *block_parser(struct par *p)
+{
 	struct mm_logparser *lp = mm_logparser_new();
 
 	if (lp) {
 		mm_logparser_set_defer(lp, true);
 		mm_logparser_begin(lp, p->name, p->mtime, p->year);
 	}
-	pthread_mutex_lock(&p->mu);
-	while (!p->stop && p->next_off < p->size) {
-		uint64_t seq = p->next_seq;
-		struct slot *s = &p->slots[seq % NSLOTS];
-		size_t off = p->next_off, end;
-		const char *nl;
+	return lp;
+}
 
-		if (seq >= p->consumed + NSLOTS || s->state != SLOT_FREE) {
-			pthread_cond_wait(&p->cv, &p->mu);
+static void add_parser_stats(struct par *p, const struct mm_logparser *lp)
+{
+	const struct mm_logparser_stats *st;
+
+	if (!lp)
+		return;
+	st = mm_logparser_stats(lp);
+	p->wstats.lines += st->lines;
+	p->wstats.used += st->used;
+	p->wstats.unknown += st->unknown;
+	p->wstats.too_long += st->too_long;
+	p->wstats.suspicious += st->suspicious;
+}
+
+static void *worker(void *arg)
+{
+	struct par *p = arg;
+	struct mm_logparser *lp = block_parser(p);
+	struct slot *s;
+	size_t off;
+	bool done = false;
+
+	pthread_mutex_lock(&p->mu);
+	while (!done) {
+		if (!claim(p, &s, &off, &done)) {
+			if (!done)
+				pthread_cond_wait(&p->cv, &p->mu);
 			continue;
 		}
-		end = off + BLOCK_BYTES < p->size ? off + BLOCK_BYTES : p->size;
-		if (end < p->size && (nl = memchr(p->data + end, '\n', p->size - end)))
-			end = (size_t)(nl - p->data) + 1;
-		else if (end < p->size)
-			end = p->size;
-		p->next_off = end;
-		p->next_seq++;
-		s->state = SLOT_BUSY;
-		s->seq = seq;
-		s->end = end;
 		pthread_mutex_unlock(&p->mu);
 		if (lp)
 			parse_block(p, lp, s, off);
@@ -162,18 +202,39 @@ static void *worker(void *arg)
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&p->cv);
 	}
-	if (lp) {
-		const struct mm_logparser_stats *st = mm_logparser_stats(lp);
-		p->wstats.lines += st->lines;
-		p->wstats.used += st->used;
-		p->wstats.unknown += st->unknown;
-		p->wstats.too_long += st->too_long;
-		p->wstats.suspicious += st->suspicious;
-	}
+	add_parser_stats(p, lp);
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	mm_logparser_free(lp);
 	return NULL;
+}
+
+/*
+ * Feed a parsed block in order. Detector and summary lookups miss the
+ * cache on almost every event (random sources, ports), so the lookups of
+ * events LOOKAHEAD and 2*LOOKAHEAD ahead are started before each feed.
+ */
+#define LOOKAHEAD 8
+static void consume(struct mm_analysis *a, struct mm_logparser *lp, struct slot *s, uint64_t base)
+{
+	size_t k, n = s->nitems;
+
+	for (k = 0; k < n; k++) {
+		struct item *it = &s->items[k];
+		struct mm_event ev;
+
+		if (k + 2 * LOOKAHEAD < n && !s->items[k + 2 * LOOKAHEAD].raw)
+			mm_analysis_prefetch(a, &s->items[k + 2 * LOOKAHEAD].ev, 0);
+		if (k + LOOKAHEAD < n && !s->items[k + LOOKAHEAD].raw)
+			mm_analysis_prefetch(a, &s->items[k + LOOKAHEAD].ev, 1);
+		if (it->raw) {
+			if (mm_logparser_line(lp, it->raw, it->rawn, base + it->line, &ev) == 1)
+				mm_analysis_feed(a, &ev);
+		} else {
+			it->ev.line += base;
+			mm_analysis_feed(a, &it->ev);
+		}
+	}
 }
 
 int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct mm_report_input *in,
@@ -181,10 +242,10 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 			 size_t size, time_t mtime, unsigned nthreads, struct mm_err *err)
 {
 	struct par *p = calloc(1, sizeof(*p));
+	struct mm_logparser *ilp = NULL; /* inline mode: this thread parses too */
 	pthread_t th[MM_MAX_THREADS];
 	unsigned nth = 0, i;
 	uint64_t seq, base = 0;
-	size_t k;
 	int r = 0;
 
 	if (!p)
@@ -203,14 +264,22 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 			break;
 		nth++;
 	}
-	if (nth == 0) {
-		r = mm_err_set(err, MM_ERR_NOMEM, "%s: cannot start threads", in->name);
+	if (nth == 0 && !(ilp = block_parser(p))) {
+		r = mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", in->name);
 		goto out;
 	}
 	for (seq = 0;; seq++) {
-		struct slot *s = &p->slots[seq % NSLOTS];
+		struct slot *s = &p->slots[seq % NSLOTS], *cs;
+		size_t off;
+		bool done;
 
 		pthread_mutex_lock(&p->mu);
+		if (ilp && claim(p, &cs, &off, &done)) {
+			pthread_mutex_unlock(&p->mu);
+			parse_block(p, ilp, cs, off);
+			pthread_mutex_lock(&p->mu);
+			cs->state = SLOT_DONE;
+		}
 		while (!(s->state == SLOT_DONE && s->seq == seq) &&
 		       !(p->next_off >= p->size && seq >= p->next_seq))
 			pthread_cond_wait(&p->cv, &p->mu);
@@ -221,17 +290,8 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 		pthread_mutex_unlock(&p->mu);
 		if (s->err < 0 && r == 0)
 			r = mm_err_set(err, s->err, "%s: %s", in->name, mm_strerror(s->err));
-		for (k = 0; k < s->nitems && r == 0; k++) {
-			struct item *it = &s->items[k];
-			struct mm_event ev;
-			if (it->raw) {
-				if (mm_logparser_line(lp, it->raw, it->rawn, base + it->line, &ev) == 1)
-					mm_analysis_feed(a, &ev);
-			} else {
-				it->ev.line += base;
-				mm_analysis_feed(a, &it->ev);
-			}
-		}
+		if (r == 0)
+			consume(a, lp, s, base);
 		base += s->lines;
 		release_pages(p, s->end);
 		if (a->o.on_progress)
@@ -253,6 +313,8 @@ out:
 	pthread_mutex_unlock(&p->mu);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+	add_parser_stats(p, ilp);
+	mm_logparser_free(ilp);
 	a->wstats.lines += p->wstats.lines;
 	a->wstats.used += p->wstats.used;
 	a->wstats.unknown += p->wstats.unknown;

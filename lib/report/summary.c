@@ -13,7 +13,7 @@
  */
 
 #define HOUR_US 3600000000LL
-#define MAX_CELLS (1u << 21)
+#define MAX_CELLS (1u << 19)
 
 enum { SVC_TCP = 0, SVC_UDP = 1, SVC_SSHFAIL = 2 };
 
@@ -36,6 +36,7 @@ struct mm_summary {
 	struct cell *cells;
 	size_t cell_mask, cells_used;
 	uint64_t cells_untracked;
+	uint64_t cell_min; /* cells below this count are dropped when the table is full */
 	uint64_t by_kind[MM_EV_SUSPICIOUS + 1];
 	struct mm_time first, last;
 };
@@ -56,10 +57,11 @@ struct mm_summary *mm_summary_new(uint32_t max_sources)
 	if (!s)
 		return NULL;
 	s->src_max = max_sources ? max_sources : 1;
-	/* load factor <= 0.5 at the cap keeps probes short */
-	s->src_mask = pow2_at_least((size_t)s->src_max * 2) - 1;
+	/* starts small and doubles, staying at most half full, up to the cap */
+	s->src_mask = pow2_at_least(s->src_max * 2 < 4096 ? s->src_max * 2 : 4096) - 1;
 	s->src = calloc(s->src_mask + 1, sizeof(*s->src));
 	s->cell_mask = 65535;
+	s->cell_min = 2;
 	s->cells = calloc(s->cell_mask + 1, sizeof(*s->cells));
 	if (!s->src || !s->cells) {
 		mm_summary_free(s);
@@ -77,6 +79,28 @@ void mm_summary_free(struct mm_summary *s)
 	free(s);
 }
 
+static int src_grow(struct mm_summary *s)
+{
+	size_t ncap = (s->src_mask + 1) * 2, i;
+	struct src_slot *ns = calloc(ncap, sizeof(*ns));
+
+	if (!ns)
+		return MM_ERR_NOMEM;
+	for (i = 0; i <= s->src_mask; i++) {
+		size_t j;
+		if (!s->src[i].used)
+			continue;
+		j = (size_t)mm_addr_hash(&s->src[i].st.addr) & (ncap - 1);
+		while (ns[j].used)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = s->src[i];
+	}
+	free(s->src);
+	s->src = ns;
+	s->src_mask = ncap - 1;
+	return 0;
+}
+
 static struct mm_source_stat *source(struct mm_summary *s, const struct mm_addr *a)
 {
 	size_t i = (size_t)mm_addr_hash(a) & s->src_mask;
@@ -86,6 +110,11 @@ static struct mm_source_stat *source(struct mm_summary *s, const struct mm_addr 
 		if (!sl->used) {
 			if (s->src_used >= s->src_max)
 				return NULL;
+			if ((s->src_used + 1) * 2 > s->src_mask + 1) {
+				if (src_grow(s) < 0)
+					return NULL;
+				return source(s, a);
+			}
 			sl->used = true;
 			sl->st.addr = *a;
 			sl->st.first_us = INT64_MAX;
@@ -132,6 +161,42 @@ static int cells_grow(struct mm_summary *s)
 	return 0;
 }
 
+/*
+ * The cell table is full: drop the rarest cells (one port in one hour seen
+ * below min_count times: scan noise, not a service anyone charts), doubling
+ * min_count until a quarter of the table is free. Dropped packets are
+ * counted as untracked.
+ */
+static int cells_compact(struct mm_summary *s)
+{
+	size_t cap = s->cell_mask + 1, i;
+
+	while (s->cells_used * 4 > cap) {
+		struct cell *old = s->cells, *nc = calloc(cap, sizeof(*nc));
+		if (!nc)
+			return MM_ERR_NOMEM;
+		s->cells_used = 0;
+		for (i = 0; i < cap; i++) {
+			size_t j;
+			if (!old[i].key)
+				continue;
+			if (old[i].count < s->cell_min) {
+				s->cells_untracked += old[i].count;
+				continue;
+			}
+			j = (size_t)mix64(old[i].key) & (cap - 1);
+			while (nc[j].key)
+				j = (j + 1) & (cap - 1);
+			nc[j] = old[i];
+			s->cells_used++;
+		}
+		free(old);
+		s->cells = nc;
+		s->cell_min *= 2;
+	}
+	return 0;
+}
+
 static void cell_add(struct mm_summary *s, int64_t us, int svc, int port)
 {
 	int64_t hour = us >= 0 ? us / HOUR_US : -((-us + HOUR_US - 1) / HOUR_US);
@@ -152,14 +217,12 @@ static void cell_add(struct mm_summary *s, int64_t us, int svc, int port)
 			break;
 		i = (i + 1) & s->cell_mask;
 	}
-	if (s->cells_used >= MAX_CELLS) {
-		s->cells_untracked++;
-		return;
-	}
 	if ((s->cells_used + 1) * 2 > s->cell_mask + 1) {
-		if (cells_grow(s) < 0) {
-			s->cells_untracked++;
-			return;
+		if (s->cell_mask + 1 >= MAX_CELLS * 2 || cells_grow(s) < 0) {
+			if (cells_compact(s) < 0) {
+				s->cells_untracked++;
+				return;
+			}
 		}
 		cell_add(s, us, svc, port);
 		return;
@@ -221,6 +284,22 @@ void mm_summary_event(struct mm_summary *s, const struct mm_event *ev)
 			cell_add(s, ev->time.us, svc, ev->dst_port);
 	} else if (ev->kind == MM_EV_AUTH_FAILURE && ev->counted && ev->time.set) {
 		cell_add(s, ev->time.us, SVC_SSHFAIL, 0);
+	}
+}
+
+void mm_summary_prefetch(const struct mm_summary *s, const struct mm_event *ev)
+{
+	if (ev->src.family != MM_AF_NONE)
+		__builtin_prefetch(&s->src[(size_t)mm_addr_hash(&ev->src) & s->src_mask]);
+	if (ev->kind == MM_EV_PACKET && ev->dst_port >= 0 && ev->dst_port < 65536 &&
+	    (ev->proto == 6 || ev->proto == 17)) {
+		int svc = ev->proto == 6 ? SVC_TCP : SVC_UDP;
+		__builtin_prefetch(&s->ports[svc][ev->dst_port]);
+		if (ev->time.set && ev->time.us >= 0) {
+			uint64_t key = ((uint64_t)(ev->time.us / HOUR_US + 1) << 18) |
+				       ((uint64_t)svc << 16) | (uint64_t)ev->dst_port;
+			__builtin_prefetch(&s->cells[(size_t)mix64(key) & s->cell_mask]);
+		}
 	}
 }
 

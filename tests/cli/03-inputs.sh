@@ -24,6 +24,20 @@ tail -n +4001 "$EX/kern.log" >"$TMP/rot/kern.log"
 [ "$(summary "$TMP/rot.json")" = "$p" ] && ok "rotated set same as whole file" || fail "rotated differs: $(summary "$TMP/rot.json") vs $p"
 check "rotated inputs oldest first" '[.inputs[].name | split("/") | last] == ["kern.log.2.gz","kern.log.1","kern.log"]' "$TMP/rot.json"
 
+# a file large enough to be read in blocks (32 MiB and more): the inline
+# block reader (--threads 1) and worker threads give the line-by-line result
+for i in $(seq 1 30); do cat "$EX/kern.log" "$EX/auth.log"; done >"$TMP/big.log"
+"$MAMORI" logs --json --threads 1 "$TMP/big.log" >"$TMP/big1.json" || true
+"$MAMORI" logs --json --threads 2 "$TMP/big.log" >"$TMP/big2.json" || true
+"$MAMORI" logs --json - <"$TMP/big.log" >"$TMP/bigs.json" || true
+strip() { jq -S 'del(.inputs[].name, .limits)' "$1"; }
+[ "$(strip "$TMP/big1.json")" = "$(strip "$TMP/bigs.json")" ] && ok "blocks on one thread same as line by line" ||
+	fail "block reader differs from line reader"
+[ "$(strip "$TMP/big2.json")" = "$(strip "$TMP/bigs.json")" ] && ok "worker threads same as line by line" ||
+	fail "worker threads differ from line reader"
+check "the large file was read whole" ".lines.read == $(wc -l <"$TMP/big.log")" "$TMP/big2.json"
+rm -f "$TMP/big.log"
+
 # hostile bytes: NUL, invalid UTF-8, an over-long line, no final newline
 {
 	head -n 3 "$EX/auth.log"

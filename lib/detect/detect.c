@@ -321,6 +321,29 @@ void mm_detector_event(struct mm_detector *d, const struct mm_event *ev)
 		det_ssh(d, ev, h);
 }
 
+/*
+ * A HyperLogLog estimate can exceed what was seen: every distinct port,
+ * host or source took at least one of the finding's events, so an
+ * estimate never claims more than count. (User names are left alone:
+ * lines that do not count as attempts still name users.)
+ */
+static void clamp_estimates(struct mm_detector *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nf; i++) {
+		struct mm_finding *f = &d->f[i];
+		if (!f->approx)
+			continue;
+		if (f->distinct_ports > f->count)
+			f->distinct_ports = (uint32_t)f->count;
+		if (f->distinct_hosts > f->count)
+			f->distinct_hosts = (uint32_t)f->count;
+		if (f->distinct_sources > f->count)
+			f->distinct_sources = (uint32_t)f->count;
+	}
+}
+
 void mm_detector_prefetch(const struct mm_detector *d, const struct mm_event *ev, int stage)
 {
 	const struct dt_table *t = &d->scan;
@@ -361,6 +384,7 @@ void mm_detector_finish(struct mm_detector *d)
 		return;
 	d->finished = true;
 	det_service_finish(d);
+	clamp_estimates(d);
 }
 
 size_t mm_detector_findings(const struct mm_detector *d, const struct mm_finding **out)

@@ -321,7 +321,12 @@ void det_packet(struct mm_detector *d, const struct mm_event *ev, uint64_t hsrc)
 	if (ev->dst.family == MM_AF_INET || ev->dst.family == MM_AF_INET6)
 		hdst = h32(mm_addr_hash(&ev->dst));
 
-	if (ev->dir == MM_DIR_IN || ev->dir == MM_DIR_UNKNOWN) {
+	/*
+	 * Forwarded packets count like inbound ones: a router logs (and
+	 * usually drops) what scanners send to the hosts behind it, and a
+	 * source sweeping those hosts is a sweeper wherever they sit.
+	 */
+	if (ev->dir == MM_DIR_IN || ev->dir == MM_DIR_UNKNOWN || ev->dir == MM_DIR_FWD) {
 		struct sweep_gate g = {.feed = true};
 
 		if (c->portscan_ports)

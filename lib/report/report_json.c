@@ -73,6 +73,8 @@ int mm_finding_to_json(const struct mm_finding *f, struct mm_buf *b)
 		return r;
 	if (f->distinct_users && (r = mm_buf_addf(b, ",\"distinct_users\":%u", f->distinct_users)) < 0)
 		return r;
+	if (f->approx && (r = mm_buf_adds(b, ",\"approx\":true")) < 0)
+		return r;
 	if ((r = mm_buf_addf(b, ",\"count\":%llu", (unsigned long long)f->count)) < 0)
 		return r;
 	t = f->first;

@@ -235,7 +235,8 @@ static void cell_add(struct mm_summary *s, int64_t us, int svc, int port)
 void mm_summary_event(struct mm_summary *s, const struct mm_event *ev)
 {
 	struct mm_source_stat *st = NULL;
-	bool inbound = ev->dir == MM_DIR_IN || ev->dir == MM_DIR_UNKNOWN;
+	/* forwarded packets are other hosts' inbound traffic, as in the detectors */
+	bool inbound = ev->dir == MM_DIR_IN || ev->dir == MM_DIR_UNKNOWN || ev->dir == MM_DIR_FWD;
 
 	if (ev->kind <= MM_EV_NONE || ev->kind > MM_EV_SUSPICIOUS)
 		return;

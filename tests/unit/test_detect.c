@@ -342,11 +342,16 @@ static void test_portscan_v6_multihost_mixed_proto(void **state)
 	assert_int_equal(f->distinct_hosts, 3);
 	assert_int_equal(f->proto, -1);
 	assert_int_equal(f->scan, MM_SCAN_MIXED);
-	/* outbound and forwarded packets are not inbound scans */
+	/* outbound packets are not inbound scans */
 	for (i = 0; i < 20; i++)
-		feed_pkt(d, "2001:db8::2", "2001:db8:1::1", 100 + i, 6, MM_TCP_SYN,
-			 i & 1 ? MM_DIR_OUT : MM_DIR_FWD, 20 * SEC + i * SEC);
+		feed_pkt(d, "2001:db8::2", "2001:db8:1::1", 100 + i, 6, MM_TCP_SYN, MM_DIR_OUT,
+			 20 * SEC + i * SEC);
 	assert_int_equal(count_kind(d, MM_FIND_PORTSCAN, NULL), 1);
+	/* forwarded ones are: the router logs scans of the hosts behind it */
+	for (i = 0; i < 20; i++)
+		feed_pkt(d, "2001:db8::3", "2001:db8:1::1", 100 + i, 6, MM_TCP_SYN, MM_DIR_FWD,
+			 20 * SEC + i * SEC);
+	assert_int_equal(count_kind(d, MM_FIND_PORTSCAN, NULL), 2);
 	mm_detector_free(d);
 }
 

@@ -36,6 +36,7 @@ struct slot {
 	struct item *items;
 	size_t nitems, cap;
 	uint64_t lines; /* lines in the block, including over-long ones */
+	uint64_t too_long;
 	int err;
 };
 
@@ -92,6 +93,7 @@ static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s, 
 
 	s->nitems = 0;
 	s->lines = 0;
+	s->too_long = 0;
 	s->err = 0;
 	while (q < end) {
 		const char *nl = memchr(q, '\n', (size_t)(end - q));
@@ -104,6 +106,7 @@ static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s, 
 			n--;
 		if (n > p->max_line) {
 			mm_logparser_skip_long(lp);
+			s->too_long++;
 			continue;
 		}
 		if (push(s, &it) < 0) {
@@ -242,7 +245,10 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 			 size_t size, time_t mtime, unsigned nthreads, struct mm_err *err)
 {
 	struct par *p = calloc(1, sizeof(*p));
-	struct mm_logparser *ilp = NULL; /* inline mode: this thread parses too */
+	/* inline mode: this thread parses blocks itself, in order, with the
+	 * stream's own parser, so nothing needs deferring */
+	struct mm_logparser *ilp = NULL;
+	uint64_t too_long = 0;
 	pthread_t th[MM_MAX_THREADS];
 	unsigned nth = 0, i;
 	uint64_t seq, base = 0;
@@ -264,10 +270,8 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 			break;
 		nth++;
 	}
-	if (nth == 0 && !(ilp = block_parser(p))) {
-		r = mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", in->name);
-		goto out;
-	}
+	if (nth == 0)
+		ilp = lp;
 	for (seq = 0;; seq++) {
 		struct slot *s = &p->slots[seq % NSLOTS], *cs;
 		size_t off;
@@ -293,6 +297,7 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 		if (r == 0)
 			consume(a, lp, s, base);
 		base += s->lines;
+		too_long += s->too_long;
 		release_pages(p, s->end);
 		if (a->o.on_progress)
 			a->o.on_progress(a->o.ud, in->name, s->end, size);
@@ -306,22 +311,20 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 		if (r < 0)
 			break;
 	}
-out:
 	pthread_mutex_lock(&p->mu);
 	p->stop = true;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
-	add_parser_stats(p, ilp);
-	mm_logparser_free(ilp);
+
 	a->wstats.lines += p->wstats.lines;
 	a->wstats.used += p->wstats.used;
 	a->wstats.unknown += p->wstats.unknown;
 	a->wstats.too_long += p->wstats.too_long;
 	a->wstats.suspicious += p->wstats.suspicious;
 	in->lines = base;
-	in->too_long = p->wstats.too_long;
+	in->too_long = too_long;
 	for (i = 0; i < NSLOTS; i++)
 		free(p->slots[i].items);
 	pthread_cond_destroy(&p->cv);

@@ -200,7 +200,7 @@ static void top_ports(const struct out *o, const struct mm_report *r)
 
 	if (!r->ntop_ports)
 		return;
-	fprintf(o->f, "\n%sTOP DESTINATION PORTS%s (inbound packets)\n", bold(o), reset(o));
+	fprintf(o->f, "\n%sTOP DESTINATION PORTS%s (inbound and forwarded packets)\n", bold(o), reset(o));
 	for (i = 0; i < r->ntop_ports; i++) {
 		const struct mm_port_stat *p = &r->top_ports[i];
 		const struct mm_service *svc = mm_service_lookup(p->proto, p->port);

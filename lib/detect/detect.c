@@ -347,13 +347,14 @@ static void clamp_estimates(struct mm_detector *d)
 void mm_detector_prefetch(const struct mm_detector *d, const struct mm_event *ev, int stage)
 {
 	const struct dt_table *t = &d->scan;
+	uint64_t h64;
 	uint32_t h, i;
 
 	if (ev->kind != MM_EV_PACKET || ev->src.family == MM_AF_NONE || !t->idx)
 		return;
 	/* the same hash portscan() uses for its key (see h32 in detect_packet.c) */
-	h = (uint32_t)mm_addr_hash(&ev->src);
-	h ^= (uint32_t)(mm_addr_hash(&ev->src) >> 32);
+	h64 = mm_addr_hash(&ev->src);
+	h = (uint32_t)(h64 ^ (h64 >> 32));
 	i = h & t->idx_mask;
 	if (stage == 0) {
 		__builtin_prefetch(&t->idx[i]);

@@ -18,7 +18,7 @@
  */
 
 #define BLOCK_BYTES (4u << 20)
-#define NSLOTS 8
+#define NSLOTS 4
 
 struct item {
 	struct mm_event ev; /* valid when raw == NULL */
@@ -217,7 +217,7 @@ static void *worker(void *arg)
  * cache on almost every event (random sources, ports), so the lookups of
  * events LOOKAHEAD and 2*LOOKAHEAD ahead are started before each feed.
  */
-#define LOOKAHEAD 8
+#define LOOKAHEAD 16
 static void consume(struct mm_analysis *a, struct mm_logparser *lp, struct slot *s, uint64_t base)
 {
 	size_t k, n = s->nitems;

@@ -97,7 +97,6 @@ int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint6
 		lp->st.used++;
 		return 1;
 	}
-	mm_event_clear(ev);
 	lp->st.unknown++;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "mamori/detect.h"
+#include "mamori/enrich.h"
 #include "mamori/event.h"
 #include "mamori/logs.h"
 
@@ -79,6 +80,61 @@ struct mm_report_input {
 	char errmsg[512];
 };
 
+/* ---- Enrichment of a report (who the sources are) ------------------- */
+
+/* What mamori knows about one source address. */
+struct mm_source_info {
+	struct mm_addr addr;
+	struct mm_geo_info geo;
+	struct mm_hosting_result hosting;
+	uint32_t dnsbl_listed; /* bit z set: listed on zone z */
+	uint32_t dnsbl_failed; /* bit z set: the query failed (timeout, SERVFAIL) */
+	struct mm_rdns_result rdns; /* status MM_DNS_ERROR with name "" when not asked */
+	bool rdns_asked;
+};
+
+/* Sources grouped by country, network or hosting category. */
+struct mm_group_stat {
+	char key[16];	/* "JP", "AS9370", "hosting"; "??" when unknown */
+	char label[128]; /* organisation for networks, else empty */
+	uint64_t sources, events, packets, auth_failures;
+	/* distinct sources of findings of each kind (index: enum mm_finding_kind) */
+	uint32_t finding_sources[MM_FIND_FORGED_LOG + 1];
+};
+
+/* A breakdown of the sources of one group of findings (kind + service). */
+struct mm_finding_group {
+	enum mm_finding_kind kind;
+	int proto, port; /* -1 when the kind has no port */
+	uint32_t sources;
+	uint32_t hosting;		  /* of which on hosting networks */
+	uint32_t listed;		  /* of which listed on any DNSBL */
+	struct mm_group_stat top_countries[5]; /* by sources */
+	size_t ntop_countries;
+};
+
+struct mm_enrichment {
+	const char *geo_status;	  /* describes the geo data, or why it is unavailable */
+	bool have_geo;
+	const struct mm_source_info *top; /* parallel to mm_report.top_sources */
+	const struct mm_source_info *finding_src; /* parallel to mm_report.findings (addr family 0 when none) */
+	const struct mm_group_stat *countries;
+	size_t ncountries;
+	const struct mm_group_stat *networks;
+	size_t nnetworks;
+	struct mm_group_stat hosting[3]; /* index enum mm_hosting */
+	const struct mm_finding_group *groups;
+	size_t ngroups;
+	/* DNSBL: zone names, share listed among checked sources, failures */
+	const struct mm_dnsbl_zone *zones;
+	size_t nzones;
+	uint64_t dnsbl_checked;
+	uint64_t dnsbl_listed[MM_DNSBL_MAX_ZONES];
+	struct mm_dnsbl_stats dnsbl;
+	const char *country_filter; /* --country CC, or NULL */
+	const char *attribution; /* data licences to show in the footer */
+};
+
 /* Everything a renderer needs; the renderers only format. */
 struct mm_report {
 	const char *version;
@@ -95,12 +151,18 @@ struct mm_report {
 	const struct mm_port_stat *top_ports;
 	size_t ntop_ports;
 	const struct mm_timeline *timeline;
+	const struct mm_enrichment *enrich; /* NULL when no enrichment ran */
 };
 
 /* Terminal report. color: use ANSI colours. width: terminal columns. */
 int mm_report_text(const struct mm_report *r, FILE *out, bool color, int width);
 /* The whole report as one JSON document (schema: docs/report-schema.md). */
 int mm_report_json(const struct mm_report *r, FILE *out);
+/*
+ * One self-contained HTML page: inline CSS and SVG charts drawn by mamori,
+ * no external fetches. Reads well on screen and on paper.
+ */
+int mm_report_html(const struct mm_report *r, FILE *out);
 /* One finding as a JSON object (no newline), as in --findings. */
 int mm_finding_to_json(const struct mm_finding *f, struct mm_buf *out);
 

@@ -8,6 +8,7 @@
 /* The command table: one entry per verb, one file per verb (cmd_<verb>.c). */
 static const struct mm_command commands[] = {
 	{"logs", cmd_logs, "find who is scanning and attacking this server in its logs", usage_logs},
+	{"geo", cmd_geo, "look up country and network of addresses; import ASN data", usage_geo},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -3,9 +3,10 @@
 # needs, only those missing, with sudo when not root.
 
 MM_BUILD_PKGS="meson ninja-build pkg-config gcc libc6-dev python3 scdoc
-  zlib1g-dev libzstd-dev libsystemd-dev libinih-dev"
+  zlib1g-dev libzstd-dev libsystemd-dev libinih-dev libmaxminddb-dev libc-ares-dev"
 MM_TEST_PKGS="clang libcmocka-dev jq nftables iproute2 openssh-server openssh-client
-  zstd gzip procps util-linux systemd-journal-remote"
+  zstd gzip procps util-linux systemd-journal-remote
+  dnsmasq-base chromium npm"
 
 mm_missing() {
 	local p missing=""

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* being written */
+#include "mamori/enrich.h"

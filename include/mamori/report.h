@@ -62,6 +62,9 @@ struct mm_summary_totals {
 void mm_summary_totals(const struct mm_summary *s, struct mm_summary_totals *out);
 /* Top n sources by events, most first. Returns count written to out. */
 size_t mm_summary_top_sources(const struct mm_summary *s, struct mm_source_stat *out, size_t n);
+/* Call fn for every tracked source (order unspecified). */
+void mm_summary_foreach_source(const struct mm_summary *s,
+			       void (*fn)(void *ud, const struct mm_source_stat *st), void *ud);
 /* Top n inbound destination ports by packets. */
 size_t mm_summary_top_ports(const struct mm_summary *s, struct mm_port_stat *out, size_t n);
 /* Timeline of the top nseries ports (plus ssh auth failures when any),

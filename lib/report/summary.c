@@ -346,6 +346,16 @@ size_t mm_summary_top_sources(const struct mm_summary *s, struct mm_source_stat 
 	return k;
 }
 
+void mm_summary_foreach_source(const struct mm_summary *s,
+			       void (*fn)(void *ud, const struct mm_source_stat *st), void *ud)
+{
+	size_t i;
+
+	for (i = 0; i <= s->src_mask; i++)
+		if (s->src[i].used)
+			fn(ud, &s->src[i].st);
+}
+
 static int cmp_port(const struct mm_port_stat *x, const struct mm_port_stat *y)
 {
 	if (x->packets != y->packets)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ void usage_logs(FILE *out)
 		"  --json                the whole report as one JSON document\n"
 		"  --events              JSON Lines, one normalised event per recognised line\n"
 		"  --findings            JSON Lines of findings only\n"
+		"  --html FILE           also write a self-contained HTML report to FILE\n"
 		"  --top N               rows in the top sources / ports tables (default 10)\n"
 		"  --color WHEN          auto, always or never (default auto)\n"
 		"  --no-progress         no progress on stderr\n"
@@ -224,12 +226,14 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_THREADS,
 	OPT_SETTING, /* any mm_config_set key */
+	OPT_HTML,
 };
 
 static const struct option long_opts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"events", no_argument, NULL, OPT_EVENTS},
 	{"findings", no_argument, NULL, OPT_FINDINGS},
+	{"html", required_argument, NULL, OPT_HTML},
 	{"journal", no_argument, NULL, OPT_JOURNAL},
 	{"journal-dir", required_argument, NULL, OPT_JOURNAL_DIR},
 	{"rotated", no_argument, NULL, OPT_ROTATED},
@@ -283,6 +287,43 @@ static bool parse_uint(const char *s, unsigned max, unsigned *out)
 	return true;
 }
 
+/* Write the HTML report to path.tmp, then rename it over path. */
+static int write_html(const struct mm_report *rep, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd, r, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		mm_die_msg("--html %s: path too long", path);
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		mm_die_msg("--html: %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	r = mm_report_html(rep, f);
+	e = errno;
+	if (fclose(f) != 0 && r >= 0) {
+		r = MM_ERR_IO;
+		e = errno;
+	}
+	if (r >= 0 && rename(tmp, path) != 0) {
+		r = MM_ERR_IO;
+		e = errno;
+	}
+	if (r < 0) {
+		mm_die_msg("--html: writing %s: %s", path,
+			   r == MM_ERR_IO ? strerror(e) : mm_strerror(r));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_logs(int argc, char **argv)
 {
 	struct mm_analyze_opts o;
@@ -292,7 +333,7 @@ int cmd_logs(int argc, char **argv)
 	struct mm_prefix src[MAX_SRC_FILTERS];
 	struct pending_setting pend[64];
 	struct mm_err err = {0};
-	const char *config = NULL, *journal_dir = NULL, *color = "auto";
+	const char *config = NULL, *journal_dir = NULL, *color = "auto", *html = NULL;
 	bool journal = false, rotated = false, host_logs = false;
 	size_t npend = 0, nsrc = 0, i;
 	int64_t now_us;
@@ -320,6 +361,9 @@ int cmd_logs(int argc, char **argv)
 			break;
 		case OPT_FINDINGS:
 			c.mode = OUT_FINDINGS;
+			break;
+		case OPT_HTML:
+			html = optarg;
 			break;
 		case OPT_JOURNAL:
 			journal = true;
@@ -500,6 +544,10 @@ int cmd_logs(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0 || r < 0) {
 		mm_die_msg("writing the report: %s", r < 0 ? mm_strerror(r) : strerror(errno));
+		rc = MM_EXIT_INTERNAL;
+		goto out;
+	}
+	if (html && write_html(&rep, html) < 0) {
 		rc = MM_EXIT_INTERNAL;
 		goto out;
 	}

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -71,6 +72,18 @@ void usage_logs(FILE *out)
 		"  --top N               rows in the top sources / ports tables (default 10)\n"
 		"  --color WHEN          auto, always or never (default auto)\n"
 		"  --no-progress         no progress on stderr\n"
+		"\n"
+		"who the sources are:\n"
+		"  --geo-dir DIR         country.mmdb and asn.mmdb (default: $MAMORI_GEO_DIR,\n"
+		"                        /var/lib/mamori/geo, ./data/geo; tools/fetch-geo.sh fills it)\n"
+		"  --country-db FILE, --asn-db FILE   other MMDB files (GeoLite2, DB-IP, ...)\n"
+		"  --no-geo              no country/network lookups\n"
+		"  --country CC          focus on the sources in country CC (ISO 3166 code)\n"
+		"  --dnsbl ZONES         check top and finding sources on these DNS blocklists\n"
+		"                        (comma-separated; opt-in: queries reveal who talks to you)\n"
+		"  --rdns                reverse DNS with forward confirmation for the same sources\n"
+		"  --dns-server H:P,...  resolvers to ask (default /etc/resolv.conf)\n"
+		"  --dns-timeout MS      per-try timeout (default 2000)\n"
 		"\n"
 		"filters (events outside them are counted, not analysed):\n"
 		"  --since TIME, --until TIME   ISO 8601 (2026-11-21T03:00:00+09:00), or -2h, -7d\n"
@@ -225,6 +238,15 @@ enum {
 	OPT_COLOR,
 	OPT_NO_PROGRESS,
 	OPT_THREADS,
+	OPT_GEO_DIR,
+	OPT_COUNTRY_DB,
+	OPT_ASN_DB,
+	OPT_NO_GEO,
+	OPT_COUNTRY,
+	OPT_DNSBL,
+	OPT_RDNS,
+	OPT_DNS_SERVER,
+	OPT_DNS_TIMEOUT,
 	OPT_SETTING, /* any mm_config_set key */
 	OPT_HTML,
 };
@@ -248,6 +270,15 @@ static const struct option long_opts[] = {
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{"threads", required_argument, NULL, OPT_THREADS},
+	{"geo-dir", required_argument, NULL, OPT_GEO_DIR},
+	{"country-db", required_argument, NULL, OPT_COUNTRY_DB},
+	{"asn-db", required_argument, NULL, OPT_ASN_DB},
+	{"no-geo", no_argument, NULL, OPT_NO_GEO},
+	{"country", required_argument, NULL, OPT_COUNTRY},
+	{"dnsbl", required_argument, NULL, OPT_DNSBL},
+	{"rdns", no_argument, NULL, OPT_RDNS},
+	{"dns-server", required_argument, NULL, OPT_DNS_SERVER},
+	{"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
 	{"max-line", required_argument, NULL, OPT_SETTING},
 	{"portscan-ports", required_argument, NULL, OPT_SETTING},
 	{"portscan-window", required_argument, NULL, OPT_SETTING},
@@ -271,6 +302,68 @@ struct pending_setting {
 	const char *key;
 	const char *value;
 };
+
+/* Copy a flag value into a fixed buffer; false when it does not fit. */
+static bool copy_arg(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		return false;
+	memcpy(dst, src, n + 1);
+	return true;
+}
+
+static void strcat_bounded(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(dst), m = strlen(src);
+
+	if (n + m < size)
+		memcpy(dst + n, src, m + 1);
+}
+
+/* The first data directory that exists: $MAMORI_GEO_DIR, the installed one, the tree's. */
+static void default_geo_dir(char *out, size_t size)
+{
+	const char *env = getenv("MAMORI_GEO_DIR");
+	struct stat st;
+
+	if (env && *env) {
+		snprintf(out, size, "%s", env);
+		return;
+	}
+	if (stat("/var/lib/mamori/geo", &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(out, size, "/var/lib/mamori/geo");
+		return;
+	}
+	snprintf(out, size, "data/geo");
+}
+
+/* Flags override the config file, which overrides the defaults. */
+static void apply_enrich_flags(struct mm_enrich_opts *e, const char *geo_dir,
+			       const char *country_db, const char *asn_db, bool no_geo,
+			       const char *country, const char *dnsbl, bool rdns,
+			       const char *dns_server, int dns_timeout)
+{
+	if (geo_dir[0])
+		snprintf(e->geo_dir, sizeof(e->geo_dir), "%s", geo_dir);
+	else if (!e->geo_dir[0])
+		default_geo_dir(e->geo_dir, sizeof(e->geo_dir));
+	if (country_db[0])
+		snprintf(e->country_db, sizeof(e->country_db), "%s", country_db);
+	if (asn_db[0])
+		snprintf(e->asn_db, sizeof(e->asn_db), "%s", asn_db);
+	e->no_geo = no_geo;
+	memcpy(e->country, country, 3);
+	if (dnsbl[0])
+		snprintf(e->dnsbl_zones, sizeof(e->dnsbl_zones), "%s", dnsbl);
+	if (rdns)
+		e->rdns = true;
+	if (dns_server[0])
+		snprintf(e->dns_server, sizeof(e->dns_server), "%s", dns_server);
+	if (dns_timeout)
+		e->resolver.timeout_ms = dns_timeout;
+}
 
 static bool parse_uint(const char *s, unsigned max, unsigned *out)
 {
@@ -334,7 +427,10 @@ int cmd_logs(int argc, char **argv)
 	struct pending_setting pend[64];
 	struct mm_err err = {0};
 	const char *config = NULL, *journal_dir = NULL, *color = "auto", *html = NULL;
-	bool journal = false, rotated = false, host_logs = false;
+	bool journal = false, rotated = false, host_logs = false, no_geo = false, rdns = false;
+	char geo_dir[512] = "", country_db[512] = "", asn_db[512] = "", dns_server[512] = "";
+	char dnsbl[1024] = "", country[3] = "";
+	int dns_timeout = 0;
 	size_t npend = 0, nsrc = 0, i;
 	int64_t now_us;
 	int ch, idx = 0, failed = 0, rc = MM_EXIT_OK, r;
@@ -435,6 +531,55 @@ int cmd_logs(int argc, char **argv)
 		case OPT_NO_PROGRESS:
 			c.progress = false;
 			break;
+		case OPT_GEO_DIR:
+		case OPT_COUNTRY_DB:
+		case OPT_ASN_DB:
+		case OPT_DNS_SERVER:
+			if (!copy_arg(ch == OPT_GEO_DIR	       ? geo_dir
+				      : ch == OPT_COUNTRY_DB ? country_db
+				      : ch == OPT_ASN_DB     ? asn_db
+							     : dns_server,
+				      sizeof(geo_dir), optarg)) {
+				mm_die_msg("--%s: too long", long_opts[idx].name);
+				rc = MM_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_NO_GEO:
+			no_geo = true;
+			break;
+		case OPT_COUNTRY:
+			if (strlen(optarg) != 2 || !isalpha((unsigned char)optarg[0]) ||
+			    !isalpha((unsigned char)optarg[1])) {
+				mm_die_msg("--country: expected a two-letter ISO 3166 code like JP, got '%s'",
+					   optarg);
+				rc = MM_EXIT_USAGE;
+				goto out;
+			}
+			country[0] = (char)toupper((unsigned char)optarg[0]);
+			country[1] = (char)toupper((unsigned char)optarg[1]);
+			break;
+		case OPT_DNSBL:
+			if (strlen(dnsbl) + strlen(optarg) + 2 > sizeof(dnsbl)) {
+				mm_die_msg("--dnsbl: too many zones");
+				rc = MM_EXIT_USAGE;
+				goto out;
+			}
+			if (dnsbl[0])
+				strcat_bounded(dnsbl, sizeof(dnsbl), ",");
+			strcat_bounded(dnsbl, sizeof(dnsbl), optarg);
+			break;
+		case OPT_RDNS:
+			rdns = true;
+			break;
+		case OPT_DNS_TIMEOUT:
+			if (!parse_uint(optarg, 600000, &u) || u == 0) {
+				mm_die_msg("--dns-timeout: expected 1-600000 ms, got '%s'", optarg);
+				rc = MM_EXIT_USAGE;
+				goto out;
+			}
+			dns_timeout = (int)u;
+			break;
 		case OPT_THREADS:
 			if (!parse_uint(optarg, 4, &u)) {
 				mm_die_msg("--threads: expected 0 (one per CPU) to 4, got '%s'", optarg);
@@ -473,6 +618,8 @@ int cmd_logs(int argc, char **argv)
 			goto out;
 		}
 	}
+	apply_enrich_flags(&o.enrich, geo_dir, country_db, asn_db, no_geo, country, dnsbl, rdns,
+			   dns_server, dns_timeout);
 	o.src = src;
 	o.nsrc = nsrc;
 	o.ud = &c;
@@ -511,6 +658,11 @@ int cmd_logs(int argc, char **argv)
 
 	if ((r = mm_analysis_report(a, &rep)) < 0) {
 		mm_die_msg("building the report: %s", mm_strerror(r));
+		rc = MM_EXIT_INTERNAL;
+		goto out;
+	}
+	if (c.mode != OUT_EVENTS && (r = mm_analysis_enrich(a, &o.enrich, &rep)) < 0) {
+		mm_die_msg("enriching the report: %s", mm_strerror(r));
 		rc = MM_EXIT_INTERNAL;
 		goto out;
 	}

@@ -7,6 +7,7 @@
 
 #include "mamori/addr.h"
 #include "mamori/detect.h"
+#include "mamori/enrich.h"
 #include "mamori/error.h"
 #include "mamori/report.h"
 
@@ -17,6 +18,20 @@
  * build the report. The pipeline never prints; per-event output and
  * progress go through the callbacks.
  */
+/* Who the sources are: settings of the enrichment step (mm_analysis_enrich). */
+struct mm_enrich_opts {
+	char geo_dir[512];    /* holds country.mmdb and asn.mmdb */
+	char country_db[512]; /* overrides geo_dir/country.mmdb */
+	char asn_db[512];     /* overrides geo_dir/asn.mmdb */
+	bool no_geo;
+	char dnsbl_zones[1024]; /* comma-separated zones; empty: no DNSBL queries */
+	bool rdns;
+	char dns_server[256]; /* "127.0.0.1:53"; empty: /etc/resolv.conf */
+	struct mm_resolver_opts resolver;
+	uint32_t dns_max;     /* most addresses sent to DNS (top sources and findings first) */
+	char country[3];      /* --country: focus on this country's sources */
+};
+
 struct mm_analyze_opts {
 	int year;		/* --year, 0 to infer from file mtimes */
 	size_t max_line;	/* line length cap (bytes) */
@@ -36,9 +51,25 @@ struct mm_analyze_opts {
 	size_t top_n;		/* rows in top sources / ports */
 	size_t timeline_series;	/* services in the timeline */
 	size_t timeline_max_hours; /* hourly buckets up to this period, daily beyond */
+	struct mm_enrich_opts enrich; /* used by mm_analysis_enrich(); set by the config too */
 };
 
 void mm_analyze_opts_defaults(struct mm_analyze_opts *o);
+
+void mm_enrich_opts_defaults(struct mm_enrich_opts *o);
+
+struct mm_analysis;
+
+/*
+ * Enrich an assembled report (after mm_analysis_report): country, network
+ * and hosting of every tracked source and finding source, grouped; DNSBL
+ * and reverse DNS of top and finding sources when asked. Never fails the
+ * report: what could not be done is said in rep->enrich (geo_status, DNS
+ * failure counts). Fills rep->enrich; with a country focus also narrows
+ * rep->top_sources and rep->findings to that country. Returns 0 or MM_ERR_NOMEM.
+ */
+int mm_analysis_enrich(struct mm_analysis *a, const struct mm_enrich_opts *o,
+		       struct mm_report *rep);
 
 struct mm_analysis;
 struct mm_analysis *mm_analysis_new(const struct mm_analyze_opts *o);

@@ -23,6 +23,7 @@ void mm_analyze_opts_defaults(struct mm_analyze_opts *o)
 	o->top_n = 10;
 	o->timeline_series = 6;
 	o->timeline_max_hours = 72;
+	mm_enrich_opts_defaults(&o->enrich);
 }
 
 struct mm_analysis *mm_analysis_new(const struct mm_analyze_opts *o)
@@ -55,6 +56,7 @@ void mm_analysis_free(struct mm_analysis *a)
 		mm_logparser_free(a->streams[i].lp);
 	}
 	free(a->streams);
+	mm_enrich_state_free(a->enrich);
 	mm_detector_free(a->det);
 	mm_summary_free(a->sum);
 	free(a->inputs);

@@ -43,9 +43,12 @@ struct mm_analysis {
 	struct mm_port_stat *top_ports;
 	struct mm_timeline timeline;
 	bool finished;
+	struct mm_enrich_state *enrich; /* enrich_report.c */
 	struct mm_logparser_stats wstats; /* lines of all streams and worker threads */
 };
 
+struct mm_enrich_state;
+void mm_enrich_state_free(struct mm_enrich_state *st);
 /* Start the memory lookups an event will need (stage 0, then 1); see mm_detector_prefetch. */
 void mm_analysis_prefetch(const struct mm_analysis *a, const struct mm_event *ev, int stage);
 /* Filter one event and hand it to the callbacks, detectors and summary. */

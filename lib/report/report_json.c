@@ -154,6 +154,171 @@ static int add_timeline(struct mm_buf *b, const struct mm_timeline *tl)
 	return mm_buf_adds(b, "]}");
 }
 
+static int add_str(struct mm_buf *b, const char *key, const char *v)
+{
+	int r;
+
+	if ((r = mm_buf_addf(b, ",\"%s\":\"", key)) < 0 ||
+	    (r = mm_buf_add_json_str(b, v, strlen(v))) < 0)
+		return r;
+	return mm_buf_addc(b, '"');
+}
+
+static int add_zone_list(struct mm_buf *b, const char *key, uint32_t mask,
+			 const struct mm_enrichment *e)
+{
+	size_t z;
+	bool first = true;
+	int r;
+
+	if ((r = mm_buf_addf(b, ",\"%s\":[", key)) < 0)
+		return r;
+	for (z = 0; z < e->nzones; z++) {
+		if (!(mask & (1u << z)))
+			continue;
+		if ((r = mm_buf_adds(b, first ? "\"" : ",\"")) < 0 ||
+		    (r = mm_buf_add_json_str(b, e->zones[z].zone, strlen(e->zones[z].zone))) < 0 ||
+		    (r = mm_buf_addc(b, '"')) < 0)
+			return r;
+		first = false;
+	}
+	return mm_buf_addc(b, ']');
+}
+
+/* What is known about a source, as keys added to its object. */
+static int add_source_info(struct mm_buf *b, const struct mm_source_info *in,
+			   const struct mm_enrichment *e)
+{
+	int r;
+
+	if (in->geo.have_country && (r = add_str(b, "country", in->geo.country)) < 0)
+		return r;
+	if (in->geo.have_asn) {
+		if ((r = mm_buf_addf(b, ",\"asn\":%u", (unsigned)in->geo.asn)) < 0 ||
+		    (r = add_str(b, "org", in->geo.org)) < 0)
+			return r;
+	}
+	if ((r = add_str(b, "hosting", mm_hosting_name(in->hosting.category))) < 0 ||
+	    (r = add_str(b, "hosting_reason", in->hosting.reason)) < 0)
+		return r;
+	if (e->nzones) {
+		if ((r = add_zone_list(b, "dnsbl", in->dnsbl_listed, e)) < 0 ||
+		    (r = add_zone_list(b, "dnsbl_failed", in->dnsbl_failed, e)) < 0)
+			return r;
+	}
+	if (in->rdns_asked) {
+		if (in->rdns.status == MM_DNS_LISTED || in->rdns.name[0]) {
+			if ((r = add_str(b, "rdns", in->rdns.name)) < 0 ||
+			    (r = mm_buf_addf(b, ",\"fcrdns\":%s",
+					     in->rdns.confirmed ? "true" : "false")) < 0)
+				return r;
+		} else if ((r = add_str(b, "rdns_status",
+					in->rdns.status == MM_DNS_NOT_LISTED ? "no-ptr"
+					: in->rdns.status == MM_DNS_TIMEOUT  ? "timeout"
+					: in->rdns.status == MM_DNS_SERVFAIL ? "servfail"
+									     : "error")) < 0) {
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int add_group(struct mm_buf *b, const struct mm_group_stat *g, bool comma)
+{
+	size_t k;
+	bool first = true;
+	int r;
+
+	if ((r = mm_buf_adds(b, comma ? ",{\"key\":\"" : "{\"key\":\"")) < 0 ||
+	    (r = mm_buf_add_json_str(b, g->key, strlen(g->key))) < 0 || (r = mm_buf_addc(b, '"')) < 0)
+		return r;
+	if (g->label[0] && (r = add_str(b, "label", g->label)) < 0)
+		return r;
+	if ((r = mm_buf_addf(b,
+			     ",\"sources\":%llu,\"events\":%llu,\"packets\":%llu,"
+			     "\"auth_failures\":%llu,\"finding_sources\":{",
+			     (unsigned long long)g->sources, (unsigned long long)g->events,
+			     (unsigned long long)g->packets, (unsigned long long)g->auth_failures)) < 0)
+		return r;
+	for (k = 1; k <= MM_FIND_FORGED_LOG; k++) {
+		if (!g->finding_sources[k])
+			continue;
+		if ((r = mm_buf_addf(b, "%s\"%s\":%u", first ? "" : ",",
+				     mm_finding_kind_name((enum mm_finding_kind)k),
+				     g->finding_sources[k])) < 0)
+			return r;
+		first = false;
+	}
+	return mm_buf_adds(b, "}}");
+}
+
+static int add_enrichment(struct mm_buf *b, const struct mm_enrichment *e)
+{
+	size_t i, k;
+	int r;
+
+	if (!e)
+		return mm_buf_adds(b, ",\"enrichment\":null");
+	if ((r = mm_buf_addf(b, ",\"enrichment\":{\"geo\":%s", e->have_geo ? "true" : "false")) < 0 ||
+	    (r = add_str(b, "geo_status", e->geo_status ? e->geo_status : "")) < 0)
+		return r;
+	if (e->attribution && (r = add_str(b, "attribution", e->attribution)) < 0)
+		return r;
+	if (e->country_filter && (r = add_str(b, "country_filter", e->country_filter)) < 0)
+		return r;
+	if ((r = mm_buf_adds(b, ",\"countries\":[")) < 0)
+		return r;
+	for (i = 0; i < e->ncountries; i++)
+		if ((r = add_group(b, &e->countries[i], i > 0)) < 0)
+			return r;
+	if ((r = mm_buf_adds(b, "],\"networks\":[")) < 0)
+		return r;
+	for (i = 0; i < e->nnetworks; i++)
+		if ((r = add_group(b, &e->networks[i], i > 0)) < 0)
+			return r;
+	if ((r = mm_buf_adds(b, "],\"hosting\":[")) < 0)
+		return r;
+	for (i = 0; i < 3; i++)
+		if ((r = add_group(b, &e->hosting[i], i > 0)) < 0)
+			return r;
+	if ((r = mm_buf_adds(b, "],\"finding_groups\":[")) < 0)
+		return r;
+	for (i = 0; i < e->ngroups; i++) {
+		const struct mm_finding_group *g = &e->groups[i];
+		if ((r = mm_buf_addf(b, "%s{\"kind\":\"%s\"", i ? "," : "",
+				     mm_finding_kind_name(g->kind))) < 0)
+			return r;
+		if (g->port >= 0 && (r = add_service(b, g->proto, g->port)) < 0)
+			return r;
+		if ((r = mm_buf_addf(b, ",\"sources\":%u,\"hosting\":%u,\"listed\":%u,\"countries\":[",
+				     g->sources, g->hosting, g->listed)) < 0)
+			return r;
+		for (k = 0; k < g->ntop_countries; k++)
+			if ((r = mm_buf_addf(b, "%s{\"key\":\"%s\",\"sources\":%llu}", k ? "," : "",
+					     g->top_countries[k].key,
+					     (unsigned long long)g->top_countries[k].sources)) < 0)
+				return r;
+		if ((r = mm_buf_adds(b, "]}")) < 0)
+			return r;
+	}
+	if ((r = mm_buf_addf(b, "],\"dnsbl\":{\"checked\":%llu,\"zones\":[",
+			     (unsigned long long)e->dnsbl_checked)) < 0)
+		return r;
+	for (i = 0; i < e->nzones; i++) {
+		if ((r = mm_buf_adds(b, i ? ",{\"zone\":\"" : "{\"zone\":\"")) < 0 ||
+		    (r = mm_buf_add_json_str(b, e->zones[i].zone, strlen(e->zones[i].zone))) < 0 ||
+		    (r = mm_buf_addf(b, "\",\"listed\":%llu}",
+				     (unsigned long long)e->dnsbl_listed[i])) < 0)
+			return r;
+	}
+	return mm_buf_addf(b,
+			   "],\"queries\":%llu,\"not_listed\":%llu,\"timeouts\":%llu,"
+			   "\"servfails\":%llu,\"errors\":%llu}}",
+			   (unsigned long long)e->dnsbl.queries, (unsigned long long)e->dnsbl.not_listed,
+			   (unsigned long long)e->dnsbl.timeouts, (unsigned long long)e->dnsbl.servfails,
+			   (unsigned long long)e->dnsbl.errors);
+}
+
 int mm_report_json(const struct mm_report *rep, FILE *out)
 {
 	const struct mm_summary_totals *t = &rep->totals;
@@ -192,6 +357,13 @@ int mm_report_json(const struct mm_report *rep, FILE *out)
 		if ((i && (r = mm_buf_addc(&b, ',')) < 0) ||
 		    (r = mm_finding_to_json(&rep->findings[i], &b)) < 0)
 			goto out;
+		/* reopen the object to add who its source is */
+		if (rep->enrich && rep->findings[i].src.family != MM_AF_NONE) {
+			b.len--;
+			if ((r = add_source_info(&b, &rep->enrich->finding_src[i], rep->enrich)) < 0 ||
+			    (r = mm_buf_addc(&b, '}')) < 0)
+				goto out;
+		}
 	}
 	if ((r = mm_buf_adds(&b, "],\"top_sources\":[")) < 0)
 		goto out;
@@ -209,7 +381,11 @@ int mm_report_json(const struct mm_report *rep, FILE *out)
 				     (unsigned long long)s->auth_successes,
 				     (unsigned long long)s->probes)) < 0 ||
 		    (r = add_time(&b, "first", &ft, true)) < 0 ||
-		    (r = add_time(&b, "last", &lt, true)) < 0 || (r = mm_buf_addc(&b, '}')) < 0)
+		    (r = add_time(&b, "last", &lt, true)) < 0)
+			goto out;
+		if (rep->enrich && (r = add_source_info(&b, &rep->enrich->top[i], rep->enrich)) < 0)
+			goto out;
+		if ((r = mm_buf_addc(&b, '}')) < 0)
 			goto out;
 	}
 	if ((r = mm_buf_adds(&b, "],\"top_ports\":[")) < 0)
@@ -221,7 +397,8 @@ int mm_report_json(const struct mm_report *rep, FILE *out)
 		    (r = add_service(&b, p->proto, p->port)) < 0 || (r = mm_buf_addc(&b, '}')) < 0)
 			goto out;
 	}
-	if ((r = mm_buf_addc(&b, ']')) < 0 || (r = add_timeline(&b, rep->timeline)) < 0)
+	if ((r = mm_buf_addc(&b, ']')) < 0 || (r = add_timeline(&b, rep->timeline)) < 0 ||
+	    (r = add_enrichment(&b, rep->enrich)) < 0)
 		goto out;
 	if ((r = mm_buf_addf(&b,
 			     ",\"limits\":{\"detector_keys\":%llu,\"detector_evicted\":%llu,"

@@ -173,6 +173,102 @@ static void findings(const struct out *o, const struct mm_report *r)
 	}
 }
 
+/* "JP AS9370 SAKURA Internet [hosting] listed:zone" */
+static void who_of(const struct mm_source_info *in, const struct mm_enrichment *e, char *buf,
+		   size_t n)
+{
+	size_t len = 0, z;
+
+	len += (size_t)snprintf(buf, n, "%s", in->geo.have_country ? in->geo.country : "??");
+	if (in->geo.have_asn && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " AS%u %.40s", (unsigned)in->geo.asn,
+					in->geo.org);
+	if (in->hosting.category == MM_HOSTING_HOSTING && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " [hosting]");
+	for (z = 0; z < e->nzones && len < n; z++)
+		if (in->dnsbl_listed & (1u << z))
+			len += (size_t)snprintf(buf + len, n - len, " listed:%s", e->zones[z].zone);
+	if (in->rdns_asked && in->rdns.name[0] && len < n)
+		snprintf(buf + len, n - len, " %.120s%s", in->rdns.name, in->rdns.confirmed ? "" : "(?)");
+}
+
+static void groups_table(const struct out *o, const char *title, const struct mm_group_stat *g,
+			 size_t n, uint64_t total)
+{
+	char s1[32], s2[32];
+	size_t i;
+
+	if (!n)
+		return;
+	fprintf(o->f, "\n%s%s%s\n", bold(o), title, reset(o));
+	for (i = 0; i < n; i++)
+		fprintf(o->f, "  %-10s %-40.40s %10s sources (%4.1f%%) %12s events\n", g[i].key,
+			g[i].label, num(g[i].sources, s1),
+			total ? 100.0 * (double)g[i].sources / (double)total : 0.0,
+			num(g[i].events, s2));
+}
+
+/* By country, network, hosting; finding groups; DNSBL shares. */
+static void who(const struct out *o, const struct mm_report *r)
+{
+	const struct mm_enrichment *e = r->enrich;
+	uint64_t total;
+	char a[32];
+	size_t i, k;
+
+	if (!e)
+		return;
+	total = e->hosting[0].sources + e->hosting[1].sources + e->hosting[2].sources;
+	fprintf(o->f, "\n%sWHO%s (%s)\n", bold(o), reset(o), e->geo_status ? e->geo_status : "");
+	if (e->have_geo) {
+		groups_table(o, "BY COUNTRY", e->countries, e->ncountries, total);
+		groups_table(o, "BY NETWORK", e->networks, e->nnetworks, total);
+	}
+	fprintf(o->f, "\n%sHOSTING%s\n", bold(o), reset(o));
+	{
+		static const enum mm_hosting order[] = {MM_HOSTING_HOSTING, MM_HOSTING_OTHER,
+							MM_HOSTING_UNKNOWN};
+		for (i = 0; i < 3; i++) {
+			const struct mm_group_stat *g = &e->hosting[order[i]];
+			fprintf(o->f, "  %-10s %10s sources (%4.1f%%)\n", g->key, num(g->sources, a),
+				total ? 100.0 * (double)g->sources / (double)total : 0.0);
+		}
+	}
+	if (e->ngroups) {
+		fprintf(o->f, "\n%sSOURCES OF FINDINGS%s\n", bold(o), reset(o));
+		for (i = 0; i < e->ngroups; i++) {
+			const struct mm_finding_group *g = &e->groups[i];
+			char label[80] = "";
+			if (g->port >= 0)
+				service_label(g->proto, g->port, label, sizeof(label));
+			fprintf(o->f, "  %-20s %-22s %6u sources, %u on hosting, %u listed;",
+				mm_finding_kind_name(g->kind), label, g->sources, g->hosting, g->listed);
+			for (k = 0; k < g->ntop_countries; k++)
+				fprintf(o->f, " %s %llu", g->top_countries[k].key,
+					(unsigned long long)g->top_countries[k].sources);
+			fputc('\n', o->f);
+		}
+	}
+	if (e->nzones) {
+		fprintf(o->f, "\n%sDNS BLOCKLISTS%s (%s sources checked)\n", bold(o), reset(o),
+			num(e->dnsbl_checked, a));
+		for (i = 0; i < e->nzones; i++)
+			fprintf(o->f, "  %-32s %6llu listed (%4.1f%%)\n", e->zones[i].zone,
+				(unsigned long long)e->dnsbl_listed[i],
+				e->dnsbl_checked ? 100.0 * (double)e->dnsbl_listed[i] /
+							   (double)e->dnsbl_checked
+						 : 0.0);
+		if (e->dnsbl.timeouts || e->dnsbl.servfails || e->dnsbl.errors)
+			fprintf(o->f, "  not answered: %llu timeouts, %llu SERVFAIL, %llu other errors "
+				      "(not counted as 'not listed')\n",
+				(unsigned long long)e->dnsbl.timeouts,
+				(unsigned long long)e->dnsbl.servfails,
+				(unsigned long long)e->dnsbl.errors);
+	}
+	if (e->attribution)
+		fprintf(o->f, "\n%s\n", e->attribution);
+}
+
 static void top_sources(const struct out *o, const struct mm_report *r)
 {
 	char a[MM_ADDR_STRLEN], e[32], p[32], fl[32], pr[32], t1[MM_TIME_STRLEN],
@@ -181,15 +277,21 @@ static void top_sources(const struct out *o, const struct mm_report *r)
 
 	if (!r->ntop_sources)
 		return;
-	fprintf(o->f, "\n%sTOP SOURCES%s\n", bold(o), reset(o));
-	fprintf(o->f, "  %-40s %12s %12s %10s %10s  %-25s %s\n", "SOURCE", "EVENTS", "PACKETS",
-		"AUTHFAIL", "PROBES", "FIRST", "LAST");
+	fprintf(o->f, "\n%sTOP SOURCES%s%s%s\n", bold(o), reset(o),
+		r->enrich && r->enrich->country_filter ? " in " : "",
+		r->enrich && r->enrich->country_filter ? r->enrich->country_filter : "");
+	fprintf(o->f, "  %-40s %12s %12s %10s %10s  %-25s %-25s %s\n", "SOURCE", "EVENTS", "PACKETS",
+		"AUTHFAIL", "PROBES", "FIRST", "LAST", r->enrich ? "WHO" : "");
 	for (i = 0; i < r->ntop_sources; i++) {
 		const struct mm_source_stat *s = &r->top_sources[i];
-		fprintf(o->f, "  %-40s %12s %12s %10s %10s  %-25s %s\n", mm_addr_format(&s->addr, a),
-			num(s->events, e), num(s->packets, p), num(s->auth_failures, fl),
-			num(s->probes, pr), tstr(s->first_us, r->totals.last.off, t1),
-			tstr(s->last_us, r->totals.last.off, t2));
+		char who[400] = "";
+		if (r->enrich)
+			who_of(&r->enrich->top[i], r->enrich, who, sizeof(who));
+		fprintf(o->f, "  %-40s %12s %12s %10s %10s  %-25s %-25s %s\n",
+			mm_addr_format(&s->addr, a), num(s->events, e), num(s->packets, p),
+			num(s->auth_failures, fl), num(s->probes, pr),
+			tstr(s->first_us, r->totals.last.off, t1),
+			tstr(s->last_us, r->totals.last.off, t2), who);
 	}
 }
 
@@ -272,6 +374,7 @@ int mm_report_text(const struct mm_report *r, FILE *f, bool color, int width)
 	top_sources(&o, r);
 	top_ports(&o, r);
 	timeline(&o, r);
+	who(&o, r);
 	limits(&o, r);
 	return ferror(f) ? MM_ERR_IO : 0;
 }

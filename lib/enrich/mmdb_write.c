@@ -1044,6 +1044,8 @@ static int read_all(const char *path, struct mm_buf *b, struct mm_err *err)
 	int fd, rc = 0;
 
 	fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		return mm_err_set(err, MM_ERR_IO, "%s: is a symbolic link (not followed)", path);
 	if (fd < 0)
 		return mm_err_set(err, errno == ENOENT ? MM_ERR_NOTFOUND : MM_ERR_IO, "%s: %s",
 				  path, strerror(errno));

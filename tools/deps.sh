@@ -6,7 +6,7 @@ MM_BUILD_PKGS="meson ninja-build pkg-config gcc libc6-dev python3 scdoc
   zlib1g-dev libzstd-dev libsystemd-dev libinih-dev libmaxminddb-dev libc-ares-dev"
 MM_TEST_PKGS="clang libcmocka-dev jq nftables iproute2 openssh-server openssh-client
   zstd gzip procps util-linux systemd-journal-remote
-  dnsmasq-base chromium npm"
+  dnsmasq-base chromium mmdb-bin"
 
 mm_missing() {
 	local p missing=""
@@ -49,10 +49,16 @@ mm_install_build_deps() {
 	mm_install $MM_BUILD_PKGS
 }
 
+# npm fetches the open geo data; any npm on PATH will do.
+mm_install_npm() {
+	command -v npm >/dev/null 2>&1 || mm_install npm
+}
+
 mm_install_test_deps() {
 	local v rt
 	# shellcheck disable=SC2086
 	mm_install $MM_BUILD_PKGS $MM_TEST_PKGS
+	mm_install_npm
 	# libFuzzer and the sanitizer runtimes ship in libclang-rt-N-dev on
 	# newer releases; on older ones they come with clang itself.
 	v=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n1)

@@ -332,6 +332,8 @@ static const char css[] =
     "td.addr,td.mono,.mono{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;"
     "font-size:12px}\n"
     "td.wrap{overflow-wrap:anywhere;max-width:260px}\n"
+    "td.addr>span{white-space:nowrap}\n"
+    ".rdns{font-size:11px;color:var(--muted);overflow-wrap:anywhere}\n"
     "td time,td.t{white-space:nowrap}\n"
     "tbody tr:nth-child(even){background:#fafbfc}\n"
     ".kind{display:inline-block;padding:0 6px;border-radius:3px;font-size:11.5px;"
@@ -1007,9 +1009,11 @@ struct hrow {
  * Scaled to max (or to each row's "of" for shares).
  */
 static void hbars(struct html *h, const char *id, const char *aria, const char *unit,
-		  const struct hrow *rows, size_t n)
+		  const struct hrow *rows, size_t n, bool half)
 {
-	double W = 960, lw = 330, vw = 150, bx = lw + 10, bwmax = W - bx - vw, rh = 24, y;
+	double W = half ? 470 : 960, lw = half ? 170 : 330, vw = half ? 120 : 150;
+	double bx = lw + 10, bwmax = W - bx - vw, rh = 24, y;
+	size_t lmax = half ? 10 : 24, smax = half ? 12 : 22;
 	uint64_t max = 0;
 	char b[32], b2[32];
 	size_t i;
@@ -1043,10 +1047,10 @@ static void hbars(struct html *h, const char *id, const char *aria, const char *
 		putf(h, ": %s %s</title>", num(r->value, b), unit);
 		putf(h, "<text class=\"hl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", lw,
 		     y + rh / 2 + 4);
-		esc_max(h, r->label, 28);
+		esc_max(h, r->label, lmax);
 		if (r->sub[0]) {
 			put(h, " <tspan fill=\"#5b6470\">");
-			esc_max(h, r->sub, r->label[0] ? 30 : 50);
+			esc_max(h, r->sub, smax);
 			put(h, "</tspan>");
 		}
 		put(h, "</text>");
@@ -1296,22 +1300,23 @@ static void dnsbl_cell(struct html *h, const struct mm_enrichment *e,
 	put(h, "</td>");
 }
 
-static void rdns_cell(struct html *h, const struct mm_source_info *si)
+/* rDNS under the address, when it was asked. */
+static void rdns_line(struct html *h, const struct mm_source_info *si)
 {
-	put(h, "<td class=\"wrap mono\" data-key=\"rdns\">");
-	if (!si->rdns_asked) {
-		put(h, "<span class=\"muted\">\u2013</span>");
-	} else if (si->rdns.status == MM_DNS_LISTED && si->rdns.name[0]) {
+	if (!si->rdns_asked)
+		return;
+	put(h, "<div class=\"rdns\" data-key=\"rdns\">");
+	if (si->rdns.status == MM_DNS_LISTED && si->rdns.name[0]) {
 		esc(h, si->rdns.name);
 		put(h, si->rdns.confirmed ? " <span title=\"forward-confirmed\">\u2713</span>"
 					  : " <span class=\"muted\" title=\"not forward-confirmed"
 					    "\">(unconfirmed)</span>");
 	} else if (si->rdns.status == MM_DNS_NOT_LISTED) {
-		put(h, "<span class=\"muted\">no PTR</span>");
+		put(h, "<span class=\"muted\">no PTR record</span>");
 	} else {
-		put(h, "<span class=\"muted\">lookup failed</span>");
+		put(h, "<span class=\"muted\">rDNS lookup failed</span>");
 	}
-	put(h, "</td>");
+	put(h, "</div>");
 }
 
 static const char *hosting_name(enum mm_hosting k)
@@ -1343,19 +1348,24 @@ static void sources_section(struct html *h)
 	put(h, "</p>\n<div class=\"scroll\"><table id=\"sources-table\"><thead><tr><th "
 	       "class=\"num\">#</th><th>source</th>");
 	if (geo)
-		put(h,
-		    "<th>country</th><th>network</th><th>hosting</th><th>DNSBL</th><th>rDNS</th>");
+		put(h, "<th>country</th><th>network</th><th>hosting</th><th>DNSBL</th>");
 	put(h, "<th class=\"num\">events</th><th class=\"num\">packets</th><th class=\"num\">auth "
-	       "fail</th><th class=\"num\">logins</th><th class=\"num\">probes</th><th>first</th>"
-	       "<th>last</th></tr></thead><tbody>\n");
+	       "fail</th><th class=\"num\">logins</th><th class=\"num\">probes</th>");
+	put(h, geo ? "<th>first / last</th>" : "<th>first</th><th>last</th>");
+	put(h, "</tr></thead><tbody>\n");
 	for (i = 0; i < r->ntop_sources; i++) {
 		const struct mm_source_stat *s = &r->top_sources[i];
+		const struct mm_source_info *si = geo ? &e->top[i] : NULL;
 		struct mm_time ft = {s->first_us, r->totals.last.off, s->first_us != INT64_MAX};
 		struct mm_time lt = {s->last_us, r->totals.last.off, s->last_us != INT64_MIN};
-		putf(h, "<tr><td class=\"num\">%zu</td><td class=\"addr\" data-key=\"src\">%s</td>",
+		putf(h,
+		     "<tr><td class=\"num\">%zu</td><td class=\"addr wrap\"><span "
+		     "data-key=\"src\">%s</span>",
 		     i + 1, mm_addr_format(&s->addr, a));
-		if (geo) {
-			const struct mm_source_info *si = &e->top[i];
+		if (si)
+			rdns_line(h, si);
+		put(h, "</td>");
+		if (si) {
 			put(h, "<td data-key=\"country\">");
 			if (si->geo.have_country) {
 				put(h, "<span class=\"cc\">");
@@ -1375,7 +1385,6 @@ static void sources_section(struct html *h)
 			esc(h, si->hosting.reason);
 			putf(h, "\">%s</td>", hosting_name(si->hosting.category));
 			dnsbl_cell(h, e, si);
-			rdns_cell(h, si);
 		}
 		td_num(h, "events", s->events);
 		td_num(h, "packets", s->packets);
@@ -1384,7 +1393,7 @@ static void sources_section(struct html *h)
 		td_num(h, "probes", s->probes);
 		put(h, "<td class=\"t\">");
 		put_time(h, &ft);
-		put(h, "</td><td class=\"t\">");
+		put(h, geo ? "<br>" : "</td><td class=\"t\">");
 		put_time(h, &lt);
 		put(h, "</td></tr>\n");
 	}
@@ -1416,7 +1425,8 @@ static void ports_section(struct html *h)
 	}
 	put(h, "<p class=\"note\">Packets of inbound and forwarded traffic by destination "
 	       "port.</p>\n");
-	hbars(h, "chart-ports", "Top destination ports by packets", "packets", rows, r->ntop_ports);
+	hbars(h, "chart-ports", "Top destination ports by packets", "packets", rows, r->ntop_ports,
+	      false);
 	free(rows);
 	put(h, "</section>\n");
 }
@@ -1448,7 +1458,7 @@ static void group_bars(struct html *h, const char *id, const char *title,
 		rows[i].value = g[i].sources;
 		rows[i].fill = fill;
 	}
-	hbars(h, id, title, "sources", rows, n);
+	hbars(h, id, title, "sources", rows, n, true);
 	free(rows);
 	/* the same numbers as a table, with events */
 	putf(h,
@@ -1480,7 +1490,7 @@ static void hosting_share(struct html *h, const struct mm_enrichment *e)
 	static const int fills[3] = {4, 3, 9};
 	static const char *const names[3] = {"hosting / cloud / VPS", "other networks",
 					     "unknown network"};
-	double W = 960, x0 = 10, w = W - 20, x = x0;
+	double W = 470, x0 = 4, w = W - 8, x = x0;
 	uint64_t total = 0;
 	char b[32];
 	int i;
@@ -1493,7 +1503,7 @@ static void hosting_share(struct html *h, const struct mm_enrichment *e)
 		put(h, "</div>\n");
 		return;
 	}
-	put(h, "<figure><svg id=\"chart-hosting\" role=\"img\" viewBox=\"0 0 960 44\" "
+	put(h, "<figure><svg id=\"chart-hosting\" role=\"img\" viewBox=\"0 0 470 44\" "
 	       "aria-label=\"Share of sources on hosting networks\"><title>Share of sources on "
 	       "hosting networks</title>");
 	for (i = 0; i < 3; i++) {
@@ -1507,7 +1517,7 @@ static void hosting_share(struct html *h, const struct mm_enrichment *e)
 		     "fill=\"url(#mm-f%d)\" stroke=\"#fff\"/>",
 		     hosting_name(order[i]), (unsigned long long)v, names[i], num(v, b),
 		     pct(v, total), x, sw, fills[i]);
-		if (sw > 60)
+		if (sw > 44)
 			putf(h,
 			     "<text class=\"pt\" x=\"%.2f\" y=\"27\" text-anchor=\"middle\" "
 			     "stroke=\"#1b1f24\" stroke-width=\"3\" paint-order=\"stroke\">%.1f%%"
@@ -1523,6 +1533,7 @@ static void hosting_share(struct html *h, const struct mm_enrichment *e)
 		swatch(h, fills[i]);
 		putf(h, "</td><td><b>%s</b></td>", names[i]);
 		td_num(h, "sources", v);
+		put(h, "<td class=\"muted\">sources</td>");
 		putf(h, "<td class=\"num\" data-key=\"share\">%.1f%%</td>", pct(v, total));
 		td_num(h, "events", e->hosting[order[i]].events);
 		put(h, "<td class=\"muted\">events</td></tr>");
@@ -1549,7 +1560,7 @@ static void dnsbl_share(struct html *h, const struct mm_enrichment *e)
 		rows[z].of = e->dnsbl_checked;
 		rows[z].fill = 4;
 	}
-	hbars(h, "chart-dnsbl", "Sources listed per DNSBL zone", "sources listed", rows, n);
+	hbars(h, "chart-dnsbl", "Sources listed per DNSBL zone", "sources listed", rows, n, true);
 	putf(h, "<p class=\"note\" id=\"dnsbl-stats\">%s sources checked; ",
 	     num(e->dnsbl_checked, b));
 	putf(h, "%s queries, ", num(e->dnsbl.queries, b));

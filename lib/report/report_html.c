@@ -1328,7 +1328,7 @@ static void sources_section(struct html *h)
 {
 	const struct mm_report *r = h->r;
 	const struct mm_enrichment *e = r->enrich;
-	bool geo = e && e->top;
+	bool geo = e && e->top, dnsbl = geo && e->nzones;
 	char a[MM_ADDR_STRLEN];
 	size_t i;
 
@@ -1348,7 +1348,8 @@ static void sources_section(struct html *h)
 	put(h, "</p>\n<div class=\"scroll\"><table id=\"sources-table\"><thead><tr><th "
 	       "class=\"num\">#</th><th>source</th>");
 	if (geo)
-		put(h, "<th>country</th><th>network</th><th>hosting</th><th>DNSBL</th>");
+		put(h, dnsbl ? "<th>country</th><th>network</th><th>hosting</th><th>DNSBL</th>"
+			     : "<th>country</th><th>network</th><th>hosting</th>");
 	put(h, "<th class=\"num\">events</th><th class=\"num\">packets</th><th class=\"num\">auth "
 	       "fail</th><th class=\"num\">logins</th><th class=\"num\">probes</th>");
 	put(h, geo ? "<th>first / last</th>" : "<th>first</th><th>last</th>");
@@ -1384,7 +1385,8 @@ static void sources_section(struct html *h)
 			put(h, "</td><td data-key=\"hosting\" title=\"");
 			esc(h, si->hosting.reason);
 			putf(h, "\">%s</td>", hosting_name(si->hosting.category));
-			dnsbl_cell(h, e, si);
+			if (dnsbl)
+				dnsbl_cell(h, e, si);
 		}
 		td_num(h, "events", s->events);
 		td_num(h, "packets", s->packets);

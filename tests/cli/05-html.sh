@@ -10,6 +10,9 @@ if [ -z "$CHROMIUM" ]; then
 	exit 77
 fi
 
+# no geo data here: the page must say so (a run with data follows at the end)
+mkdir -p "$TMP/nogeo"
+export MAMORI_GEO_DIR=$TMP/nogeo
 H=$TMP/report.html
 expect_rc 1 "$MAMORI" logs --html "$H" --json --year 2026 "$EX/kern.log" "$EX/auth.log"
 cp "$TMP/out" "$TMP/report.json"
@@ -161,4 +164,30 @@ expect_rc 1 "$MAMORI" logs --html "$TMP/f.html" --findings --year 2026 "$EX/kern
 	fail "--html with --findings"
 expect_rc 4 "$MAMORI" logs --html "$TMP/no/such/dir/r.html" --year 2026 "$EX/auth.log"
 grep_err "no/such/dir/r.html"
+
+# with the tree's geo data (tools/fetch-geo.sh), the country chart and the
+# data licences show; the page still fetches nothing
+GEO=$MM_SRCDIR/data/geo
+if [ -s "$GEO/country.mmdb" ]; then
+	expect_rc 1 "$MAMORI" logs --geo-dir "$GEO" --html "$TMP/g.html" --json --year 2026 \
+		"$EX/kern.log" "$EX/auth.log"
+	cp "$TMP/out" "$TMP/g.json"
+	python3 - "$TMP/g.html" "$TMP/g.json" <<'EOF' && ok "geo sections match the JSON" ||
+import html, json, re, sys
+s, r = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+e = r.get("enrichment") or {}
+if not e.get("geo"):
+    sys.exit(0)
+assert '<svg id="chart-countries" role="img"' in s, "no country chart"
+c = e["countries"][0]
+assert f'data-label="{c["key"]}" data-value="{c["sources"]}"' in s, "top country"
+assert "geo data unavailable" not in s
+if e.get("attribution"):
+    assert e["attribution"] in html.unescape(s), "attribution"
+assert not re.search(r'(src|href)="(https?:)?//', s), "external reference"
+EOF
+		fail "geo sections match the JSON"
+else
+	ok "no data/geo in the tree: geo page not checked"
+fi
 finish

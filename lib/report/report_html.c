@@ -262,10 +262,10 @@ static void finding_detail(const struct mm_finding *f, char *buf, size_t n)
 	case MM_FIND_PORTSCAN:
 		len = (size_t)snprintf(buf, n, "%u ports:", f->distinct_ports);
 		for (i = 0; i < f->nports && len + 8 < n; i++)
-			len += (size_t)snprintf(buf + len, n - len, "%s%u", i ? "," : " ",
+			len += (size_t)snprintf(buf + len, n - len, "%s%u", i ? ", " : " ",
 						f->ports[i]);
 		if (f->distinct_ports > f->nports && len + 4 < n)
-			snprintf(buf + len, n - len, ",\u2026");
+			snprintf(buf + len, n - len, ", \u2026");
 		break;
 	case MM_FIND_SWEEP:
 	case MM_FIND_OUTBOUND_FANOUT:
@@ -331,7 +331,7 @@ static const char css[] =
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "td.addr,td.mono,.mono{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;"
     "font-size:12px}\n"
-    "td.wrap{overflow-wrap:anywhere;max-width:260px}\n"
+    "td.wrap{overflow-wrap:anywhere;max-width:260px;min-width:90px}\n"
     "td.addr>span{white-space:nowrap}\n"
     ".rdns{font-size:11px;color:var(--muted);overflow-wrap:anywhere}\n"
     "td time,td.t{white-space:nowrap}\n"
@@ -377,7 +377,13 @@ static const char css[] =
     "figure,.cards,table.legend,.keep{break-inside:avoid;page-break-inside:avoid}\n"
     "thead{display:table-header-group}\n"
     "tr{break-inside:avoid;page-break-inside:avoid}\n"
-    "table{font-size:8.5pt}\n"
+    "table{font-size:8pt}\n"
+    "th,td{padding:2px 4px}\n"
+    "thead th{white-space:normal}\n"
+    ".scroll{overflow:visible}\n"
+    ".kind{font-size:7pt;padding:0 3px}\n"
+    "td.addr,td.mono,.mono{font-size:7.5pt}\n"
+    "td.wrap{max-width:none}\n"
     "thead th{background:#fff}\n"
     "tbody tr:nth-child(even){background:#fff}\n"
     ".empty{background:#fff}\n"
@@ -530,6 +536,16 @@ static long axis_col(const struct axis *ax, int64_t us)
 	return (long)((size_t)k / ax->per);
 }
 
+/* "Mon " for the wall-clock day of us at offset off (minutes). */
+static const char *weekday(int64_t us, int16_t off)
+{
+	static const char *const names[7] = {"Thu ", "Fri ", "Sat ", "Sun ",
+					     "Mon ", "Tue ", "Wed "};
+	int64_t days = floor_div(us + (int64_t)off * 60000000LL, DAY_US);
+
+	return names[((days % 7) + 7) % 7];
+}
+
 /* Column label for tooltips and tables: "2026-11-16" or "2026-11-16 03:00". */
 static void col_label(const struct axis *ax, size_t c, char *buf, size_t n)
 {
@@ -673,8 +689,9 @@ static void x_axis(struct html *h, const struct axis *ax, double x0, double w, d
 			continue;
 		iso(col_start(ax, c), ax->off, t);
 		x += cw * (k == 1 ? 0.5 : 0.0);
-		putf(h, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%.5s</text>", x, y + 17,
-		     k == 1 ? "middle" : "start", t + 5);
+		putf(h, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s%.5s</text>", x, y + 17,
+		     k == 1 ? "middle" : "start",
+		     (double)k * cw >= 64 ? weekday(col_start(ax, c), ax->off) : "", t + 5);
 		if (!prev_year[0] || memcmp(prev_year, t, 4) != 0)
 			putf(h,
 			     "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "

@@ -31,5 +31,10 @@ void mm_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when fd 2 is a terminal and MAMORI_NO_PROGRESS is unset. */
 bool mm_progress_enabled(void);
+/*
+ * Where the geo data lives unless told: $MAMORI_GEO_DIR, else data/geo
+ * (a source tree, as ./run fetches it), else /var/lib/mamori/geo.
+ */
+void mm_default_geo_dir(char *out, size_t size);
 
 #endif

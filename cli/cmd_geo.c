@@ -61,24 +61,10 @@ static bool is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static bool is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Resolve the default directory and which files in it to use. */
 static void resolve(struct geo_files *f)
 {
-	const char *env = getenv("MAMORI_GEO_DIR");
-
-	if (env && *env)
-		snprintf(f->dir, sizeof(f->dir), "%s", env);
-	else if (is_dir(GEO_LOCAL_DIR))
-		snprintf(f->dir, sizeof(f->dir), "%s", GEO_LOCAL_DIR);
-	else
-		snprintf(f->dir, sizeof(f->dir), "%s", GEO_SYSTEM_DIR);
+	mm_default_geo_dir(f->dir, sizeof(f->dir));
 	if (!f->country) {
 		snprintf(f->cpath, sizeof(f->cpath), "%s/country.mmdb", f->dir);
 		if (is_file(f->cpath)) {

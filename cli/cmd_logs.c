@@ -75,7 +75,7 @@ void usage_logs(FILE *out)
 		"\n"
 		"who the sources are:\n"
 		"  --geo-dir DIR         country.mmdb and asn.mmdb (default: $MAMORI_GEO_DIR,\n"
-		"                        /var/lib/mamori/geo, ./data/geo; tools/fetch-geo.sh fills it)\n"
+		"                        ./data/geo, /var/lib/mamori/geo; tools/fetch-geo.sh fills it)\n"
 		"  --country-db FILE, --asn-db FILE   other MMDB files (GeoLite2, DB-IP, ...)\n"
 		"  --no-geo              no country/network lookups\n"
 		"  --country CC          focus on the sources in country CC (ISO 3166 code)\n"
@@ -322,23 +322,6 @@ static void strcat_bounded(char *dst, size_t size, const char *src)
 		memcpy(dst + n, src, m + 1);
 }
 
-/* The first data directory that exists: $MAMORI_GEO_DIR, the installed one, the tree's. */
-static void default_geo_dir(char *out, size_t size)
-{
-	const char *env = getenv("MAMORI_GEO_DIR");
-	struct stat st;
-
-	if (env && *env) {
-		snprintf(out, size, "%s", env);
-		return;
-	}
-	if (stat("/var/lib/mamori/geo", &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(out, size, "/var/lib/mamori/geo");
-		return;
-	}
-	snprintf(out, size, "data/geo");
-}
-
 /* Flags override the config file, which overrides the defaults. */
 static void apply_enrich_flags(struct mm_enrich_opts *e, const char *geo_dir,
 			       const char *country_db, const char *asn_db, bool no_geo,
@@ -348,7 +331,7 @@ static void apply_enrich_flags(struct mm_enrich_opts *e, const char *geo_dir,
 	if (geo_dir[0])
 		snprintf(e->geo_dir, sizeof(e->geo_dir), "%s", geo_dir);
 	else if (!e->geo_dir[0])
-		default_geo_dir(e->geo_dir, sizeof(e->geo_dir));
+		mm_default_geo_dir(e->geo_dir, sizeof(e->geo_dir));
 	if (country_db[0])
 		snprintf(e->country_db, sizeof(e->country_db), "%s", country_db);
 	if (asn_db[0])

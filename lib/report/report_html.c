@@ -6,6 +6,7 @@
 #include "mamori/error.h"
 #include "mamori/report.h"
 #include "mamori/services.h"
+#include "report_fmt.h"
 
 /*
  * The HTML report: one self-contained page (inline CSS, inline SVG drawn
@@ -155,41 +156,18 @@ static void esc(struct html *h, const char *s)
 	esc_max(h, s, 0);
 }
 
-/* 1234567 -> "1,234,567" into buf (at least 32 bytes). */
-static const char *num(uint64_t v, char *buf)
-{
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v), i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 /* A numeric table cell: <td class="num" data-key="k" data-value="v">1,234</td> */
 static void td_num(struct html *h, const char *key, uint64_t v)
 {
 	char b[32];
 
 	putf(h, "<td class=\"num\" data-key=\"%s\" data-value=\"%llu\">%s</td>", key,
-	     (unsigned long long)v, num(v, b));
+	     (unsigned long long)v, mm_fmt_num(v, b));
 }
 
 static double pct(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
-}
-
-/* "2026-11-16T00:03:24+00:00" */
-static const char *iso(int64_t us, int16_t off, char *buf)
-{
-	struct mm_time t = {us, off, true};
-
-	return mm_time_format(&t, false, buf);
 }
 
 /* <time datetime="ISO">2026-11-16 00:03:24</time> */
@@ -207,19 +185,6 @@ static void put_time(struct html *h, const struct mm_time *t)
 		putf(h, "<time datetime=\"%s\" title=\"%s\">%.5s %.8s</time>", b, b, b + 5, b + 11);
 	else
 		putf(h, "<time datetime=\"%s\">%.10s %.8s</time>", b, b, b + 11);
-}
-
-static void service_label(int proto, int port, char *buf, size_t n)
-{
-	const struct mm_service *svc = mm_service_lookup(proto, port);
-	const char *pn = mm_proto_name(proto);
-
-	if (proto == 0)
-		snprintf(buf, n, "ssh auth failures");
-	else if (svc)
-		snprintf(buf, n, "%d/%s %s", port, pn ? pn : "?", svc->name);
-	else
-		snprintf(buf, n, "%d/%s", port, pn ? pn : "?");
 }
 
 static const char *service_desc(int proto, int port)
@@ -250,42 +215,6 @@ static const char *kind_desc(enum mm_finding_kind k)
 		return "user-space lines imitating kernel packet logs";
 	}
 	return "";
-}
-
-static void finding_detail(const struct mm_finding *f, char *buf, size_t n)
-{
-	size_t len = 0;
-	uint8_t i;
-
-	buf[0] = '\0';
-	switch (f->kind) {
-	case MM_FIND_PORTSCAN:
-		len = (size_t)snprintf(buf, n, "%u ports:", f->distinct_ports);
-		for (i = 0; i < f->nports && len + 8 < n; i++)
-			len += (size_t)snprintf(buf + len, n - len, "%s%u", i ? ", " : " ",
-						f->ports[i]);
-		if (f->distinct_ports > f->nports && len + 4 < n)
-			snprintf(buf + len, n - len, ", \u2026");
-		break;
-	case MM_FIND_SWEEP:
-	case MM_FIND_OUTBOUND_FANOUT:
-		snprintf(buf, n, "%u hosts", f->distinct_hosts);
-		break;
-	case MM_FIND_SERVICE_SWEEP:
-		snprintf(buf, n, "%u sources", f->distinct_sources);
-		break;
-	case MM_FIND_SSH_BRUTEFORCE:
-	case MM_FIND_SSH_SLOW_BRUTEFORCE:
-	case MM_FIND_SSH_USER_ENUM:
-		snprintf(buf, n, "%u user name%s", f->distinct_users,
-			 f->distinct_users == 1 ? "" : "s");
-		break;
-	case MM_FIND_FORGED_LOG:
-		snprintf(buf, n, "forged kernel line");
-		break;
-	}
-	if (f->approx && strlen(buf) + 10 < n)
-		snprintf(buf + strlen(buf), n - strlen(buf), " (approx.)");
 }
 
 /* ---- Page frame ------------------------------------------------------ */
@@ -551,7 +480,7 @@ static void col_label(const struct axis *ax, size_t c, char *buf, size_t n)
 {
 	char t[MM_TIME_STRLEN];
 
-	iso(col_start(ax, c), ax->off, t);
+	mm_fmt_time(col_start(ax, c), ax->off, t);
 	if (ax->base_us == HOUR_US)
 		snprintf(buf, n, "%.10s %.5s", t, t + 11);
 	else
@@ -600,7 +529,7 @@ static void y_axis(struct html *h, double x0, double x1, double ytop, double hgt
 		putf(h,
 		     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/><text x=\"%.1f\" "
 		     "y=\"%.1f\" text-anchor=\"end\" dominant-baseline=\"middle\">%s</text>",
-		     x0 - 4, y, x0, y, x0 - 7, y, num(v, b));
+		     x0 - 4, y, x0, y, x0 - 7, y, mm_fmt_num(v, b));
 	}
 	putf(h, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x0, ytop, x0,
 	     ytop + hgt);
@@ -642,7 +571,7 @@ static void x_axis(struct html *h, const struct axis *ax, double x0, double w, d
 		k = (size_t)(46.0 / cw) + 1;
 	if (midnights && hourly) {
 		for (c = 1; c < ax->n; c++) {
-			iso(col_start(ax, c), ax->off, t);
+			mm_fmt_time(col_start(ax, c), ax->off, t);
 			if (memcmp(t + 11, "00:00", 5) == 0)
 				putf(h,
 				     "<line class=\"midnight\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
@@ -659,7 +588,7 @@ static void x_axis(struct html *h, const struct axis *ax, double x0, double w, d
 		if (hourly) {
 			if (c == ax->n)
 				break;
-			iso(col_start(ax, c), ax->off, t);
+			mm_fmt_time(col_start(ax, c), ax->off, t);
 			hour = (t[11] - '0') * 10 + (t[12] - '0');
 			if ((size_t)hour % k != 0 && !(k > 24 && hour == 0))
 				continue;
@@ -687,7 +616,7 @@ static void x_axis(struct html *h, const struct axis *ax, double x0, double w, d
 			     y + 4);
 		if (!labels || c == ax->n || c % k != 0)
 			continue;
-		iso(col_start(ax, c), ax->off, t);
+		mm_fmt_time(col_start(ax, c), ax->off, t);
 		x += cw * (k == 1 ? 0.5 : 0.0);
 		putf(h, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s%.5s</text>", x, y + 17,
 		     k == 1 ? "middle" : "start",
@@ -754,13 +683,13 @@ static void stack_panel(struct html *h, const struct axis *ax, const struct tser
 			putf(h, "\" data-value=\"%llu\"><title>%s \u00b7 ", (unsigned long long)v,
 			     lbl);
 			esc(h, s[i].name);
-			putf(h, ": %s %s</title></rect>", num(v, b), what);
+			putf(h, ": %s %s</title></rect>", mm_fmt_num(v, b), what);
 		}
 		if (sum && cw >= 26)
 			putf(h,
 			     "<text class=\"lbl\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" "
 			     "data-value=\"%llu\">%s</text>",
-			     x + bw / 2, y - 4, (unsigned long long)sum, num(sum, b));
+			     x + bw / 2, y - 4, (unsigned long long)sum, mm_fmt_num(sum, b));
 		put(h, "</g>");
 	}
 }
@@ -880,7 +809,7 @@ static void timeline_section(struct html *h, const struct axis *ax, bool have_ax
 			goto out;
 		}
 		ns++;
-		service_label(se->proto, se->port, d->name, sizeof(d->name));
+		mm_fmt_service(se->proto, se->port, d->name, sizeof(d->name));
 		d->desc = se->proto ? service_desc(se->proto, se->port)
 				    : "failed logins and "
 				      "invalid users";
@@ -903,8 +832,8 @@ static void timeline_section(struct html *h, const struct axis *ax, bool have_ax
 	H = top + (nports ? ph : 0) + (auth ? (nports ? 30 : 0) + ah : 0) + 46;
 	snprintf(aria, sizeof(aria),
 		 "Stacked bar chart of packets per %s by destination port, %s to %s%s", ax->unit,
-		 iso(ax->start_us, ax->off, t1),
-		 iso(ax->start_us + (int64_t)ax->nsrc * ax->base_us, ax->off, t2),
+		 mm_fmt_time(ax->start_us, ax->off, t1),
+		 mm_fmt_time(ax->start_us + (int64_t)ax->nsrc * ax->base_us, ax->off, t2),
 		 auth ? ", with ssh authentication failures beneath" : "");
 	putf(h,
 	     "<p class=\"note\">Packets per %s on the top %zu destination port%s (inbound and "
@@ -1061,7 +990,7 @@ static void hbars(struct html *h, const char *id, const char *aria, const char *
 				esc(h, r->sub);
 			}
 		}
-		putf(h, ": %s %s</title>", num(r->value, b), unit);
+		putf(h, ": %s %s</title>", mm_fmt_num(r->value, b), unit);
 		putf(h, "<text class=\"hl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", lw,
 		     y + rh / 2 + 4);
 		esc_max(h, r->label, lmax);
@@ -1082,11 +1011,11 @@ static void hbars(struct html *h, const char *id, const char *aria, const char *
 		     bx, y + 3, bw, rh - 7, r->fill);
 		if (r->of)
 			putf(h, "<text class=\"hv\" x=\"%.1f\" y=\"%.1f\">%s of %s (%.1f%%)</text>",
-			     bx + bwmax + 6, y + rh / 2 + 4, num(r->value, b), num(r->of, b2),
+			     bx + bwmax + 6, y + rh / 2 + 4, mm_fmt_num(r->value, b), mm_fmt_num(r->of, b2),
 			     pct(r->value, r->of));
 		else
 			putf(h, "<text class=\"hv\" x=\"%.1f\" y=\"%.1f\">%s</text>", bx + bw + 6,
-			     y + rh / 2 + 4, num(r->value, b));
+			     y + rh / 2 + 4, mm_fmt_num(r->value, b));
 		put(h, "</g>");
 	}
 	put(h, "</svg></figure>\n");
@@ -1101,7 +1030,7 @@ static void card(struct html *h, const char *key, const char *label, uint64_t v,
 	putf(h,
 	     "<div class=\"card%s\"><span class=\"v\" data-key=\"%s\" data-value=\"%llu\">%s"
 	     "</span><span class=\"k\">%s</span></div>",
-	     alert ? " alert" : "", key, (unsigned long long)v, num(v, b), label);
+	     alert ? " alert" : "", key, (unsigned long long)v, mm_fmt_num(v, b), label);
 }
 
 static void dd_num(struct html *h, const char *key, uint64_t v, const char *after)
@@ -1109,7 +1038,7 @@ static void dd_num(struct html *h, const char *key, uint64_t v, const char *afte
 	char b[32];
 
 	putf(h, "<span data-key=\"%s\" data-value=\"%llu\">%s</span> %s", key,
-	     (unsigned long long)v, num(v, b), after);
+	     (unsigned long long)v, mm_fmt_num(v, b), after);
 }
 
 static void header(struct html *h)
@@ -1152,9 +1081,9 @@ static void header(struct html *h)
 		put(h, "<li><span class=\"mono\">");
 		esc(h, in->name);
 		putf(h, "</span>: <span data-key=\"lines\" data-value=\"%llu\">%s</span> lines",
-		     (unsigned long long)in->lines, num(in->lines, b));
+		     (unsigned long long)in->lines, mm_fmt_num(in->lines, b));
 		if (in->too_long)
-			putf(h, ", %s over the length cap", num(in->too_long, b));
+			putf(h, ", %s over the length cap", mm_fmt_num(in->too_long, b));
 		if (in->error) {
 			put(h, " <span class=\"err\">\u2014 ");
 			esc(h, in->errmsg);
@@ -1224,7 +1153,7 @@ static void findings_section(struct html *h)
 	putf(h,
 	     "<section id=\"findings\"><h2>Findings (<span data-key=\"findings\" "
 	     "data-value=\"%zu\">%s</span>)</h2>\n",
-	     r->nfindings, num(r->nfindings, b));
+	     r->nfindings, mm_fmt_num(r->nfindings, b));
 	if (!r->nfindings) {
 		empty(h, "findings-empty", "No findings: nothing in the logs crossed a threshold.");
 		put(h, "</section>\n");
@@ -1249,7 +1178,7 @@ static void findings_section(struct html *h)
 			put(h, "<td class=\"addr\">\u2013</td>");
 		}
 		if (f->port >= 0) {
-			service_label(f->proto, f->port, target, sizeof(target));
+			mm_fmt_service(f->proto, f->port, target, sizeof(target));
 			desc = service_desc(f->proto, f->port);
 		} else if (f->dst.family) {
 			mm_addr_format(&f->dst, target);
@@ -1268,7 +1197,7 @@ static void findings_section(struct html *h)
 		put_time(h, &f->first);
 		put(h, "</td><td class=\"t\">");
 		put_time(h, &f->last);
-		finding_detail(f, detail, sizeof(detail));
+		mm_fmt_finding_detail(f, true, detail, sizeof(detail));
 		put(h, "</td><td class=\"wrap\">");
 		esc(h, detail);
 		put(h, "</td></tr>\n");
@@ -1279,7 +1208,7 @@ static void findings_section(struct html *h)
 		     "<p class=\"note\">%s more findings not shown here; <span "
 		     "class=\"mono\">mamori "
 		     "logs --findings</span> lists them all.</p>\n",
-		     num(r->nfindings - n, b));
+		     mm_fmt_num(r->nfindings - n, b));
 	put(h, "</section>\n");
 }
 
@@ -1437,7 +1366,7 @@ static void ports_section(struct html *h)
 	}
 	for (i = 0; i < r->ntop_ports; i++) {
 		const struct mm_port_stat *p = &r->top_ports[i];
-		service_label(p->proto, p->port, rows[i].label, sizeof(rows[i].label));
+		mm_fmt_service(p->proto, p->port, rows[i].label, sizeof(rows[i].label));
 		snprintf(rows[i].sub, sizeof(rows[i].sub), "%s", service_desc(p->proto, p->port));
 		rows[i].value = p->packets;
 		rows[i].fill = 0;
@@ -1534,7 +1463,7 @@ static void hosting_share(struct html *h, const struct mm_enrichment *e)
 		     "<g data-label=\"%s\" data-value=\"%llu\"><title>%s: %s sources (%.1f%%)"
 		     "</title><rect x=\"%.2f\" y=\"4\" width=\"%.2f\" height=\"36\" "
 		     "fill=\"url(#mm-f%d)\" stroke=\"#fff\"/>",
-		     hosting_name(order[i]), (unsigned long long)v, names[i], num(v, b),
+		     hosting_name(order[i]), (unsigned long long)v, names[i], mm_fmt_num(v, b),
 		     pct(v, total), x, sw, fills[i]);
 		if (sw > 44)
 			putf(h,
@@ -1581,11 +1510,11 @@ static void dnsbl_share(struct html *h, const struct mm_enrichment *e)
 	}
 	hbars(h, "chart-dnsbl", "Sources listed per DNSBL zone", "sources listed", rows, n, true);
 	putf(h, "<p class=\"note\" id=\"dnsbl-stats\">%s sources checked; ",
-	     num(e->dnsbl_checked, b));
-	putf(h, "%s queries, ", num(e->dnsbl.queries, b));
-	putf(h, "%s timeouts, ", num(e->dnsbl.timeouts, b));
-	putf(h, "%s SERVFAIL, ", num(e->dnsbl.servfails, b));
-	putf(h, "%s other errors.</p>\n", num(e->dnsbl.errors, b));
+	     mm_fmt_num(e->dnsbl_checked, b));
+	putf(h, "%s queries, ", mm_fmt_num(e->dnsbl.queries, b));
+	putf(h, "%s timeouts, ", mm_fmt_num(e->dnsbl.timeouts, b));
+	putf(h, "%s SERVFAIL, ", mm_fmt_num(e->dnsbl.servfails, b));
+	putf(h, "%s other errors.</p>\n", mm_fmt_num(e->dnsbl.errors, b));
 	put(h, "</div>\n");
 }
 
@@ -1607,7 +1536,7 @@ static void groups_table(struct html *h, const struct mm_enrichment *e)
 		const char *kn = mm_finding_kind_name(g->kind);
 		putf(h, "<tr data-kind=\"%s\"><td><span class=\"kind\">%s</span></td><td>", kn, kn);
 		if (g->port >= 0) {
-			service_label(g->proto, g->port, label, sizeof(label));
+			mm_fmt_service(g->proto, g->port, label, sizeof(label));
 			esc(h, label);
 		} else {
 			put(h, "\u2013");
@@ -1617,16 +1546,16 @@ static void groups_table(struct html *h, const struct mm_enrichment *e)
 		putf(h,
 		     "<td class=\"num\" data-key=\"hosting\" data-value=\"%u\">%s "
 		     "<span class=\"muted\">(%.0f%%)</span></td>",
-		     g->hosting, num(g->hosting, b), pct(g->hosting, g->sources));
+		     g->hosting, mm_fmt_num(g->hosting, b), pct(g->hosting, g->sources));
 		putf(h,
 		     "<td class=\"num\" data-key=\"listed\" data-value=\"%u\">%s "
 		     "<span class=\"muted\">(%.0f%%)</span></td><td>",
-		     g->listed, num(g->listed, b), pct(g->listed, g->sources));
+		     g->listed, mm_fmt_num(g->listed, b), pct(g->listed, g->sources));
 		for (c = 0; c < g->ntop_countries && c < 5; c++) {
 			put(h, c ? ", " : "");
 			put(h, "<span class=\"cc\">");
 			esc(h, g->top_countries[c].key);
-			putf(h, "</span>\u00a0%s", num(g->top_countries[c].sources, b));
+			putf(h, "</span>\u00a0%s", mm_fmt_num(g->top_countries[c].sources, b));
 		}
 		put(h, "</td></tr>\n");
 	}
@@ -1683,10 +1612,10 @@ static void limits(struct html *h)
 	putf(h,
 	     "<p class=\"note\" id=\"limits\"><b>Memory caps reached:</b> %s detector keys "
 	     "evicted, %s events from untracked sources, %s timeline cells untracked, ",
-	     num(r->detect.evicted, a), num(r->totals.sources_untracked, b),
-	     num(r->totals.cells_untracked, c));
+	     mm_fmt_num(r->detect.evicted, a), mm_fmt_num(r->totals.sources_untracked, b),
+	     mm_fmt_num(r->totals.cells_untracked, c));
 	putf(h, "%s findings not stored; raise logs.max_keys to keep more.</p>\n",
-	     num(r->detect.findings_dropped, a));
+	     mm_fmt_num(r->detect.findings_dropped, a));
 }
 
 static void footer(struct html *h)

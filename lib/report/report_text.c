@@ -5,6 +5,7 @@
 #include "mamori/error.h"
 #include "mamori/report.h"
 #include "mamori/services.h"
+#include "report_fmt.h"
 
 /*
  * The terminal report: what an administrator reads first. Numbers get
@@ -33,41 +34,6 @@ static const char *reset(const struct out *o)
 	return o->color ? "\033[0m" : "";
 }
 
-/* 1234567 -> "1,234,567" into buf (at least 32 bytes). */
-static const char *num(uint64_t v, char *buf)
-{
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v), i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static const char *tstr(int64_t us, int16_t off, char *buf)
-{
-	struct mm_time t = {us, off, true};
-
-	return mm_time_format(&t, false, buf);
-}
-
-static void service_label(int proto, int port, char *buf, size_t n)
-{
-	const struct mm_service *svc = mm_service_lookup(proto, port);
-	const char *pn = mm_proto_name(proto);
-
-	if (proto == 0)
-		snprintf(buf, n, "ssh auth failures");
-	else if (svc)
-		snprintf(buf, n, "%d/%s %s", port, pn ? pn : "?", svc->name);
-	else
-		snprintf(buf, n, "%d/%s", port, pn ? pn : "?");
-}
-
 static void header(const struct out *o, const struct mm_report *r)
 {
 	const struct mm_summary_totals *t = &r->totals;
@@ -86,50 +52,19 @@ static void header(const struct out *o, const struct mm_report *r)
 		if (r->inputs[i].error)
 			fprintf(o->f, "  %s!%s %s\n", red(o), reset(o), r->inputs[i].errmsg);
 	fprintf(o->f, "lines: %s read, %s used, %s not recognised, %s over the length cap\n",
-		num(r->lines.lines, a), num(r->lines.used, b), num(r->lines.unknown, c),
-		num(r->lines.too_long, d));
+		mm_fmt_num(r->lines.lines, a), mm_fmt_num(r->lines.used, b),
+		mm_fmt_num(r->lines.unknown, c), mm_fmt_num(r->lines.too_long, d));
 	if (r->filtered)
 		fprintf(o->f, "filtered out: %s events (--since/--until/--src/--port/--proto)\n",
-			num(r->filtered, a));
-	fprintf(o->f, "events: %s packets, %s auth failures, %s accepted logins, %s pre-auth probes",
-		num(t->by_kind[MM_EV_PACKET], a), num(t->by_kind[MM_EV_AUTH_FAILURE], b),
-		num(t->by_kind[MM_EV_AUTH_SUCCESS], c), num(t->by_kind[MM_EV_PROBE], d));
+			mm_fmt_num(r->filtered, a));
+	fprintf(
+	    o->f, "events: %s packets, %s auth failures, %s accepted logins, %s pre-auth probes",
+	    mm_fmt_num(t->by_kind[MM_EV_PACKET], a), mm_fmt_num(t->by_kind[MM_EV_AUTH_FAILURE], b),
+	    mm_fmt_num(t->by_kind[MM_EV_AUTH_SUCCESS], c), mm_fmt_num(t->by_kind[MM_EV_PROBE], d));
 	if (t->by_kind[MM_EV_SUSPICIOUS])
-		fprintf(o->f, ", %s%s forged kernel lines%s", red(o), num(t->by_kind[MM_EV_SUSPICIOUS], a),
-			reset(o));
+		fprintf(o->f, ", %s%s forged kernel lines%s", red(o),
+			mm_fmt_num(t->by_kind[MM_EV_SUSPICIOUS], a), reset(o));
 	fputc('\n', o->f);
-}
-
-static void finding_detail(const struct mm_finding *f, char *buf, size_t n)
-{
-	size_t len = 0;
-	uint8_t i;
-
-	buf[0] = '\0';
-	switch (f->kind) {
-	case MM_FIND_PORTSCAN:
-		len = (size_t)snprintf(buf, n, "%u ports:", f->distinct_ports);
-		for (i = 0; i < f->nports && len + 8 < n; i++)
-			len += (size_t)snprintf(buf + len, n - len, "%s%u", i ? "," : " ", f->ports[i]);
-		if (f->distinct_ports > f->nports && len + 4 < n)
-			snprintf(buf + len, n - len, ",...");
-		break;
-	case MM_FIND_SWEEP:
-	case MM_FIND_OUTBOUND_FANOUT:
-		snprintf(buf, n, "%u hosts", f->distinct_hosts);
-		break;
-	case MM_FIND_SERVICE_SWEEP:
-		snprintf(buf, n, "%u sources", f->distinct_sources);
-		break;
-	case MM_FIND_SSH_BRUTEFORCE:
-	case MM_FIND_SSH_SLOW_BRUTEFORCE:
-	case MM_FIND_SSH_USER_ENUM:
-		snprintf(buf, n, "%u user names", f->distinct_users);
-		break;
-	case MM_FIND_FORGED_LOG:
-		snprintf(buf, n, "user-space lines imitating the kernel");
-		break;
-	}
 }
 
 static void findings(const struct out *o, const struct mm_report *r)
@@ -158,16 +93,16 @@ static void findings(const struct out *o, const struct mm_report *r)
 		else
 			snprintf(src, sizeof(src), "-");
 		if (f->port >= 0)
-			service_label(f->proto, f->port, target, sizeof(target));
+			mm_fmt_service(f->proto, f->port, target, sizeof(target));
 		else if (f->dst.family)
 			snprintf(target, sizeof(target), "%s", mm_addr_format(&f->dst, dst));
 		else if (f->distinct_hosts > 1)
 			snprintf(target, sizeof(target), "%u hosts", f->distinct_hosts);
 		else
 			snprintf(target, sizeof(target), "-");
-		finding_detail(f, detail, sizeof(detail));
-		fprintf(o->f, "  %s%-22s%s %-26s %-24s %10s  %-25s %-25s  %s\n", red(o), kind, reset(o),
-			src, target, num(f->count, cnt),
+		mm_fmt_finding_detail(f, false, detail, sizeof(detail));
+		fprintf(o->f, "  %s%-22s%s %-26s %-24s %10s  %-25s %-25s  %s\n", red(o), kind,
+			reset(o), src, target, mm_fmt_num(f->count, cnt),
 			f->first.set ? mm_time_format(&f->first, false, t1) : "-",
 			f->last.set ? mm_time_format(&f->last, false, t2) : "-", detail);
 	}
@@ -189,7 +124,8 @@ static void who_of(const struct mm_source_info *in, const struct mm_enrichment *
 		if (in->dnsbl_listed & (1u << z))
 			len += (size_t)snprintf(buf + len, n - len, " listed:%s", e->zones[z].zone);
 	if (in->rdns_asked && in->rdns.name[0] && len < n)
-		snprintf(buf + len, n - len, " %.120s%s", in->rdns.name, in->rdns.confirmed ? "" : "(?)");
+		snprintf(buf + len, n - len, " %.120s%s", in->rdns.name,
+			 in->rdns.confirmed ? "" : "(?)");
 }
 
 static void groups_table(const struct out *o, const char *title, const struct mm_group_stat *g,
@@ -203,9 +139,9 @@ static void groups_table(const struct out *o, const char *title, const struct mm
 	fprintf(o->f, "\n%s%s%s\n", bold(o), title, reset(o));
 	for (i = 0; i < n; i++)
 		fprintf(o->f, "  %-10s %-40.40s %10s sources (%4.1f%%) %12s events\n", g[i].key,
-			g[i].label, num(g[i].sources, s1),
+			g[i].label, mm_fmt_num(g[i].sources, s1),
 			total ? 100.0 * (double)g[i].sources / (double)total : 0.0,
-			num(g[i].events, s2));
+			mm_fmt_num(g[i].events, s2));
 }
 
 /* By country, network, hosting; finding groups; DNSBL shares. */
@@ -230,7 +166,8 @@ static void who(const struct out *o, const struct mm_report *r)
 							MM_HOSTING_UNKNOWN};
 		for (i = 0; i < 3; i++) {
 			const struct mm_group_stat *g = &e->hosting[order[i]];
-			fprintf(o->f, "  %-10s %10s sources (%4.1f%%)\n", g->key, num(g->sources, a),
+			fprintf(o->f, "  %-10s %10s sources (%4.1f%%)\n", g->key,
+				mm_fmt_num(g->sources, a),
 				total ? 100.0 * (double)g->sources / (double)total : 0.0);
 		}
 	}
@@ -240,9 +177,10 @@ static void who(const struct out *o, const struct mm_report *r)
 			const struct mm_finding_group *g = &e->groups[i];
 			char label[80] = "";
 			if (g->port >= 0)
-				service_label(g->proto, g->port, label, sizeof(label));
+				mm_fmt_service(g->proto, g->port, label, sizeof(label));
 			fprintf(o->f, "  %-20s %-22s %6u sources, %u on hosting, %u listed;",
-				mm_finding_kind_name(g->kind), label, g->sources, g->hosting, g->listed);
+				mm_finding_kind_name(g->kind), label, g->sources, g->hosting,
+				g->listed);
 			for (k = 0; k < g->ntop_countries; k++)
 				fprintf(o->f, " %s %llu", g->top_countries[k].key,
 					(unsigned long long)g->top_countries[k].sources);
@@ -251,16 +189,17 @@ static void who(const struct out *o, const struct mm_report *r)
 	}
 	if (e->nzones) {
 		fprintf(o->f, "\n%sDNS BLOCKLISTS%s (%s sources checked)\n", bold(o), reset(o),
-			num(e->dnsbl_checked, a));
+			mm_fmt_num(e->dnsbl_checked, a));
 		for (i = 0; i < e->nzones; i++)
 			fprintf(o->f, "  %-32s %6llu listed (%4.1f%%)\n", e->zones[i].zone,
 				(unsigned long long)e->dnsbl_listed[i],
-				e->dnsbl_checked ? 100.0 * (double)e->dnsbl_listed[i] /
-							   (double)e->dnsbl_checked
-						 : 0.0);
+				e->dnsbl_checked
+				    ? 100.0 * (double)e->dnsbl_listed[i] / (double)e->dnsbl_checked
+				    : 0.0);
 		if (e->dnsbl.timeouts || e->dnsbl.servfails || e->dnsbl.errors)
-			fprintf(o->f, "  not answered: %llu timeouts, %llu SERVFAIL, %llu other errors "
-				      "(not counted as 'not listed')\n",
+			fprintf(o->f,
+				"  not answered: %llu timeouts, %llu SERVFAIL, %llu other errors "
+				"(not counted as 'not listed')\n",
 				(unsigned long long)e->dnsbl.timeouts,
 				(unsigned long long)e->dnsbl.servfails,
 				(unsigned long long)e->dnsbl.errors);
@@ -272,7 +211,7 @@ static void who(const struct out *o, const struct mm_report *r)
 static void top_sources(const struct out *o, const struct mm_report *r)
 {
 	char a[MM_ADDR_STRLEN], e[32], p[32], fl[32], pr[32], t1[MM_TIME_STRLEN],
-		t2[MM_TIME_STRLEN];
+	    t2[MM_TIME_STRLEN];
 	size_t i;
 
 	if (!r->ntop_sources)
@@ -280,18 +219,18 @@ static void top_sources(const struct out *o, const struct mm_report *r)
 	fprintf(o->f, "\n%sTOP SOURCES%s%s%s\n", bold(o), reset(o),
 		r->enrich && r->enrich->country_filter ? " in " : "",
 		r->enrich && r->enrich->country_filter ? r->enrich->country_filter : "");
-	fprintf(o->f, "  %-40s %12s %12s %10s %10s  %-25s %-25s %s\n", "SOURCE", "EVENTS", "PACKETS",
-		"AUTHFAIL", "PROBES", "FIRST", "LAST", r->enrich ? "WHO" : "");
+	fprintf(o->f, "  %-40s %12s %12s %10s %10s  %-25s %-25s %s\n", "SOURCE", "EVENTS",
+		"PACKETS", "AUTHFAIL", "PROBES", "FIRST", "LAST", r->enrich ? "WHO" : "");
 	for (i = 0; i < r->ntop_sources; i++) {
 		const struct mm_source_stat *s = &r->top_sources[i];
 		char who[400] = "";
 		if (r->enrich)
 			who_of(&r->enrich->top[i], r->enrich, who, sizeof(who));
 		fprintf(o->f, "  %-40s %12s %12s %10s %10s  %-25s %-25s %s\n",
-			mm_addr_format(&s->addr, a), num(s->events, e), num(s->packets, p),
-			num(s->auth_failures, fl), num(s->probes, pr),
-			tstr(s->first_us, r->totals.last.off, t1),
-			tstr(s->last_us, r->totals.last.off, t2), who);
+			mm_addr_format(&s->addr, a), mm_fmt_num(s->events, e),
+			mm_fmt_num(s->packets, p), mm_fmt_num(s->auth_failures, fl),
+			mm_fmt_num(s->probes, pr), mm_fmt_time(s->first_us, r->totals.last.off, t1),
+			mm_fmt_time(s->last_us, r->totals.last.off, t2), who);
 	}
 }
 
@@ -302,12 +241,14 @@ static void top_ports(const struct out *o, const struct mm_report *r)
 
 	if (!r->ntop_ports)
 		return;
-	fprintf(o->f, "\n%sTOP DESTINATION PORTS%s (inbound and forwarded packets)\n", bold(o), reset(o));
+	fprintf(o->f, "\n%sTOP DESTINATION PORTS%s (inbound and forwarded packets)\n", bold(o),
+		reset(o));
 	for (i = 0; i < r->ntop_ports; i++) {
 		const struct mm_port_stat *p = &r->top_ports[i];
 		const struct mm_service *svc = mm_service_lookup(p->proto, p->port);
-		service_label(p->proto, p->port, label, sizeof(label));
-		fprintf(o->f, "  %-24s %12s  %s\n", label, num(p->packets, n), svc ? svc->desc : "");
+		mm_fmt_service(p->proto, p->port, label, sizeof(label));
+		fprintf(o->f, "  %-24s %12s  %s\n", label, mm_fmt_num(p->packets, n),
+			svc ? svc->desc : "");
 	}
 }
 
@@ -326,12 +267,12 @@ static void timeline(const struct out *o, const struct mm_report *r)
 	cols = (tl->nbuckets + per - 1) / per;
 	fprintf(o->f, "\n%sTIMELINE%s (one column = %zu %s%s, %s .. %s)\n", bold(o), reset(o), per,
 		tl->bucket_us == 3600000000LL ? "hour" : "day", per == 1 ? "" : "s",
-		tstr(tl->start_us, tl->off, t1),
-		tstr(tl->start_us + (int64_t)tl->nbuckets * tl->bucket_us, tl->off, t2));
+		mm_fmt_time(tl->start_us, tl->off, t1),
+		mm_fmt_time(tl->start_us + (int64_t)tl->nbuckets * tl->bucket_us, tl->off, t2));
 	for (i = 0; i < tl->nseries; i++) {
 		const struct mm_series *se = &tl->series[i];
 		uint64_t max = 0, v;
-		service_label(se->proto, se->port, label, sizeof(label));
+		mm_fmt_service(se->proto, se->port, label, sizeof(label));
 		for (c = 0; c < cols; c++) {
 			v = 0;
 			for (k = c * per; k < (c + 1) * per && k < tl->nbuckets; k++)
@@ -349,7 +290,7 @@ static void timeline(const struct out *o, const struct mm_report *r)
 			else
 				fputs(blocks[v * 7 / max], o->f);
 		}
-		fprintf(o->f, " %12s\n", num(se->total, n));
+		fprintf(o->f, " %12s\n", mm_fmt_num(se->total, n));
 	}
 }
 
@@ -358,10 +299,11 @@ static void limits(const struct out *o, const struct mm_report *r)
 	char a[32], b[32];
 
 	if (r->detect.evicted || r->totals.sources_untracked || r->totals.cells_untracked) {
-		fprintf(o->f, "\n%snote%s: memory caps reached: %s detector keys evicted, %s events "
-			      "from untracked sources; raise logs.max_keys to keep more.\n",
-			bold(o), reset(o), num(r->detect.evicted, a),
-			num(r->totals.sources_untracked, b));
+		fprintf(o->f,
+			"\n%snote%s: memory caps reached: %s detector keys evicted, %s events "
+			"from untracked sources; raise logs.max_keys to keep more.\n",
+			bold(o), reset(o), mm_fmt_num(r->detect.evicted, a),
+			mm_fmt_num(r->totals.sources_untracked, b));
 	}
 }
 

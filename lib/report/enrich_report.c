@@ -28,6 +28,7 @@ struct mm_enrich_state {
 	char geo_status[600];
 	struct mm_group_stat *countries; /* 26 * 26 + 1 slots, index 676 = unknown */
 	struct mm_group_stat *nets;
+	struct mm_hosting_result *nethost; /* parallel to nets: classification of the ASN */
 	size_t nnets, capnets;
 	struct net_slot *netidx;
 	size_t netmask;
@@ -95,30 +96,53 @@ static struct mm_group_stat *net_group(struct mm_enrich_state *st, const struct 
 		struct mm_group_stat *gs;
 		if (st->nnets == st->capnets) {
 			size_t nc = st->capnets ? st->capnets * 2 : 256;
+			struct mm_hosting_result *nh;
 			gs = realloc(st->nets, nc * sizeof(*gs));
 			if (!gs)
 				return NULL;
 			st->nets = gs;
+			nh = realloc(st->nethost, nc * sizeof(*nh));
+			if (!nh)
+				return NULL;
+			st->nethost = nh;
 			st->capnets = nc;
 		}
 		gs = &st->nets[st->nnets];
 		memset(gs, 0, sizeof(*gs));
 		snprintf(gs->key, sizeof(gs->key), "AS%u", (unsigned)g->asn);
 		snprintf(gs->label, sizeof(gs->label), "%s", g->org);
+		/* one classification per network, not per source: name rules cost */
+		mm_hosting_classify(g->asn, g->org, &st->nethost[st->nnets]);
 		st->netidx[i].asn = g->asn;
 		st->netidx[i].idx = (uint32_t)st->nnets++;
 	}
 	return &st->nets[st->netidx[i].idx];
 }
 
-static void info_of(struct mm_enrich_state *st, const struct mm_addr *a, struct mm_source_info *out)
+/* Geo and hosting of one address; *net is its network group (or NULL). */
+static void info_of_net(struct mm_enrich_state *st, const struct mm_addr *a,
+			struct mm_source_info *out, struct mm_group_stat **net)
 {
+	struct mm_group_stat *g;
+
 	memset(out, 0, sizeof(*out));
 	out->addr = *a;
+	out->rdns.status = MM_DNS_ERROR;
 	if (st->geo)
 		mm_geo_lookup(st->geo, a, &out->geo);
-	mm_hosting_classify(out->geo.have_asn ? out->geo.asn : 0, out->geo.org, &out->hosting);
-	out->rdns.status = MM_DNS_ERROR;
+	g = net_group(st, &out->geo);
+	if (net)
+		*net = g;
+	if (g)
+		out->hosting = st->nethost[g - st->nets];
+	else
+		mm_hosting_classify(out->geo.have_asn ? out->geo.asn : 0, out->geo.org,
+				    &out->hosting);
+}
+
+static void info_of(struct mm_enrich_state *st, const struct mm_addr *a, struct mm_source_info *out)
+{
+	info_of_net(st, a, out, NULL);
 }
 
 static void add_to(struct mm_group_stat *g, const struct mm_source_stat *s)
@@ -141,17 +165,17 @@ static void each_source(void *ud, const struct mm_source_stat *s)
 {
 	struct mm_enrich_state *st = ud;
 	struct mm_source_info info;
-	struct mm_group_stat *g;
+	struct mm_group_stat *g, *net;
 	size_t j;
 
-	info_of(st, &s->addr, &info);
+	info_of_net(st, &s->addr, &info, &net);
 	g = &st->countries[cc_index(&info.geo)];
 	if (!g->key[0])
 		snprintf(g->key, sizeof(g->key), "%s",
 			 info.geo.have_country ? info.geo.country : "??");
 	add_to(g, s);
-	if ((g = net_group(st, &info.geo)))
-		add_to(g, s);
+	if (net)
+		add_to(net, s);
 	add_to(&st->e.hosting[info.hosting.category], s);
 	if (!st->o->country[0] || !info.geo.have_country ||
 	    strcmp(info.geo.country, st->o->country) != 0)
@@ -406,6 +430,7 @@ void mm_enrich_state_free(struct mm_enrich_state *st)
 	mm_geo_free(st->geo);
 	free(st->countries);
 	free(st->nets);
+	free(st->nethost);
 	free(st->netidx);
 	free(st->top);
 	free(st->fsrc);

@@ -25,6 +25,8 @@ struct mm_enrich_opts {
 	char asn_db[512];     /* overrides geo_dir/asn.mmdb */
 	bool no_geo;
 	char dnsbl_zones[1024]; /* comma-separated zones; empty: no DNSBL queries */
+	/* meanings of answers: "zone:2=SBL,4=XBL;zone2:2=spam" */
+	char dnsbl_codes[2048];
 	bool rdns;
 	char dns_server[256]; /* "127.0.0.1:53"; empty: /etc/resolv.conf */
 	struct mm_resolver_opts resolver;

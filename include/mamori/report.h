@@ -92,6 +92,7 @@ struct mm_source_info {
 	struct mm_hosting_result hosting;
 	uint32_t dnsbl_listed; /* bit z set: listed on zone z */
 	uint32_t dnsbl_failed; /* bit z set: the query failed (timeout, SERVFAIL) */
+	uint8_t dnsbl_code[MM_DNSBL_MAX_ZONES]; /* last octet of 127.0.0.x when listed */
 	struct mm_rdns_result rdns; /* status MM_DNS_ERROR with name "" when not asked */
 	bool rdns_asked;
 };

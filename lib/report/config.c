@@ -44,6 +44,7 @@ static const struct setting settings[] = {
 	{"geo", "country_db", K_STRING, OPT(enrich.country_db), sizeof(((struct mm_enrich_opts *)0)->country_db)},
 	{"geo", "asn_db", K_STRING, OPT(enrich.asn_db), sizeof(((struct mm_enrich_opts *)0)->asn_db)},
 	{"dnsbl", "zones", K_STRING, OPT(enrich.dnsbl_zones), sizeof(((struct mm_enrich_opts *)0)->dnsbl_zones)},
+	{"dnsbl", "codes", K_STRING, OPT(enrich.dnsbl_codes), sizeof(((struct mm_enrich_opts *)0)->dnsbl_codes)},
 	{"dnsbl", "server", K_STRING, OPT(enrich.dns_server), sizeof(((struct mm_enrich_opts *)0)->dns_server)},
 	{"dnsbl", "timeout", K_MS, OPT(enrich.resolver.timeout_ms)},
 	{"dnsbl", "tries", K_COUNT, OPT(enrich.resolver.tries)},

@@ -38,6 +38,7 @@ struct mm_enrich_state {
 	struct mm_finding *ffind; /* --country: findings of that country */
 	struct mm_finding_group *groups;
 	struct mm_dnsbl_zone zones[MM_DNSBL_MAX_ZONES];
+	char codes[2048]; /* owns the meaning strings zones[].codes point into */
 	const struct mm_enrich_opts *o;
 	size_t top_n;
 	int err;
@@ -279,6 +280,50 @@ static size_t parse_zones(const char *list, struct mm_dnsbl_zone *z)
 	return n;
 }
 
+/*
+ * Meanings of blocklist answers, "zone:2=SBL,4=XBL;zone2:2=spam": the
+ * string is copied and cut in place, and zones[].codes point into it.
+ * Parts naming an unknown zone or a code outside 0..255 are ignored.
+ */
+static void parse_codes(struct mm_enrich_state *st, const char *spec)
+{
+	char *p, *zone_end, *next;
+	size_t z;
+
+	snprintf(st->codes, sizeof(st->codes), "%s", spec);
+	for (p = st->codes; p && *p; p = next) {
+		struct mm_dnsbl_zone *zone = NULL;
+		char *pair;
+		if ((next = strchr(p, ';')))
+			*next++ = '\0';
+		while (*p == ' ')
+			p++;
+		if (!(zone_end = strchr(p, ':')))
+			continue;
+		*zone_end = '\0';
+		for (z = 0; z < st->e.nzones; z++)
+			if (strcmp(st->zones[z].zone, p) == 0)
+				zone = &st->zones[z];
+		for (pair = zone_end + 1; zone && pair && *pair;) {
+			char *comma = strchr(pair, ','), *eq = strchr(pair, '=');
+			unsigned code = 0;
+			const char *d;
+			if (comma)
+				*comma = '\0';
+			if (eq && (!comma || eq < comma)) {
+				*eq = '\0';
+				for (d = pair; *d == ' '; d++)
+					;
+				for (; *d >= '0' && *d <= '9' && code < 256; d++)
+					code = code * 10 + (unsigned)(*d - '0');
+				if (code < 256 && d != pair)
+					zone->codes[code] = eq + 1;
+			}
+			pair = comma ? comma + 1 : NULL;
+		}
+	}
+}
+
 /* The addresses worth a DNS query: top sources, then finding sources. */
 static size_t dns_targets(struct mm_enrich_state *st, const struct mm_report *rep,
 			  struct mm_source_info ***out)
@@ -324,9 +369,10 @@ static void run_dnsbl(struct mm_enrich_state *st, const struct mm_report *rep)
 	for (i = 0; i < n; i++) {
 		for (z = 0; z < nz; z++) {
 			const struct mm_dnsbl_result *r = &res[i * nz + z];
-			if (r->status == MM_DNS_LISTED)
+			if (r->status == MM_DNS_LISTED) {
 				t[i]->dnsbl_listed |= 1u << z;
-			else if (r->status != MM_DNS_NOT_LISTED)
+				t[i]->dnsbl_code[z] = r->code;
+			} else if (r->status != MM_DNS_NOT_LISTED)
 				t[i]->dnsbl_failed |= 1u << z;
 		}
 	}
@@ -493,6 +539,7 @@ int mm_analysis_enrich(struct mm_analysis *a, const struct mm_enrich_opts *o, st
 			info_of(st, &rep->findings[i].src, &st->fsrc[i]);
 	st->e.nzones = parse_zones(o->dnsbl_zones, st->zones);
 	st->e.zones = st->zones;
+	parse_codes(st, o->dnsbl_codes);
 	if (st->e.nzones)
 		run_dnsbl(st, rep);
 	if (o->rdns)

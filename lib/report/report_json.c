@@ -14,7 +14,8 @@ static int add_time(struct mm_buf *b, const char *key, const struct mm_time *t, 
 
 	if (!t->set)
 		return mm_buf_addf(b, "%s\"%s\":null", comma ? "," : "", key);
-	return mm_buf_addf(b, "%s\"%s\":\"%s\"", comma ? "," : "", key, mm_time_format(t, false, tb));
+	return mm_buf_addf(b, "%s\"%s\":\"%s\"", comma ? "," : "", key,
+			   mm_time_format(t, false, tb));
 }
 
 static int add_addr(struct mm_buf *b, const char *key, const struct mm_addr *a)
@@ -64,14 +65,17 @@ int mm_finding_to_json(const struct mm_finding *f, struct mm_buf *b)
 		if ((r = mm_buf_addc(b, ']')) < 0)
 			return r;
 	}
-	if (f->distinct_ports && (r = mm_buf_addf(b, ",\"distinct_ports\":%u", f->distinct_ports)) < 0)
+	if (f->distinct_ports &&
+	    (r = mm_buf_addf(b, ",\"distinct_ports\":%u", f->distinct_ports)) < 0)
 		return r;
-	if (f->distinct_hosts && (r = mm_buf_addf(b, ",\"distinct_hosts\":%u", f->distinct_hosts)) < 0)
+	if (f->distinct_hosts &&
+	    (r = mm_buf_addf(b, ",\"distinct_hosts\":%u", f->distinct_hosts)) < 0)
 		return r;
 	if (f->distinct_sources &&
 	    (r = mm_buf_addf(b, ",\"distinct_sources\":%u", f->distinct_sources)) < 0)
 		return r;
-	if (f->distinct_users && (r = mm_buf_addf(b, ",\"distinct_users\":%u", f->distinct_users)) < 0)
+	if (f->distinct_users &&
+	    (r = mm_buf_addf(b, ",\"distinct_users\":%u", f->distinct_users)) < 0)
 		return r;
 	if (f->approx && (r = mm_buf_adds(b, ",\"approx\":true")) < 0)
 		return r;
@@ -136,7 +140,8 @@ static int add_timeline(struct mm_buf *b, const struct mm_timeline *tl)
 		if (se->proto == 0)
 			r = mm_buf_adds(b, "\"name\":\"ssh auth failures\"");
 		else
-			r = mm_buf_addf(b, "\"name\":\"%d/%s\"", se->port, mm_proto_name(se->proto));
+			r = mm_buf_addf(b, "\"name\":\"%d/%s\"", se->port,
+					mm_proto_name(se->proto));
 		if (r < 0)
 			return r;
 		if (se->proto && (r = add_service(b, se->proto, se->port)) < 0)
@@ -185,6 +190,36 @@ static int add_zone_list(struct mm_buf *b, const char *key, uint32_t mask,
 	return mm_buf_addc(b, ']');
 }
 
+/* "dnsbl_codes":{"zone":{"code":4,"meaning":"XBL"}} for the zones listing it. */
+static int add_zone_codes(struct mm_buf *b, const struct mm_source_info *in,
+			  const struct mm_enrichment *e)
+{
+	size_t z;
+	bool first = true;
+	int r;
+
+	if (!in->dnsbl_listed)
+		return 0;
+	if ((r = mm_buf_adds(b, ",\"dnsbl_codes\":{")) < 0)
+		return r;
+	for (z = 0; z < e->nzones; z++) {
+		const char *m;
+		if (!(in->dnsbl_listed & (1u << z)))
+			continue;
+		m = e->zones[z].codes[in->dnsbl_code[z]];
+		if ((r = mm_buf_adds(b, first ? "\"" : ",\"")) < 0 ||
+		    (r = mm_buf_add_json_str(b, e->zones[z].zone, strlen(e->zones[z].zone))) < 0 ||
+		    (r = mm_buf_addf(b, "\":{\"code\":%u", in->dnsbl_code[z])) < 0)
+			return r;
+		if (m && (r = add_str(b, "meaning", m)) < 0)
+			return r;
+		if ((r = mm_buf_addc(b, '}')) < 0)
+			return r;
+		first = false;
+	}
+	return mm_buf_addc(b, '}');
+}
+
 /* What is known about a source, as keys added to its object. */
 static int add_source_info(struct mm_buf *b, const struct mm_source_info *in,
 			   const struct mm_enrichment *e)
@@ -203,7 +238,8 @@ static int add_source_info(struct mm_buf *b, const struct mm_source_info *in,
 		return r;
 	if (e->nzones) {
 		if ((r = add_zone_list(b, "dnsbl", in->dnsbl_listed, e)) < 0 ||
-		    (r = add_zone_list(b, "dnsbl_failed", in->dnsbl_failed, e)) < 0)
+		    (r = add_zone_list(b, "dnsbl_failed", in->dnsbl_failed, e)) < 0 ||
+		    (r = add_zone_codes(b, in, e)) < 0)
 			return r;
 	}
 	if (in->rdns_asked) {
@@ -230,7 +266,8 @@ static int add_group(struct mm_buf *b, const struct mm_group_stat *g, bool comma
 	int r;
 
 	if ((r = mm_buf_adds(b, comma ? ",{\"key\":\"" : "{\"key\":\"")) < 0 ||
-	    (r = mm_buf_add_json_str(b, g->key, strlen(g->key))) < 0 || (r = mm_buf_addc(b, '"')) < 0)
+	    (r = mm_buf_add_json_str(b, g->key, strlen(g->key))) < 0 ||
+	    (r = mm_buf_addc(b, '"')) < 0)
 		return r;
 	if (g->label[0] && (r = add_str(b, "label", g->label)) < 0)
 		return r;
@@ -238,7 +275,8 @@ static int add_group(struct mm_buf *b, const struct mm_group_stat *g, bool comma
 			     ",\"sources\":%llu,\"events\":%llu,\"packets\":%llu,"
 			     "\"auth_failures\":%llu,\"finding_sources\":{",
 			     (unsigned long long)g->sources, (unsigned long long)g->events,
-			     (unsigned long long)g->packets, (unsigned long long)g->auth_failures)) < 0)
+			     (unsigned long long)g->packets,
+			     (unsigned long long)g->auth_failures)) < 0)
 		return r;
 	for (k = 1; k <= MM_FIND_FORGED_LOG; k++) {
 		if (!g->finding_sources[k])
@@ -259,7 +297,8 @@ static int add_enrichment(struct mm_buf *b, const struct mm_enrichment *e)
 
 	if (!e)
 		return mm_buf_adds(b, ",\"enrichment\":null");
-	if ((r = mm_buf_addf(b, ",\"enrichment\":{\"geo\":%s", e->have_geo ? "true" : "false")) < 0 ||
+	if ((r = mm_buf_addf(b, ",\"enrichment\":{\"geo\":%s", e->have_geo ? "true" : "false")) <
+		0 ||
 	    (r = add_str(b, "geo_status", e->geo_status ? e->geo_status : "")) < 0)
 		return r;
 	if (e->attribution && (r = add_str(b, "attribution", e->attribution)) < 0)
@@ -290,7 +329,8 @@ static int add_enrichment(struct mm_buf *b, const struct mm_enrichment *e)
 			return r;
 		if (g->port >= 0 && (r = add_service(b, g->proto, g->port)) < 0)
 			return r;
-		if ((r = mm_buf_addf(b, ",\"sources\":%u,\"hosting\":%u,\"listed\":%u,\"countries\":[",
+		if ((r = mm_buf_addf(b,
+				     ",\"sources\":%u,\"hosting\":%u,\"listed\":%u,\"countries\":[",
 				     g->sources, g->hosting, g->listed)) < 0)
 			return r;
 		for (k = 0; k < g->ntop_countries; k++)
@@ -311,12 +351,13 @@ static int add_enrichment(struct mm_buf *b, const struct mm_enrichment *e)
 				     (unsigned long long)e->dnsbl_listed[i])) < 0)
 			return r;
 	}
-	return mm_buf_addf(b,
-			   "],\"queries\":%llu,\"not_listed\":%llu,\"timeouts\":%llu,"
-			   "\"servfails\":%llu,\"errors\":%llu}}",
-			   (unsigned long long)e->dnsbl.queries, (unsigned long long)e->dnsbl.not_listed,
-			   (unsigned long long)e->dnsbl.timeouts, (unsigned long long)e->dnsbl.servfails,
-			   (unsigned long long)e->dnsbl.errors);
+	return mm_buf_addf(
+	    b,
+	    "],\"queries\":%llu,\"not_listed\":%llu,\"timeouts\":%llu,"
+	    "\"servfails\":%llu,\"errors\":%llu}}",
+	    (unsigned long long)e->dnsbl.queries, (unsigned long long)e->dnsbl.not_listed,
+	    (unsigned long long)e->dnsbl.timeouts, (unsigned long long)e->dnsbl.servfails,
+	    (unsigned long long)e->dnsbl.errors);
 }
 
 int mm_report_json(const struct mm_report *rep, FILE *out)
@@ -327,29 +368,30 @@ int mm_report_json(const struct mm_report *rep, FILE *out)
 	int r;
 
 	mm_buf_init(&b, (size_t)1 << 30);
-	if ((r = mm_buf_addf(&b, "{\"mamori\":{\"version\":\"%s\",\"report\":\"logs\",\"schema\":1}",
+	if ((r = mm_buf_addf(&b,
+			     "{\"mamori\":{\"version\":\"%s\",\"report\":\"logs\",\"schema\":1}",
 			     rep->version)) < 0 ||
 	    (r = add_inputs(&b, rep)) < 0 || (r = mm_buf_adds(&b, ",\"period\":{")) < 0 ||
 	    (r = add_time(&b, "first", &t->first, false)) < 0 ||
 	    (r = add_time(&b, "last", &t->last, true)) < 0)
 		goto out;
-	if ((r = mm_buf_addf(&b,
-			     "},\"lines\":{\"read\":%llu,\"used\":%llu,\"unrecognized\":%llu,"
-			     "\"too_long\":%llu,\"forged_kernel\":%llu,\"filtered\":%llu}",
-			     (unsigned long long)rep->lines.lines, (unsigned long long)rep->lines.used,
-			     (unsigned long long)rep->lines.unknown,
-			     (unsigned long long)rep->lines.too_long,
-			     (unsigned long long)rep->lines.suspicious,
-			     (unsigned long long)rep->filtered)) < 0)
+	if ((r = mm_buf_addf(
+		 &b,
+		 "},\"lines\":{\"read\":%llu,\"used\":%llu,\"unrecognized\":%llu,"
+		 "\"too_long\":%llu,\"forged_kernel\":%llu,\"filtered\":%llu}",
+		 (unsigned long long)rep->lines.lines, (unsigned long long)rep->lines.used,
+		 (unsigned long long)rep->lines.unknown, (unsigned long long)rep->lines.too_long,
+		 (unsigned long long)rep->lines.suspicious, (unsigned long long)rep->filtered)) < 0)
 		goto out;
-	if ((r = mm_buf_addf(&b,
-			     ",\"events\":{\"packet\":%llu,\"auth-failure\":%llu,\"auth-success\":%llu,"
-			     "\"probe\":%llu,\"suspicious\":%llu}",
-			     (unsigned long long)t->by_kind[MM_EV_PACKET],
-			     (unsigned long long)t->by_kind[MM_EV_AUTH_FAILURE],
-			     (unsigned long long)t->by_kind[MM_EV_AUTH_SUCCESS],
-			     (unsigned long long)t->by_kind[MM_EV_PROBE],
-			     (unsigned long long)t->by_kind[MM_EV_SUSPICIOUS])) < 0)
+	if ((r = mm_buf_addf(
+		 &b,
+		 ",\"events\":{\"packet\":%llu,\"auth-failure\":%llu,\"auth-success\":%llu,"
+		 "\"probe\":%llu,\"suspicious\":%llu}",
+		 (unsigned long long)t->by_kind[MM_EV_PACKET],
+		 (unsigned long long)t->by_kind[MM_EV_AUTH_FAILURE],
+		 (unsigned long long)t->by_kind[MM_EV_AUTH_SUCCESS],
+		 (unsigned long long)t->by_kind[MM_EV_PROBE],
+		 (unsigned long long)t->by_kind[MM_EV_SUSPICIOUS])) < 0)
 		goto out;
 	if ((r = mm_buf_adds(&b, ",\"findings\":[")) < 0)
 		goto out;
@@ -360,7 +402,8 @@ int mm_report_json(const struct mm_report *rep, FILE *out)
 		/* reopen the object to add who its source is */
 		if (rep->enrich && rep->findings[i].src.family != MM_AF_NONE) {
 			b.len--;
-			if ((r = add_source_info(&b, &rep->enrich->finding_src[i], rep->enrich)) < 0 ||
+			if ((r = add_source_info(&b, &rep->enrich->finding_src[i], rep->enrich)) <
+				0 ||
 			    (r = mm_buf_addc(&b, '}')) < 0)
 				goto out;
 		}
@@ -372,14 +415,14 @@ int mm_report_json(const struct mm_report *rep, FILE *out)
 		struct mm_time ft = {s->first_us, t->last.off, s->first_us != INT64_MAX};
 		struct mm_time lt = {s->last_us, t->last.off, s->last_us != INT64_MIN};
 		char a[MM_ADDR_STRLEN];
-		if ((r = mm_buf_addf(&b,
-				     "%s{\"src\":\"%s\",\"events\":%llu,\"packets\":%llu,"
-				     "\"auth_failures\":%llu,\"auth_successes\":%llu,\"probes\":%llu",
-				     i ? "," : "", mm_addr_format(&s->addr, a),
-				     (unsigned long long)s->events, (unsigned long long)s->packets,
-				     (unsigned long long)s->auth_failures,
-				     (unsigned long long)s->auth_successes,
-				     (unsigned long long)s->probes)) < 0 ||
+		if ((r = mm_buf_addf(
+			 &b,
+			 "%s{\"src\":\"%s\",\"events\":%llu,\"packets\":%llu,"
+			 "\"auth_failures\":%llu,\"auth_successes\":%llu,\"probes\":%llu",
+			 i ? "," : "", mm_addr_format(&s->addr, a), (unsigned long long)s->events,
+			 (unsigned long long)s->packets, (unsigned long long)s->auth_failures,
+			 (unsigned long long)s->auth_successes, (unsigned long long)s->probes)) <
+			0 ||
 		    (r = add_time(&b, "first", &ft, true)) < 0 ||
 		    (r = add_time(&b, "last", &lt, true)) < 0)
 			goto out;
@@ -400,14 +443,14 @@ int mm_report_json(const struct mm_report *rep, FILE *out)
 	if ((r = mm_buf_addc(&b, ']')) < 0 || (r = add_timeline(&b, rep->timeline)) < 0 ||
 	    (r = add_enrichment(&b, rep->enrich)) < 0)
 		goto out;
-	if ((r = mm_buf_addf(&b,
-			     ",\"limits\":{\"detector_keys\":%llu,\"detector_evicted\":%llu,"
-			     "\"sources_tracked\":%llu,\"sources_untracked_events\":%llu,"
-			     "\"timeline_untracked\":%llu}}\n",
-			     (unsigned long long)rep->detect.keys,
-			     (unsigned long long)rep->detect.evicted, (unsigned long long)t->sources,
-			     (unsigned long long)t->sources_untracked,
-			     (unsigned long long)t->cells_untracked)) < 0)
+	if ((r = mm_buf_addf(
+		 &b,
+		 ",\"limits\":{\"detector_keys\":%llu,\"detector_evicted\":%llu,"
+		 "\"sources_tracked\":%llu,\"sources_untracked_events\":%llu,"
+		 "\"timeline_untracked\":%llu}}\n",
+		 (unsigned long long)rep->detect.keys, (unsigned long long)rep->detect.evicted,
+		 (unsigned long long)t->sources, (unsigned long long)t->sources_untracked,
+		 (unsigned long long)t->cells_untracked)) < 0)
 		goto out;
 	if (fwrite(b.data, 1, b.len, out) != b.len)
 		r = MM_ERR_IO;

@@ -70,11 +70,13 @@ port=$((20000 + RANDOM % 20000))
 dns_pid=$!
 trap 'kill $dns_pid 2>/dev/null || true; rm -rf "$TMP"' EXIT
 sleep 0.5
-expect_rc 1 "$MAMORI" logs --json --year 2026 "${GEO[@]}" --dnsbl bl.test --rdns \
+printf '[dnsbl]\ncodes = bl.test:2=spam source,4=exploited host\n' >"$TMP/codes.conf"
+expect_rc 1 "$MAMORI" logs --json --year 2026 "${GEO[@]}" --dnsbl bl.test --rdns --config "$TMP/codes.conf" \
 	--dns-server "127.0.0.1:$port" --dns-timeout 500 "$EX/kern.log" "$EX/auth.log"
 cp "$TMP/out" "$TMP/dns.json"
 check "listed source marked" '[.top_sources[] | select(.src == "203.0.113.50" and .dnsbl == ["bl.test"])] | length == 1' "$TMP/dns.json"
 check "listed finding source marked" '[.findings[] | select(.src == "203.0.113.100" and .dnsbl == ["bl.test"])] | length == 1' "$TMP/dns.json"
+check "answer codes with their configured meaning" '[.findings[] | select(.src == "203.0.113.100" and .dnsbl_codes["bl.test"].code == 4 and .dnsbl_codes["bl.test"].meaning == "exploited host")] | length == 1' "$TMP/dns.json"
 check "share per zone" '.enrichment.dnsbl.zones[0].listed == 2 and .enrichment.dnsbl.checked > 2' "$TMP/dns.json"
 check "not listed is not a failure" '.enrichment.dnsbl.timeouts == 0 and .enrichment.dnsbl.servfails == 0' "$TMP/dns.json"
 check "FCrDNS confirmed" '[.top_sources[] | select(.src == "203.0.113.50" and .rdns == "scanner.example.test" and .fcrdns == true)] | length == 1' "$TMP/dns.json"

@@ -414,6 +414,7 @@ int cmd_logs(int argc, char **argv)
 	char geo_dir[512] = "", country_db[512] = "", asn_db[512] = "", dns_server[512] = "";
 	char dnsbl[1024] = "", country[3] = "";
 	int dns_timeout = 0;
+	double t_read = 0, t_report = 0, t_enrich = 0, t_render = 0;
 	size_t npend = 0, nsrc = 0, i;
 	int64_t now_us;
 	int ch, idx = 0, failed = 0, rc = MM_EXIT_OK, r;
@@ -630,6 +631,7 @@ int cmd_logs(int argc, char **argv)
 	}
 	for (; optind < argc; optind++)
 		add_input(&c, a, argv[optind], rotated, &failed);
+	t_read = elapsed(&c.start);
 	if ((r = mm_analysis_run(a)) < 0) {
 		mm_die_msg("%s", mm_strerror(r));
 		rc = MM_EXIT_INTERNAL;
@@ -639,11 +641,15 @@ int cmd_logs(int argc, char **argv)
 	if (c.progress_shown)
 		fputs("\r\033[K", stderr);
 
+	t_read = elapsed(&c.start) - t_read;
+	t_report = elapsed(&c.start);
 	if ((r = mm_analysis_report(a, &rep)) < 0) {
 		mm_die_msg("building the report: %s", mm_strerror(r));
 		rc = MM_EXIT_INTERNAL;
 		goto out;
 	}
+	t_report = elapsed(&c.start) - t_report;
+	t_enrich = elapsed(&c.start);
 	if (c.mode != OUT_EVENTS && (r = mm_analysis_enrich(a, &o.enrich, &rep)) < 0) {
 		mm_die_msg("enriching the report: %s", mm_strerror(r));
 		rc = MM_EXIT_INTERNAL;
@@ -654,6 +660,8 @@ int cmd_logs(int argc, char **argv)
 			mm_die_msg("%s", rep.inputs[i].errmsg);
 	if (host_logs && rep.lines.lines == 0)
 		no_host_logs_hint();
+	t_enrich = elapsed(&c.start) - t_enrich;
+	t_render = elapsed(&c.start);
 	switch (c.mode) {
 	case OUT_TEXT:
 		r = mm_report_text(&rep, stdout,
@@ -686,6 +694,10 @@ int cmd_logs(int argc, char **argv)
 		rc = MM_EXIT_INTERNAL;
 		goto out;
 	}
+	if (getenv("MAMORI_TIMING"))
+		fprintf(stderr, "mamori: timing: read %.3f s, report %.3f s, enrich %.3f s, "
+				"render %.3f s\n",
+			t_read, t_report, t_enrich, elapsed(&c.start) - t_render);
 	rc = failed ? MM_EXIT_INPUT : rep.nfindings ? MM_EXIT_FINDINGS : MM_EXIT_OK;
 out:
 	mm_analysis_free(a);

@@ -25,6 +25,8 @@ int cmd_logs(int argc, char **argv);
 void usage_logs(FILE *out);
 int cmd_geo(int argc, char **argv);
 void usage_geo(FILE *out);
+int cmd_audit(int argc, char **argv);
+void usage_audit(FILE *out);
 
 /* "mamori: " + message + newline on stderr. */
 void mm_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

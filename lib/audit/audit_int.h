@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_AUDIT_INT_H
+#define MM_AUDIT_INT_H
+
+/* Shared by lib/audit/ only: the run context and helpers the checks use. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mamori/audit.h"
+
+/* What the firewall check learnt, for the exposure check. */
+struct audit_fw {
+	bool known;		/* ruleset was read */
+	bool v4_drop, v6_drop;	/* input path ends in drop/reject */
+	uint16_t accepted[256]; /* destination ports some input rule accepts */
+	size_t naccepted;
+	bool accept_any_port; /* an accept rule without a port match */
+};
+
+struct audit_ctx {
+	const struct mm_audit_opts *opts;
+	struct mm_audit_report *rep;
+	char root[1024];   /* "" for the live system */
+	bool live;	   /* no --root: the running system */
+	bool privileged;   /* euid 0 */
+	unsigned root_uid; /* owner of ROOT: 0 on the live system */
+	int timeout_ms;
+	struct audit_fw fw;
+};
+
+/* ssh-algorithms.tsv, compiled by tools/gen-sshalgs.py */
+struct mm_sshalg {
+	const char *kind; /* kex, cipher, mac, hostkey */
+	const char *name;
+	const char *rating; /* weak, ok */
+	const char *why;
+};
+extern const struct mm_sshalg mm_sshalgs_table[];
+extern const unsigned mm_sshalgs_count;
+
+#define AUDIT_FILE_CAP (1u << 20)
+
+/* Record a finding for check id (unless --skip'ped). Returns 0 or MM_ERR_NOMEM. */
+int audit_find(struct audit_ctx *c, const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Record a note for an area. */
+int audit_note(struct audit_ctx *c, enum mm_audit_area a, bool needs_root, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* ROOT + abs (abs starts with '/'); truncation yields "" */
+void audit_path(const struct audit_ctx *c, const char *abs, char *out, size_t n);
+/*
+ * Read a regular file into out (capped at cap bytes, else MM_ERR_TOOBIG).
+ * Never blocks on FIFOs; with a --root, does not follow a final symlink.
+ * Returns 0, MM_ERR_NOTFOUND, MM_ERR_PERM, MM_ERR_TOOBIG, MM_ERR_IO.
+ */
+int audit_read(const struct audit_ctx *c, const char *path, size_t cap, struct mm_buf *out);
+/*
+ * Run argv[0] (absolute path) with stdout captured into out (capped) and
+ * stderr into errout (capped, may be NULL), killed after timeout_ms.
+ * Returns 0 and the exit status in *status (-1 when killed/timed out), or
+ * a negative MM_ERR_* when it could not be started.
+ */
+int audit_exec(const char *const *argv, int timeout_ms, struct mm_buf *out, struct mm_buf *errout,
+	       int *status);
+
+int audit_check_sshd(struct audit_ctx *c);
+int audit_check_accounts(struct audit_ctx *c);
+int audit_check_files(struct audit_ctx *c);
+int audit_check_firewall(struct audit_ctx *c);
+int audit_check_exposure(struct audit_ctx *c);
+
+/* Accounts with a login shell from ROOT/etc/passwd, for the sshd check. */
+struct audit_user {
+	char name[64];
+	unsigned uid;
+	char home[256];
+	char shell[128];
+};
+/* Fills up to max users; returns how many, or a negative MM_ERR_*. */
+int audit_login_users(const struct audit_ctx *c, struct audit_user *u, size_t max, size_t *nall);
+bool audit_login_shell(const char *shell);
+
+#endif

@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# mamori audit on the fixture roots of tests/data/audit (--root): good/
+# passes every file-based check, bad/ fails each one. Git keeps no modes,
+# so the roots are copied and given the modes the checks judge.
+. "$MM_SRCDIR/tests/cli/lib.sh"
+
+FX="$MM_SRCDIR/tests/data/audit"
+A="--only sshd,accounts,files --sshd="
+
+cp -r "$FX/good" "$TMP/good"
+cp -r "$FX/bad" "$TMP/bad"
+chmod 755 "$TMP/good" "$TMP/bad"
+# good: private things private
+chmod 600 "$TMP/good/etc/ssh/ssh_host_ed25519_key"
+chmod 640 "$TMP/good/etc/shadow" "$TMP/good/etc/gshadow"
+chmod 710 "$TMP/good/etc/ssl/private"
+chmod 640 "$TMP/good/etc/ssl/private/site.key"
+chmod 440 "$TMP/good/etc/sudoers" "$TMP/good/etc/sudoers.d/alice"
+chmod 755 "$TMP/good/home/alice"
+chmod 700 "$TMP/good/home/alice/.ssh"
+chmod 600 "$TMP/good/home/alice/.ssh/authorized_keys"
+chmod 4755 "$TMP/good/usr/bin/helper" # set-id, but a package owns it
+# bad: each check fails once
+chmod 644 "$TMP/bad/etc/ssh/ssh_host_rsa_key"
+chmod 644 "$TMP/bad/etc/shadow" "$TMP/bad/etc/gshadow"
+chmod 755 "$TMP/bad/etc/ssl/private"
+chmod 644 "$TMP/bad/etc/ssl/private/site.key"
+chmod 440 "$TMP/bad/etc/sudoers"
+chmod 666 "$TMP/bad/etc/sudoers.d/deploy"
+chmod 755 "$TMP/bad/home/bob"
+chmod 777 "$TMP/bad/home/bob/.ssh"
+chmod 600 "$TMP/bad/home/bob/.ssh/authorized_keys"
+chmod 4755 "$TMP/bad/usr/bin/helper" "$TMP/bad/usr/bin/evil"
+chmod 777 "$TMP/bad/usr/share/dropbox"
+mkdir -p "$TMP/bad/var/log"
+head -c $((292 * 1100)) /dev/zero >"$TMP/bad/var/log/lastlog"
+
+# shellcheck disable=SC2086
+expect_rc 0 "$MAMORI" audit $A --root "$TMP/good" --json
+cp "$TMP/out" "$TMP/good.json"
+check "good root: no findings" '.findings == []' "$TMP/good.json"
+check "good root: score 100" '.score == 100' "$TMP/good.json"
+check "good root: firewall/exposure noted as needing the live system" \
+	'[.notes[] | select(.area == "firewall")] | length == 0' "$TMP/good.json"
+
+# shellcheck disable=SC2086
+expect_rc 1 "$MAMORI" audit $A --root "$TMP/bad" --json
+cp "$TMP/out" "$TMP/bad.json"
+for id in SSH-PASSWORD SSH-KBDINT-PAM SSH-ROOT-PASSWORD SSH-EMPTY-PASSWORDS SSH-WEAK-KEX \
+	SSH-WEAK-CIPHER SSH-WEAK-MAC SSH-WEAK-HOSTKEY SSH-MAXAUTHTRIES SSH-X11-FORWARDING \
+	SSH-AGENT-FORWARDING SSH-LISTEN-ALL SSH-HOSTKEY-PERMS SSH-AUTHKEYS-PERMS \
+	ACC-UID0 ACC-EMPTY-PASSWORD ACC-NEVER-USED ACC-SUDO-NOPASSWD-ALL ACC-SUDOERS-PERMS \
+	FILE-WORLD-WRITABLE FILE-SUID-UNPACKAGED FILE-SHADOW-PERMS FILE-SSL-PRIVATE-PERMS; do
+	check "bad root: $id" "[.findings[] | select(.id == \"$id\")] | length >= 1" "$TMP/bad.json"
+done
+check "drop-in that overrides the main file is named" \
+	'.findings[] | select(.id == "SSH-PASSWORD") | .evidence | startswith("/etc/ssh/sshd_config.d/50-cloud-init.conf:2:")' \
+	"$TMP/bad.json"
+check "weak cipher names listed" \
+	'.findings[] | select(.id == "SSH-WEAK-CIPHER") | .evidence | split(";")[0] | (contains("aes128-cbc") and contains("3des-cbc") and (contains("aes256-ctr") | not))' \
+	"$TMP/bad.json"
+check "UID 0 evidence has file:line" \
+	'.findings[] | select(.id == "ACC-UID0") | .evidence == "/etc/passwd:2: toor has UID 0"' "$TMP/bad.json"
+check "empty hash, hash in passwd, missing shadow entry" \
+	'[.findings[] | select(.id == "ACC-EMPTY-PASSWORD")] | length == 3' "$TMP/bad.json"
+check "never used: bob" \
+	'[.findings[] | select(.id == "ACC-NEVER-USED") | .evidence | startswith("bob ")] == [true]' "$TMP/bad.json"
+check "sudoers NOPASSWD: ALL with file:line" \
+	'.findings[] | select(.id == "ACC-SUDO-NOPASSWD-ALL") | .evidence | startswith("/etc/sudoers.d/deploy:2:")' \
+	"$TMP/bad.json"
+check "unpackaged SUID is evil, not helper" \
+	'[.findings[] | select(.id == "FILE-SUID-UNPACKAGED") | .evidence] == ["/usr/bin/evil: set-id, in no dpkg package"]' \
+	"$TMP/bad.json"
+check "Match blocks noted as not evaluated" '[.notes[] | select(.text | contains("Match"))] | length == 1' \
+	"$TMP/bad.json"
+check "every finding has id, severity, evidence, fix" \
+	'all(.findings[]; (.id | length > 0) and (.severity | IN("info","low","medium","high")) and (.evidence | length > 0) and (.fix | length > 0))' \
+	"$TMP/bad.json"
+check "score drops" '.score < 50' "$TMP/bad.json"
+
+# --skip, --only, --fail-on
+# shellcheck disable=SC2086
+expect_rc 0 "$MAMORI" audit $A --root "$TMP/bad" --fail-on none --json --skip SSH-PASSWORD,acc-uid0
+check "--skip drops those IDs" '[.findings[] | select(.id == "SSH-PASSWORD" or .id == "ACC-UID0")] == []' "$TMP/out"
+expect_rc 1 "$MAMORI" audit --only accounts --root "$TMP/bad" --fail-on high --json
+check "--only accounts" '[.findings[].area] | unique == ["accounts"]' "$TMP/out"
+expect_rc 0 "$MAMORI" audit --only files --root "$TMP/good" --fail-on low
+expect_rc 0 "$MAMORI" audit --only sshd --root "$TMP/bad" --sshd= --skip SSH-PASSWORD,SSH-KBDINT-PAM,SSH-ROOT-PASSWORD,SSH-EMPTY-PASSWORDS,SSH-HOSTKEY-PERMS,SSH-AUTHKEYS-PERMS --fail-on high
+
+# text output: grouped by area, with the fix, no colour when not a terminal
+# shellcheck disable=SC2086
+expect_rc 1 "$MAMORI" audit $A --root "$TMP/bad"
+if grep -q '^== sshd ==' "$TMP/out" && grep -q 'fix: ' "$TMP/out" && grep -q '^score ' "$TMP/out" &&
+	! grep -q $'\033' "$TMP/out"; then ok "text output"; else fail "text output: $(head -c 400 "$TMP/out")"; fi
+
+# explain, list, usage errors
+expect_rc 0 "$MAMORI" audit explain ssh-password
+grep -q '^fix: ' "$TMP/out" && ok "explain prints the fix" || fail "explain"
+expect_rc 2 "$MAMORI" audit explain NOPE-1
+expect_rc 0 "$MAMORI" audit list
+expect_rc 2 "$MAMORI" audit --only nosucharea
+expect_rc 2 "$MAMORI" audit --fail-on extreme
+expect_rc 2 "$MAMORI" audit --skip NOPE
+expect_rc 3 "$MAMORI" audit --root "$TMP/does-not-exist"
+
+# bad input: huge, unreadable-as-FIFO, binary and malformed configs never crash or hang
+mkdir -p "$TMP/odd/etc/ssh"
+head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' 'A' >"$TMP/odd/etc/ssh/sshd_config"
+mkfifo "$TMP/odd/etc/passwd"
+expect_rc 0 timeout 10 "$MAMORI" audit --only sshd,accounts --root "$TMP/odd" --sshd= --json
+check "huge sshd_config is a note" '[.notes[] | select(.text | contains("larger than"))] | length == 1' "$TMP/out"
+check "FIFO passwd is a note" '[.notes[] | select(.area == "accounts")] | length >= 1' "$TMP/out"
+rm -f "$TMP/odd/etc/ssh/sshd_config"
+head -c 65536 /dev/urandom >"$TMP/odd/etc/ssh/sshd_config"
+printf 'Include /etc/ssh/sshd_config\n' >>"$TMP/odd/etc/ssh/sshd_config" # includes itself
+expect_rc 0 timeout 10 "$MAMORI" audit --only sshd --root "$TMP/odd" --sshd= --json --fail-on none
+finish

@@ -10,6 +10,7 @@ static const struct mm_command commands[] = {
 	{"logs", cmd_logs, "find who is scanning and attacking this server in its logs", usage_logs},
 	{"geo", cmd_geo, "look up country and network of addresses; import ASN data", usage_geo},
 	{"audit", cmd_audit, "security posture of this server, with the fix for each finding", usage_audit},
+	{"verify", cmd_verify, "check downloads against signed SHA-256 sums (OpenPGP)", usage_verify},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -29,6 +29,8 @@ int cmd_audit(int argc, char **argv);
 void usage_audit(FILE *out);
 int cmd_verify(int argc, char **argv);
 void usage_verify(FILE *out);
+int cmd_firewall(int argc, char **argv);
+void usage_firewall(FILE *out);
 
 /* "mamori: " + message + newline on stderr. */
 void mm_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

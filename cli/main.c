@@ -11,6 +11,7 @@ static const struct mm_command commands[] = {
 	{"geo", cmd_geo, "look up country and network of addresses; import ASN data", usage_geo},
 	{"audit", cmd_audit, "security posture of this server, with the fix for each finding", usage_audit},
 	{"verify", cmd_verify, "check downloads against signed SHA-256 sums (OpenPGP)", usage_verify},
+	{"firewall", cmd_firewall, "ufw-simple host firewall on one nftables table", usage_firewall},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "mamori/buf.h"
+#include "mamori/fw.h"
+#include "mamori/time.h"
+
+/*
+ * mamori firewall: a thin layer over lib/fw. Every changing command loads
+ * the whole rules file (so a broken hand edit stops it before anything
+ * changes), changes the model, checks the SSH client is not locked out,
+ * writes the new file beside the old one, loads the new table in one
+ * transaction and only then renames the file into place.
+ */
+
+#define FW_DEFAULT_RULES "/etc/mamori/firewall.rules"
+#define EXIT_REFUSED 1
+
+void usage_firewall(FILE *out)
+{
+	fprintf(
+	    out,
+	    "usage: mamori firewall [--rules FILE] [--dry-run] [--force] COMMAND [ARGS]\n"
+	    "\n"
+	    "  enable | disable | reload | reset       load, remove, reload or clear the rules\n"
+	    "  status [verbose|numbered]               state, defaults and rules\n"
+	    "  show                                    the nftables table mamori would load\n"
+	    "  default allow|deny|reject incoming|outgoing|routed\n"
+	    "  logging off|low|medium|high\n"
+	    "  allow|deny|reject|limit [in|out] [on IFACE] [log|log-all] RULE [comment TEXT]\n"
+	    "  insert N ACTION ... | delete N | delete ACTION ...\n"
+	    "  block ADDR[/PFX]... [--for DURATION] [comment TEXT] | unblock ADDR... | blocked\n"
+	    "\n"
+	    "RULE: PORT[/PROTO], PORT:PORT/PROTO, PORT,PORT[/PROTO], a service name (ssh,\n"
+	    "http, https, ...) or [from ADDR|any [port P]] [to ADDR|any [port P]] [proto NAME].\n"
+	    "\n"
+	    "  --rules FILE   rules file (default $MAMORI_FW_RULES, else " FW_DEFAULT_RULES ")\n"
+	    "  --dry-run      print the rules file and nftables text, change nothing\n"
+	    "  --force        apply even when the current SSH client would be locked out\n"
+	    "  --for DUR      block for a time: 90s, 30m, 1h30m, 7d (default: until unblocked)\n"
+	    "\n"
+	    "exit status: 0 ok, 1 refused (would lock out the SSH client), 2 usage error or\n"
+	    "bad rule, 3 rules file error, 4 nftables error (or not root / CAP_NET_ADMIN)\n");
+}
+
+struct fw_opts {
+	const char *rules;
+	const char *dur;
+	bool dry_run, force;
+	char **pos;
+	int npos;
+};
+
+struct fw_state {
+	struct fw_opts *o;
+	struct mm_fw_ruleset rs;
+	int64_t now;
+};
+
+static int64_t now_sec(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int open_backend(struct mm_fw_backend **be)
+{
+	const char *kind = getenv("MAMORI_FW_BACKEND");
+	struct mm_err err = {0};
+
+	if (kind && strcmp(kind, "null") == 0) {
+		*be = mm_fw_backend_null_new();
+		return *be ? 0 : MM_ERR_NOMEM;
+	}
+	if (mm_fw_backend_nft_new(be, &err) < 0) {
+		mm_die_msg("%s", err.msg);
+		return err.code;
+	}
+	return 0;
+}
+
+/* Join pos[from..] with spaces. */
+static int join(struct fw_opts *o, int from, struct mm_buf *b)
+{
+	int i, rc = 0;
+
+	for (i = from; i < o->npos && rc == 0; i++) {
+		if (i > from)
+			rc = mm_buf_addc(b, ' ');
+		if (rc == 0)
+			rc = mm_buf_adds(b, o->pos[i]);
+	}
+	if (rc == 0 && !b->data)
+		rc = mm_buf_adds(b, "");
+	return rc;
+}
+
+static int lockout_check(struct fw_state *st)
+{
+	const char *sc = getenv("SSH_CONNECTION");
+	struct mm_addr c, s;
+	uint16_t cp, sp;
+	char why[512];
+
+	if (!sc || !*sc || st->o->force)
+		return 0;
+	if (mm_fw_parse_ssh_connection(sc, &c, &cp, &s, &sp) < 0) {
+		mm_warn("cannot read SSH_CONNECTION '%s'; lockout check skipped", sc);
+		return 0;
+	}
+	if (!mm_fw_would_lock_out(&st->rs, &c, cp, &s, sp, why, sizeof(why)))
+		return 0;
+	mm_die_msg("refusing: this change would lock out the current SSH session: %s "
+		   "(allow it first, e.g. 'mamori firewall allow %u/tcp', or use --force)",
+		   why, sp);
+	return EXIT_REFUSED;
+}
+
+static void ensure_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (strcmp(path, FW_DEFAULT_RULES) != 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		(void)mkdir(dir, 0755);
+	}
+}
+
+/*
+ * Persist st->rs and bring the kernel in line: write the temporary file,
+ * apply (or remove the table when disabled), then rename. A failure at
+ * any step leaves the old file and the old table.
+ */
+static int commit(struct fw_state *st, bool kernel)
+{
+	struct mm_fw_backend *be = NULL;
+	struct mm_err err = {0};
+	char tmp[PATH_MAX];
+	struct mm_buf b;
+	int rc, ret = MM_EXIT_OK;
+
+	if (st->o->dry_run) {
+		mm_buf_init(&b, 512u << 20);
+		rc = mm_fw_serialize(&st->rs, &b);
+		printf("# would write %s:\n%s", st->o->rules, b.data ? b.data : "");
+		mm_buf_reset(&b);
+		if (rc == 0 && kernel && st->rs.enabled) {
+			rc = mm_fw_render(&st->rs, st->now, &b, &err);
+			if (rc == 0)
+				printf("# would load:\n%s", b.data);
+		} else if (rc == 0 && kernel) {
+			printf("# would remove table inet mamori\n");
+		}
+		mm_buf_release(&b);
+		if (rc < 0) {
+			mm_die_msg("%s", err.msg[0] ? err.msg : mm_strerror(rc));
+			return MM_EXIT_INTERNAL;
+		}
+		return MM_EXIT_OK;
+	}
+	rc = lockout_check(st);
+	if (rc)
+		return rc;
+	ensure_dir(st->o->rules);
+	if (mm_fw_write_tmp(&st->rs, st->o->rules, tmp, sizeof(tmp), &err) < 0) {
+		mm_die_msg("%s", err.msg);
+		return MM_EXIT_INPUT;
+	}
+	if (kernel) {
+		if (open_backend(&be) < 0) {
+			ret = MM_EXIT_INTERNAL;
+			goto fail;
+		}
+		rc = st->rs.enabled ? mm_fw_apply(be, &st->rs, st->now, &err)
+				    : mm_fw_remove(be, &err);
+		mm_fw_backend_free(be);
+		if (rc < 0) {
+			mm_die_msg("%s; nothing changed", err.msg);
+			ret = MM_EXIT_INTERNAL;
+			goto fail;
+		}
+	}
+	if (mm_fw_commit_file(tmp, st->o->rules, &err) < 0) {
+		mm_die_msg("%s", err.msg);
+		return MM_EXIT_INPUT;
+	}
+	return MM_EXIT_OK;
+fail:
+	unlink(tmp);
+	return ret;
+}
+
+static int load(struct fw_state *st)
+{
+	struct mm_err err = {0};
+
+	if (mm_fw_load(&st->rs, st->o->rules, st->now, &err) < 0) {
+		mm_die_msg("%s; nothing changed", err.msg);
+		return MM_EXIT_INPUT;
+	}
+	return 0;
+}
+
+static void print_rules(const struct mm_fw_ruleset *rs, bool numbered)
+{
+	struct mm_buf b;
+	size_t i;
+
+	mm_buf_init(&b, 8192);
+	for (i = 0; i < rs->nrules; i++) {
+		mm_buf_reset(&b);
+		if (mm_fw_rule_format(&rs->rules[i], &b) < 0)
+			continue;
+		if (numbered)
+			printf("[%2zu] %s\n", i + 1, b.data);
+		else
+			printf("     %s\n", b.data);
+	}
+	mm_buf_release(&b);
+}
+
+static int do_status(struct fw_state *st)
+{
+	const char *mode = st->o->npos > 1 ? st->o->pos[1] : "";
+	struct mm_fw_backend *be = NULL;
+	struct mm_err err = {0};
+	bool loaded = false, known = false;
+
+	if (*mode && strcmp(mode, "verbose") != 0 && strcmp(mode, "numbered") != 0) {
+		mm_die_msg("status takes verbose or numbered");
+		return MM_EXIT_USAGE;
+	}
+	if (open_backend(&be) == 0) {
+		known = mm_fw_loaded(be, &loaded, &err) == 0;
+		mm_fw_backend_free(be);
+	}
+	printf("Status: %s", st->rs.enabled ? "active" : "inactive");
+	if (known && st->rs.enabled && !loaded)
+		printf(" (table inet mamori not loaded: run 'mamori firewall reload')");
+	if (known && !st->rs.enabled && loaded)
+		printf(" (table inet mamori still loaded: run 'mamori firewall disable')");
+	printf("\n");
+	if (strcmp(mode, "verbose") == 0) {
+		printf("Logging: %s\n", mm_fw_level_name(st->rs.level));
+		printf("Default: %s (incoming), %s (outgoing), %s (routed)\n",
+		       mm_fw_action_name(st->rs.policy[0]), mm_fw_action_name(st->rs.policy[1]),
+		       mm_fw_action_name(st->rs.policy[2]));
+		printf("Limit: %u new connections per %us per source\n", st->rs.limit_hits,
+		       st->rs.limit_secs);
+		printf("Rules file: %s\n", st->o->rules);
+	}
+	if (st->rs.nrules) {
+		printf("\n");
+		print_rules(&st->rs, strcmp(mode, "numbered") == 0);
+	}
+	if (st->rs.nblocks)
+		printf("\nBlocked: %zu address%s ('mamori firewall blocked')\n", st->rs.nblocks,
+		       st->rs.nblocks == 1 ? "" : "es");
+	return MM_EXIT_OK;
+}
+
+static int do_show(struct fw_state *st)
+{
+	struct mm_err err = {0};
+	struct mm_buf b;
+	int rc;
+
+	mm_buf_init(&b, 512u << 20);
+	rc = mm_fw_render(&st->rs, st->now, &b, &err);
+	if (rc == 0)
+		fputs(b.data, stdout);
+	else
+		mm_die_msg("%s", err.msg);
+	mm_buf_release(&b);
+	return rc == 0 ? MM_EXIT_OK : MM_EXIT_INTERNAL;
+}
+
+/* The counter nft shows for element text elem in a set listing, or -1. */
+static long long hits_of(const char *listing, const char *elem)
+{
+	const char *p = listing;
+	size_t n = strlen(elem);
+
+	while (p && (p = strstr(p, elem)) != NULL) {
+		bool start = p == listing || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '{';
+
+		if (start && strncmp(p + n, " counter packets ", 17) == 0)
+			return strtoll(p + n + 17, NULL, 10);
+		p += n;
+	}
+	return -1;
+}
+
+static int do_blocked(struct fw_state *st)
+{
+	struct mm_fw_backend *be = NULL;
+	struct mm_err err = {0};
+	char a[MM_PREFIX_STRLEN], rem[32];
+	struct mm_buf list;
+	size_t i;
+
+	mm_buf_init(&list, 256u << 20);
+	if (st->rs.enabled && open_backend(&be) == 0) {
+		if (mm_fw_list_blocks(be, &list, &err) < 0)
+			mm_buf_reset(&list);
+		mm_fw_backend_free(be);
+	}
+	printf("%-43s %-12s %8s  %s\n", "ADDRESS", "REMAINING", "HITS", "COMMENT");
+	for (i = 0; i < st->rs.nblocks; i++) {
+		const struct mm_fw_block *b = &st->rs.blocks[i];
+		unsigned full = b->pfx.addr.family == MM_AF_INET ? 32 : 128;
+		long long hits;
+
+		if (b->pfx.len == full)
+			mm_addr_format(&b->pfx.addr, a);
+		else
+			mm_prefix_format(&b->pfx, a);
+		if (b->until) {
+			long long s = (long long)(b->until - st->now);
+
+			if (s >= 3600)
+				snprintf(rem, sizeof(rem), "%lldh%02lldm", s / 3600, s % 3600 / 60);
+			else
+				snprintf(rem, sizeof(rem), "%lldm%02llds", s / 60, s % 60);
+		} else {
+			snprintf(rem, sizeof(rem), "permanent");
+		}
+		hits = list.data ? hits_of(list.data, a) : -1;
+		if (hits >= 0)
+			printf("%-43s %-12s %8lld  %s\n", a, rem, hits, b->comment);
+		else
+			printf("%-43s %-12s %8s  %s\n", a, rem, "-", b->comment);
+	}
+	mm_buf_release(&list);
+	return MM_EXIT_OK;
+}
+
+/* "default ...", "logging ...": one rules-file statement from the command line. */
+static int do_statement(struct fw_state *st)
+{
+	struct mm_fw_fileparser fp;
+	struct mm_err err = {0};
+	struct mm_buf b;
+	int rc;
+
+	mm_buf_init(&b, MM_FW_MAX_LINE);
+	rc = join(st->o, 0, &b);
+	if (rc == 0 && (strncmp(b.data, "block", 5) == 0 || strncmp(b.data, "enabled", 7) == 0))
+		rc = MM_ERR_INVAL;
+	mm_fw_fileparser_init(&fp, &st->rs, "command line", st->now);
+	if (rc == 0)
+		rc = mm_fw_fileparser_line(&fp, b.data, b.len, &err);
+	mm_buf_release(&b);
+	if (rc < 0) {
+		mm_die_msg("%s",
+			   err.msg[0] ? err.msg + strlen("command line:1: ") : "bad arguments");
+		return MM_EXIT_USAGE;
+	}
+	return commit(st, st->rs.enabled);
+}
+
+static int parse_rule_args(struct fw_state *st, int from, struct mm_fw_rule *r)
+{
+	struct mm_err err = {0};
+	struct mm_buf b;
+	int rc;
+
+	mm_buf_init(&b, MM_FW_MAX_LINE);
+	rc = join(st->o, from, &b);
+	if (rc == 0)
+		rc = mm_fw_rule_parse(b.data, b.len, r, &err);
+	mm_buf_release(&b);
+	if (rc < 0) {
+		mm_die_msg("bad rule: %s", err.msg[0] ? err.msg : mm_strerror(rc));
+		return MM_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static bool parse_pos(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || s[0] == '-' || s[0] == '+')
+		return false;
+	*out = v;
+	return true;
+}
+
+static int do_rule(struct fw_state *st, int from, size_t pos)
+{
+	struct mm_fw_rule r;
+	int rc = parse_rule_args(st, from, &r);
+
+	if (rc)
+		return rc;
+	rc = mm_fw_rule_add(&st->rs, &r, pos);
+	if (rc == MM_ERR_RANGE) {
+		mm_die_msg("no rule %zu to insert before (there are %zu)", pos, st->rs.nrules);
+		return MM_EXIT_USAGE;
+	}
+	if (rc == 1) {
+		printf("Skipping: the rule exists\n");
+		return MM_EXIT_OK;
+	}
+	if (rc < 0) {
+		mm_die_msg("too many rules");
+		return MM_EXIT_USAGE;
+	}
+	rc = commit(st, st->rs.enabled);
+	if (rc == 0 && !st->o->dry_run)
+		printf(pos ? "Rule inserted\n" : "Rule added\n");
+	return rc;
+}
+
+static int do_delete(struct fw_state *st)
+{
+	struct mm_fw_rule r;
+	size_t pos;
+	int rc;
+
+	if (st->o->npos < 2) {
+		mm_die_msg("delete needs a rule number or a rule");
+		return MM_EXIT_USAGE;
+	}
+	if (!parse_pos(st->o->pos[1], &pos)) {
+		rc = parse_rule_args(st, 1, &r);
+		if (rc)
+			return rc;
+		pos = mm_fw_rule_find(&st->rs, &r);
+		if (!pos) {
+			mm_die_msg("no such rule");
+			return MM_EXIT_USAGE;
+		}
+	} else if (st->o->npos != 2) {
+		mm_die_msg("delete N takes nothing after the number");
+		return MM_EXIT_USAGE;
+	}
+	if (mm_fw_rule_del(&st->rs, pos) < 0) {
+		mm_die_msg("no rule %zu (there are %zu)", pos, st->rs.nrules);
+		return MM_EXIT_USAGE;
+	}
+	rc = commit(st, st->rs.enabled);
+	if (rc == 0 && !st->o->dry_run)
+		printf("Rule deleted\n");
+	return rc;
+}
+
+static int do_block(struct fw_state *st, bool unblock)
+{
+	struct mm_err err = {0};
+	char comment[MM_FW_COMMENT_MAX] = "";
+	int64_t dur = 0;
+	int i, n = 0, rc;
+
+	if (st->o->dur && unblock) {
+		mm_die_msg("--for only applies to block");
+		return MM_EXIT_USAGE;
+	}
+	if (st->o->dur && mm_fw_duration_parse(st->o->dur, strlen(st->o->dur), &dur, &err) < 0) {
+		mm_die_msg("--for: %s", err.msg);
+		return MM_EXIT_USAGE;
+	}
+	for (i = 1; i < st->o->npos; i++) {
+		if (strcmp(st->o->pos[i], "comment") == 0 && !unblock) {
+			struct mm_fw_rule t;
+			struct mm_buf b;
+
+			mm_buf_init(&b, MM_FW_MAX_LINE);
+			rc = mm_buf_adds(&b, "allow 1 ");
+			if (rc == 0)
+				rc = join(st->o, i, &b);
+			if (rc == 0)
+				rc = mm_fw_rule_parse(b.data, b.len, &t, &err);
+			mm_buf_release(&b);
+			if (rc < 0) {
+				mm_die_msg("%s", err.msg);
+				return MM_EXIT_USAGE;
+			}
+			memcpy(comment, t.comment, sizeof(comment));
+			break;
+		}
+		n++;
+	}
+	if (n == 0) {
+		mm_die_msg("%s needs at least one address", unblock ? "unblock" : "block");
+		return MM_EXIT_USAGE;
+	}
+	for (i = 1; i <= n; i++) {
+		struct mm_prefix p;
+		const char *s = st->o->pos[i];
+
+		if (mm_prefix_parse(s, strlen(s), &p) < 0) {
+			mm_die_msg("bad address or prefix '%s'; nothing changed", s);
+			return MM_EXIT_USAGE;
+		}
+		if (unblock) {
+			if (mm_fw_block_del(&st->rs, &p) < 0) {
+				mm_die_msg("%s is not blocked; nothing changed", s);
+				return MM_EXIT_USAGE;
+			}
+		} else {
+			rc = mm_fw_block_add(&st->rs, &p, dur ? st->now + dur : 0, comment);
+			if (rc == 1)
+				printf("Skipping %s: inside a block already\n", s);
+			else if (rc < 0) {
+				mm_die_msg("too many blocks; nothing changed");
+				return MM_EXIT_USAGE;
+			}
+		}
+	}
+	return commit(st, st->rs.enabled);
+}
+
+static int split_args(int argc, char **argv, struct fw_opts *o)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0) {
+			o->dry_run = true;
+		} else if (strcmp(a, "--force") == 0) {
+			o->force = true;
+		} else if (strcmp(a, "--rules") == 0 || strcmp(a, "--for") == 0) {
+			if (i + 1 >= argc) {
+				mm_die_msg("%s needs a value", a);
+				return -1;
+			}
+			if (a[3] == 'u')
+				o->rules = argv[++i];
+			else
+				o->dur = argv[++i];
+		} else if (strncmp(a, "--rules=", 8) == 0) {
+			o->rules = a + 8;
+		} else if (strncmp(a, "--for=", 6) == 0) {
+			o->dur = a + 6;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage_firewall(stdout);
+			return 1;
+		} else if (a[0] == '-' && a[1] == '-' && o->npos == 0) {
+			mm_die_msg("unknown option '%s'", a);
+			return -1;
+		} else {
+			o->pos[o->npos++] = argv[i];
+		}
+	}
+	return 0;
+}
+
+int cmd_firewall(int argc, char **argv)
+{
+	struct fw_opts o = {0};
+	struct fw_state st;
+	const char *cmd;
+	size_t pos;
+	int rc;
+
+	o.pos = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o.pos)
+		return MM_EXIT_INTERNAL;
+	mm_fw_ruleset_init(&st.rs);
+	st.o = &o;
+	st.now = now_sec();
+	rc = split_args(argc, argv, &o);
+	if (rc) {
+		rc = rc > 0 ? MM_EXIT_OK : MM_EXIT_USAGE;
+		goto out;
+	}
+	if (!o.rules)
+		o.rules = getenv("MAMORI_FW_RULES");
+	if (!o.rules || !*o.rules)
+		o.rules = FW_DEFAULT_RULES;
+	if (o.npos == 0) {
+		usage_firewall(stderr);
+		rc = MM_EXIT_USAGE;
+		goto out;
+	}
+	cmd = o.pos[0];
+	rc = load(&st);
+	if (rc)
+		goto out;
+	if (strcmp(cmd, "enable") == 0 || strcmp(cmd, "disable") == 0) {
+		st.rs.enabled = cmd[0] == 'e';
+		rc = commit(&st, true);
+		if (rc == 0 && !o.dry_run)
+			printf(st.rs.enabled ? "Firewall is active and enabled on system startup\n"
+					     : "Firewall stopped and disabled on system startup\n");
+	} else if (strcmp(cmd, "reload") == 0) {
+		if (!st.rs.enabled) {
+			printf("Firewall not enabled (skipping reload)\n");
+		} else {
+			rc = commit(&st, true);
+			if (rc == 0 && !o.dry_run)
+				printf("Firewall reloaded\n");
+		}
+	} else if (strcmp(cmd, "reset") == 0) {
+		mm_fw_ruleset_release(&st.rs);
+		mm_fw_ruleset_init(&st.rs);
+		rc = commit(&st, true);
+		if (rc == 0 && !o.dry_run)
+			printf("Firewall reset: no rules, default policies, disabled\n");
+	} else if (strcmp(cmd, "status") == 0) {
+		rc = do_status(&st);
+	} else if (strcmp(cmd, "show") == 0) {
+		rc = do_show(&st);
+	} else if (strcmp(cmd, "blocked") == 0) {
+		rc = do_blocked(&st);
+	} else if (strcmp(cmd, "default") == 0 || strcmp(cmd, "logging") == 0) {
+		rc = do_statement(&st);
+	} else if (strcmp(cmd, "allow") == 0 || strcmp(cmd, "deny") == 0 ||
+		   strcmp(cmd, "reject") == 0 || strcmp(cmd, "limit") == 0) {
+		rc = do_rule(&st, 0, 0);
+	} else if (strcmp(cmd, "insert") == 0) {
+		if (o.npos < 3 || !parse_pos(o.pos[1], &pos)) {
+			mm_die_msg("usage: insert N RULE");
+			rc = MM_EXIT_USAGE;
+		} else {
+			rc = do_rule(&st, 2, pos);
+		}
+	} else if (strcmp(cmd, "delete") == 0) {
+		rc = do_delete(&st);
+	} else if (strcmp(cmd, "block") == 0 || strcmp(cmd, "unblock") == 0) {
+		rc = do_block(&st, cmd[0] == 'u');
+	} else {
+		mm_die_msg("unknown firewall command '%s'; see 'mamori help firewall'", cmd);
+		rc = MM_EXIT_USAGE;
+	}
+out:
+	mm_fw_ruleset_release(&st.rs);
+	free(o.pos);
+	return rc;
+}

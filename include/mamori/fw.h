@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAMORI_FW_H
+#define MAMORI_FW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mamori/addr.h"
+#include "mamori/buf.h"
+#include "mamori/error.h"
+
+/*
+ * mamori firewall: ufw-simple rules compiled to one nftables table
+ * (`table inet mamori`), replaced in a single transaction.
+ *
+ * The rules file holds one statement per line in the grammar the command
+ * line takes:
+ *
+ *   # comment
+ *   enabled yes|no
+ *   default allow|deny|reject incoming|outgoing|routed
+ *   logging off|low|medium|high
+ *   limit-rate N/SECONDSs                     (default 6/30s)
+ *   allow|deny|reject|limit [in|out] [on IFACE] [log|log-all] RULE [comment TEXT]
+ *   block ADDR[/PFX] [until ISO-8601] [comment TEXT]
+ *
+ * RULE is PORT[/PROTO], PORT:PORT/PROTO, PORT,PORT[,...][/PROTO], a service
+ * name (ssh, http, ...) or the full form
+ *   [from ADDR[/PFX]|any [port P]] [to ADDR[/PFX]|any [port P]] [proto NAME]
+ */
+
+enum mm_fw_action { MM_FW_ALLOW, MM_FW_DENY, MM_FW_REJECT, MM_FW_LIMIT };
+enum mm_fw_dir { MM_FW_IN, MM_FW_OUT };
+enum mm_fw_log { MM_FW_LOG_NONE, MM_FW_LOG_NEW, MM_FW_LOG_ALL };
+enum mm_fw_level { MM_FW_LEVEL_OFF, MM_FW_LEVEL_LOW, MM_FW_LEVEL_MEDIUM, MM_FW_LEVEL_HIGH };
+/* Default-policy chains. */
+enum mm_fw_chain { MM_FW_INCOMING, MM_FW_OUTGOING, MM_FW_ROUTED, MM_FW_NCHAINS };
+
+#define MM_FW_MAX_PORTS 15 /* as ufw: a range counts as two */
+#define MM_FW_IFNAMSIZ 16
+#define MM_FW_COMMENT_MAX 128
+#define MM_FW_MAX_RULES 100000
+#define MM_FW_MAX_BLOCKS 1000000
+#define MM_FW_MAX_LINE 4096
+
+struct mm_fw_portrange {
+	uint16_t lo, hi; /* lo == hi for a single port */
+};
+
+struct mm_fw_ports {
+	uint8_t n; /* 0: no port match */
+	struct mm_fw_portrange r[MM_FW_MAX_PORTS];
+};
+
+struct mm_fw_rule {
+	uint8_t action; /* enum mm_fw_action */
+	uint8_t dir;	/* enum mm_fw_dir */
+	uint8_t log;	/* enum mm_fw_log */
+	uint8_t proto;	/* IP protocol number; 0 = any (tcp+udp when ports are given) */
+	bool has_src, has_dst;
+	char iface[MM_FW_IFNAMSIZ]; /* "" = any; trailing '+' is a wildcard */
+	struct mm_prefix src, dst;
+	struct mm_fw_ports sport, dport;
+	char comment[MM_FW_COMMENT_MAX]; /* printable ASCII, no quotes or backslash */
+};
+
+struct mm_fw_block {
+	struct mm_prefix pfx;
+	int64_t until; /* unix seconds; 0 = permanent */
+	char comment[MM_FW_COMMENT_MAX];
+};
+
+struct mm_fw_ruleset {
+	bool enabled;
+	uint8_t policy[MM_FW_NCHAINS]; /* MM_FW_ALLOW / DENY / REJECT */
+	uint8_t level;		       /* enum mm_fw_level */
+	uint32_t limit_hits;	       /* limit: at most limit_hits new connections ... */
+	uint32_t limit_secs;	       /* ... per limit_secs per source and rule */
+	struct mm_fw_rule *rules;
+	size_t nrules, caprules;
+	struct mm_fw_block *blocks;
+	size_t nblocks, capblocks;
+};
+
+/* --- grammar (lib/fw/rule.c) --- */
+
+/*
+ * Parse one rule (from the action word on: "allow 22/tcp") of n bytes.
+ * Returns 0, or MM_ERR_PARSE / MM_ERR_RANGE with a precise message in err.
+ */
+int mm_fw_rule_parse(const char *s, size_t n, struct mm_fw_rule *out, struct mm_err *err);
+/* Canonical text of a rule, the form the rules file stores. Returns 0 or MM_ERR_TOOBIG. */
+int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out);
+/* Re-check every field (addresses, prefixes, ports, names) of a rule that may
+ * not have come from the parser. Returns 0 or MM_ERR_INVAL with err set. */
+int mm_fw_rule_validate(const struct mm_fw_rule *r, struct mm_err *err);
+/* "any" when !has, a bare address for a host prefix, else ADDR/LEN. */
+int mm_fw_prefix_text(bool has, const struct mm_prefix *p, struct mm_buf *out);
+bool mm_fw_rule_eq(const struct mm_fw_rule *a, const struct mm_fw_rule *b);
+/* Parse a duration such as "90s", "30m", "1h30m", "7d", "2w" (1 s .. 365 d). */
+int mm_fw_duration_parse(const char *s, size_t n, int64_t *secs, struct mm_err *err);
+const char *mm_fw_action_name(unsigned action);
+const char *mm_fw_chain_name(unsigned chain);
+const char *mm_fw_level_name(unsigned level);
+
+/* --- model and rules file (lib/fw/model.c) --- */
+
+/* Defaults: disabled, deny incoming, allow outgoing, deny routed, logging low, 6/30s. */
+void mm_fw_ruleset_init(struct mm_fw_ruleset *rs);
+void mm_fw_ruleset_release(struct mm_fw_ruleset *rs);
+
+/*
+ * Streaming rules-file parser: feed lines (without newline) one at a time;
+ * each error carries "NAME:LINE: ". The ruleset is only filled, never
+ * applied; callers keep their old ruleset until the whole file parsed.
+ */
+struct mm_fw_fileparser {
+	struct mm_fw_ruleset *rs;
+	const char *name;
+	unsigned long lineno;
+	int64_t now; /* blocks whose "until" has passed are dropped */
+};
+void mm_fw_fileparser_init(struct mm_fw_fileparser *fp, struct mm_fw_ruleset *rs, const char *name,
+			   int64_t now);
+int mm_fw_fileparser_line(struct mm_fw_fileparser *fp, const char *line, size_t n,
+			  struct mm_err *err);
+/* Parse a whole buffer (several lines). */
+int mm_fw_parse_buffer(struct mm_fw_ruleset *rs, const char *name, const char *data, size_t n,
+		       int64_t now, struct mm_err *err);
+/* Load path into rs (a fresh ruleset). A missing file gives the defaults. */
+int mm_fw_load(struct mm_fw_ruleset *rs, const char *path, int64_t now, struct mm_err *err);
+/* The rules file text for rs. */
+int mm_fw_serialize(const struct mm_fw_ruleset *rs, struct mm_buf *out);
+/*
+ * Write rs to path atomically: a temporary file beside it (its name in
+ * tmp_out, PATH_MAX bytes), fsync, but no rename: call mm_fw_commit_file()
+ * to rename it into place, or unlink(tmp_out) to abandon it.
+ */
+int mm_fw_write_tmp(const struct mm_fw_ruleset *rs, const char *path, char *tmp_out, size_t tmpsz,
+		    struct mm_err *err);
+int mm_fw_commit_file(const char *tmp, const char *path, struct mm_err *err);
+
+/* Append a rule (at 1-based position pos, 0 = end). MM_ERR_RANGE for a bad
+ * position; returns 1 when an identical rule exists (nothing added). */
+int mm_fw_rule_add(struct mm_fw_ruleset *rs, const struct mm_fw_rule *r, size_t pos);
+/* Delete rule number pos (1-based). */
+int mm_fw_rule_del(struct mm_fw_ruleset *rs, size_t pos);
+/* 1-based number of the rule equal to r, or 0. */
+size_t mm_fw_rule_find(const struct mm_fw_ruleset *rs, const struct mm_fw_rule *r);
+/*
+ * Block pfx until 'until' (0 = permanent). Blocks inside an existing block
+ * are refused (returns 1, nothing added); existing blocks inside pfx are
+ * replaced by it.
+ */
+int mm_fw_block_add(struct mm_fw_ruleset *rs, const struct mm_prefix *pfx, int64_t until,
+		    const char *comment);
+/* Remove the block equal to pfx; MM_ERR_NOTFOUND when there is none. */
+int mm_fw_block_del(struct mm_fw_ruleset *rs, const struct mm_prefix *pfx);
+
+/* --- rendering (lib/fw/render.c) --- */
+
+/*
+ * The whole nft transaction that replaces table inet mamori with rs:
+ * "table inet mamori {}", "delete table inet mamori", then the full table.
+ * Every field is validated again first (MM_ERR_INVAL, nothing rendered).
+ * now is used for the remaining time of blocks.
+ */
+int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *out,
+		 struct mm_err *err);
+/* The transaction that removes table inet mamori (and nothing else). */
+int mm_fw_render_remove(struct mm_buf *out);
+
+/*
+ * Lockout check: would a new TCP connection from client to server:port
+ * (as in SSH_CONNECTION) be refused by rs? Returns true when refused and
+ * fills why. Only meaningful when rs->enabled.
+ */
+bool mm_fw_would_lock_out(const struct mm_fw_ruleset *rs, const struct mm_addr *client,
+			  uint16_t cport, const struct mm_addr *server, uint16_t sport, char *why,
+			  size_t whysz);
+/* Parse an SSH_CONNECTION value "CLIENT CPORT SERVER SPORT". */
+int mm_fw_parse_ssh_connection(const char *s, struct mm_addr *client, uint16_t *cport,
+			       struct mm_addr *server, uint16_t *sport);
+
+/* --- backends (lib/fw/backend.c, lib/fw/nft_backend.c) --- */
+
+struct mm_fw_backend;
+
+struct mm_fw_backend_ops {
+	const char *name;
+	/* Run cmds (nft syntax, several lines) as one transaction; output of
+	 * list commands is appended to out (may be NULL). */
+	int (*run)(struct mm_fw_backend *be, const char *cmds, struct mm_buf *out,
+		   struct mm_err *err);
+	void (*free)(struct mm_fw_backend *be);
+};
+
+struct mm_fw_backend {
+	const struct mm_fw_backend_ops *ops;
+	void *priv;
+};
+
+/* Does nothing and always succeeds. */
+struct mm_fw_backend *mm_fw_backend_null_new(void);
+/*
+ * Records every transaction in log (owned by the caller, must outlive the
+ * backend), separated by "---\n". fail_after: the n-th run (1-based) and
+ * later fail with MM_ERR_IO; 0 never fails. canned: output of every run.
+ */
+struct mm_fw_backend *mm_fw_backend_record_new(struct mm_buf *log, unsigned fail_after,
+					       const char *canned);
+/* libnftables. MM_ERR_UNSUPPORTED when the library cannot make a context. */
+int mm_fw_backend_nft_new(struct mm_fw_backend **out, struct mm_err *err);
+void mm_fw_backend_free(struct mm_fw_backend *be);
+
+/* Apply rs (mm_fw_render + run) / remove the table / is it loaded? */
+int mm_fw_apply(struct mm_fw_backend *be, const struct mm_fw_ruleset *rs, int64_t now,
+		struct mm_err *err);
+int mm_fw_remove(struct mm_fw_backend *be, struct mm_err *err);
+int mm_fw_loaded(struct mm_fw_backend *be, bool *loaded, struct mm_err *err);
+/* Current text of the block sets (nft list output) into out. */
+int mm_fw_list_blocks(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err);
+
+#endif

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The firewall ruleset model and its rules file: a streaming line parser
+ * (so errors carry line numbers and a hand-edited file is checked whole
+ * before anything changes) and an atomic writer (temporary file, fsync,
+ * rename).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mamori/cursor.h"
+#include "mamori/fw.h"
+#include "mamori/time.h"
+
+#define RULES_FILE_MAX (64u << 20)
+
+void mm_fw_ruleset_init(struct mm_fw_ruleset *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->policy[MM_FW_INCOMING] = MM_FW_DENY;
+	rs->policy[MM_FW_OUTGOING] = MM_FW_ALLOW;
+	rs->policy[MM_FW_ROUTED] = MM_FW_DENY;
+	rs->level = MM_FW_LEVEL_LOW;
+	rs->limit_hits = 6;
+	rs->limit_secs = 30;
+}
+
+void mm_fw_ruleset_release(struct mm_fw_ruleset *rs)
+{
+	if (!rs)
+		return;
+	free(rs->rules);
+	free(rs->blocks);
+	rs->rules = NULL;
+	rs->blocks = NULL;
+	rs->nrules = rs->caprules = rs->nblocks = rs->capblocks = 0;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem, size_t max)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	if (need > max)
+		return MM_ERR_NOMEM;
+	ncap = *cap ? *cap * 2 : 16;
+	if (ncap < need)
+		ncap = need;
+	if (ncap > max)
+		ncap = max;
+	np = realloc(*p, ncap * elem);
+	if (!np)
+		return MM_ERR_NOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+size_t mm_fw_rule_find(const struct mm_fw_ruleset *rs, const struct mm_fw_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nrules; i++)
+		if (mm_fw_rule_eq(&rs->rules[i], r))
+			return i + 1;
+	return 0;
+}
+
+int mm_fw_rule_add(struct mm_fw_ruleset *rs, const struct mm_fw_rule *r, size_t pos)
+{
+	size_t at;
+	int rc;
+
+	if (pos > rs->nrules + 1)
+		return MM_ERR_RANGE;
+	if (mm_fw_rule_find(rs, r))
+		return 1;
+	rc = grow((void **)&rs->rules, &rs->caprules, rs->nrules + 1, sizeof(*r), MM_FW_MAX_RULES);
+	if (rc < 0)
+		return rc;
+	at = pos ? pos - 1 : rs->nrules;
+	memmove(&rs->rules[at + 1], &rs->rules[at], (rs->nrules - at) * sizeof(*r));
+	rs->rules[at] = *r;
+	rs->nrules++;
+	return 0;
+}
+
+int mm_fw_rule_del(struct mm_fw_ruleset *rs, size_t pos)
+{
+	if (pos < 1 || pos > rs->nrules)
+		return MM_ERR_RANGE;
+	memmove(&rs->rules[pos - 1], &rs->rules[pos], (rs->nrules - pos) * sizeof(rs->rules[0]));
+	rs->nrules--;
+	return 0;
+}
+
+static bool pfx_within(const struct mm_prefix *inner, const struct mm_prefix *outer)
+{
+	return inner->addr.family == outer->addr.family && inner->len >= outer->len &&
+	       mm_prefix_contains(outer, &inner->addr);
+}
+
+int mm_fw_block_add(struct mm_fw_ruleset *rs, const struct mm_prefix *pfx, int64_t until,
+		    const char *comment)
+{
+	struct mm_fw_block *b;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < rs->nblocks; i++) {
+		b = &rs->blocks[i];
+		if (b->pfx.len == pfx->len && mm_addr_eq(&b->pfx.addr, &pfx->addr)) {
+			/* the same block again: new expiry and comment */
+			b->until = until;
+			if (comment)
+				snprintf(b->comment, sizeof(b->comment), "%s", comment);
+			return 0;
+		}
+		if (pfx_within(pfx, &b->pfx))
+			return 1;
+	}
+	/* drop the blocks the new one covers: an interval set refuses overlaps */
+	for (i = j = 0; i < rs->nblocks; i++)
+		if (!pfx_within(&rs->blocks[i].pfx, pfx))
+			rs->blocks[j++] = rs->blocks[i];
+	rs->nblocks = j;
+	rc = grow((void **)&rs->blocks, &rs->capblocks, rs->nblocks + 1, sizeof(*b),
+		  MM_FW_MAX_BLOCKS);
+	if (rc < 0)
+		return rc;
+	b = &rs->blocks[rs->nblocks++];
+	memset(b, 0, sizeof(*b));
+	b->pfx = *pfx;
+	b->until = until;
+	if (comment)
+		snprintf(b->comment, sizeof(b->comment), "%s", comment);
+	return 0;
+}
+
+int mm_fw_block_del(struct mm_fw_ruleset *rs, const struct mm_prefix *pfx)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nblocks; i++) {
+		if (rs->blocks[i].pfx.len == pfx->len &&
+		    mm_addr_eq(&rs->blocks[i].pfx.addr, &pfx->addr)) {
+			memmove(&rs->blocks[i], &rs->blocks[i + 1],
+				(rs->nblocks - i - 1) * sizeof(rs->blocks[0]));
+			rs->nblocks--;
+			return 0;
+		}
+	}
+	return MM_ERR_NOTFOUND;
+}
+
+void mm_fw_fileparser_init(struct mm_fw_fileparser *fp, struct mm_fw_ruleset *rs, const char *name,
+			   int64_t now)
+{
+	fp->rs = rs;
+	fp->name = name;
+	fp->lineno = 0;
+	fp->now = now;
+}
+
+static bool word_is(struct mm_cur *c, const char *w)
+{
+	struct mm_cur t = *c;
+	struct mm_span s;
+
+	mm_cur_skip_ws(&t);
+	if (!mm_cur_word(&t, &s) || !mm_span_eq(s, w))
+		return false;
+	*c = t;
+	return true;
+}
+
+static int pick(struct mm_span w, const char *const *names, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (mm_span_eq(w, names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* block ADDR[/PFX] [until ISO-8601] [comment TEXT] */
+static int parse_block(struct mm_fw_fileparser *fp, struct mm_cur *c, struct mm_err *err)
+{
+	struct mm_prefix p;
+	struct mm_span w;
+	struct mm_time t;
+	int64_t until = 0;
+	char comment[MM_FW_COMMENT_MAX] = "";
+	struct mm_fw_rule tmp;
+	int rc;
+
+	mm_cur_skip_ws(c);
+	if (!mm_cur_word(c, &w) || mm_prefix_parse(w.p, w.n, &p) < 0)
+		return mm_err_set(err, MM_ERR_PARSE, "block needs an address or prefix");
+	if (word_is(c, "until")) {
+		mm_cur_skip_ws(c);
+		if (!mm_cur_word(c, &w) || mm_time_parse_iso(w.p, w.n, 0, &t) != (int)w.n)
+			return mm_err_set(err, MM_ERR_PARSE, "'until' needs an ISO 8601 time");
+		until = t.us / 1000000;
+		if (until <= 0)
+			return mm_err_set(err, MM_ERR_RANGE, "'until' before 1970");
+	}
+	if (word_is(c, "comment")) {
+		/* reuse the rule grammar's comment rules */
+		struct mm_span rest;
+		struct mm_buf b;
+
+		mm_cur_rest(c, &rest);
+		mm_buf_init(&b, MM_FW_MAX_LINE + 32);
+		rc = mm_buf_adds(&b, "allow 1 comment ");
+		if (rc == 0)
+			rc = mm_buf_add(&b, rest.p, rest.n);
+		if (rc == 0)
+			rc = mm_fw_rule_parse(b.data, b.len, &tmp, err);
+		mm_buf_release(&b);
+		if (rc < 0)
+			return rc;
+		memcpy(comment, tmp.comment, sizeof(comment));
+	}
+	mm_cur_skip_ws(c);
+	if (!mm_cur_eof(c))
+		return mm_err_set(err, MM_ERR_PARSE, "unexpected text after block");
+	if (until && until <= fp->now)
+		return 0; /* expired */
+	rc = mm_fw_block_add(fp->rs, &p, until, comment);
+	if (rc == MM_ERR_NOMEM)
+		return mm_err_set(err, rc, "too many blocks (at most %d)", MM_FW_MAX_BLOCKS);
+	return rc < 0 ? rc : 0;
+}
+
+static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, struct mm_err *err)
+{
+	static const char *const policies[] = {"allow", "deny", "reject"};
+	static const char *const chains[] = {"incoming", "outgoing", "routed"};
+	static const char *const levels[] = {"off", "low", "medium", "high"};
+	struct mm_fw_ruleset *rs = fp->rs;
+	struct mm_cur c = mm_cur_make(line, n);
+	struct mm_span w, w2;
+	struct mm_fw_rule r;
+	int a, b, rc;
+
+	mm_cur_skip_ws(&c);
+	if (mm_cur_eof(&c) || *c.p == '#')
+		return 0;
+	if (n > MM_FW_MAX_LINE)
+		return mm_err_set(err, MM_ERR_TOOBIG, "line longer than %d bytes", MM_FW_MAX_LINE);
+	if (word_is(&c, "enabled")) {
+		mm_cur_skip_ws(&c);
+		if (!mm_cur_word(&c, &w) || (!mm_span_eq(w, "yes") && !mm_span_eq(w, "no")))
+			return mm_err_set(err, MM_ERR_PARSE, "'enabled' takes yes or no");
+		rs->enabled = w.p[0] == 'y';
+	} else if (word_is(&c, "default")) {
+		mm_cur_skip_ws(&c);
+		if (!mm_cur_word(&c, &w) || (a = pick(w, policies, 3)) < 0)
+			return mm_err_set(err, MM_ERR_PARSE,
+					  "'default' takes allow, deny or reject");
+		mm_cur_skip_ws(&c);
+		if (!mm_cur_word(&c, &w2) || (b = pick(w2, chains, 3)) < 0)
+			return mm_err_set(err, MM_ERR_PARSE,
+					  "'default %s' needs incoming, outgoing or routed",
+					  policies[a]);
+		rs->policy[b] = (uint8_t)a;
+	} else if (word_is(&c, "logging")) {
+		mm_cur_skip_ws(&c);
+		if (!mm_cur_word(&c, &w) || (a = pick(w, levels, 4)) < 0)
+			return mm_err_set(err, MM_ERR_PARSE,
+					  "'logging' takes off, low, medium or high");
+		rs->level = (uint8_t)a;
+	} else if (word_is(&c, "limit-rate")) {
+		uint32_t hits, secs;
+
+		mm_cur_skip_ws(&c);
+		if (!mm_cur_u32(&c, &hits, 10000) || !mm_cur_char(&c, '/') ||
+		    !mm_cur_u32(&c, &secs, 86400) || !mm_cur_char(&c, 's') || hits < 1 || secs < 1)
+			return mm_err_set(
+			    err, MM_ERR_PARSE,
+			    "'limit-rate' takes HITS/SECONDSs, e.g. 6/30s (1-10000, 1-86400)");
+		rs->limit_hits = hits;
+		rs->limit_secs = secs;
+	} else if (word_is(&c, "block")) {
+		return parse_block(fp, &c, err);
+	} else {
+		rc = mm_fw_rule_parse(c.p, mm_cur_left(&c), &r, err);
+		if (rc < 0)
+			return rc;
+		rc = mm_fw_rule_add(rs, &r, 0);
+		if (rc == MM_ERR_NOMEM)
+			return mm_err_set(err, rc, "too many rules (at most %d)", MM_FW_MAX_RULES);
+		return rc < 0 ? rc : 0; /* a duplicate line is harmless */
+	}
+	mm_cur_skip_ws(&c);
+	if (!mm_cur_eof(&c))
+		return mm_err_set(err, MM_ERR_PARSE, "unexpected text at the end of the line");
+	return 0;
+}
+
+int mm_fw_fileparser_line(struct mm_fw_fileparser *fp, const char *line, size_t n,
+			  struct mm_err *err)
+{
+	struct mm_err e = {0};
+	int rc;
+
+	fp->lineno++;
+	if (n && line[n - 1] == '\r')
+		n--;
+	rc = parse_line(fp, line, n, &e);
+	if (rc < 0)
+		return mm_err_set(err, rc, "%s:%lu: %s", fp->name, fp->lineno,
+				  e.msg[0] ? e.msg : mm_strerror(rc));
+	return 0;
+}
+
+int mm_fw_parse_buffer(struct mm_fw_ruleset *rs, const char *name, const char *data, size_t n,
+		       int64_t now, struct mm_err *err)
+{
+	struct mm_fw_fileparser fp;
+	const char *p = data, *end = data + n;
+	int rc;
+
+	mm_fw_fileparser_init(&fp, rs, name, now);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (memchr(p, '\0', len))
+			return mm_err_set(err, MM_ERR_PARSE, "%s:%lu: NUL byte in line", name,
+					  fp.lineno + 1);
+		rc = mm_fw_fileparser_line(&fp, p, len, err);
+		if (rc < 0)
+			return rc;
+		p += len + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
+int mm_fw_load(struct mm_fw_ruleset *rs, const char *path, int64_t now, struct mm_err *err)
+{
+	struct mm_buf b;
+	char chunk[65536];
+	ssize_t got;
+	int fd, rc = 0;
+
+	mm_buf_init(&b, RULES_FILE_MAX);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			goto out; /* no file yet: the defaults */
+		rc = mm_err_set(err, errno == EACCES ? MM_ERR_PERM : MM_ERR_IO, "%s: %s", path,
+				strerror(errno));
+		goto out;
+	}
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0) {
+		rc = mm_buf_add(&b, chunk, (size_t)got);
+		if (rc < 0) {
+			rc = mm_err_set(err, rc, "%s: larger than %u bytes", path, RULES_FILE_MAX);
+			goto out;
+		}
+	}
+	if (got < 0) {
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = mm_fw_parse_buffer(rs, path, b.data ? b.data : "", b.len, now, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	mm_buf_release(&b);
+	return rc;
+}
+
+int mm_fw_serialize(const struct mm_fw_ruleset *rs, struct mm_buf *out)
+{
+	static const char *const policies[] = {"allow", "deny", "reject"};
+	char ts[MM_TIME_STRLEN];
+	unsigned i;
+	size_t k;
+	int rc;
+
+	rc = mm_buf_adds(
+	    out,
+	    "# mamori firewall rules: one statement per line, the grammar of\n"
+	    "# 'mamori firewall' (see mamori-firewall(1)). Check with 'mamori firewall show'.\n");
+	if (rc == 0)
+		rc = mm_buf_addf(out, "enabled %s\n", rs->enabled ? "yes" : "no");
+	for (i = 0; rc == 0 && i < MM_FW_NCHAINS; i++)
+		rc = mm_buf_addf(out, "default %s %s\n", policies[rs->policy[i] % 3],
+				 mm_fw_chain_name(i));
+	if (rc == 0)
+		rc = mm_buf_addf(out, "logging %s\n", mm_fw_level_name(rs->level));
+	if (rc == 0 && (rs->limit_hits != 6 || rs->limit_secs != 30))
+		rc = mm_buf_addf(out, "limit-rate %u/%us\n", rs->limit_hits, rs->limit_secs);
+	for (k = 0; rc == 0 && k < rs->nrules; k++) {
+		rc = mm_fw_rule_format(&rs->rules[k], out);
+		if (rc == 0)
+			rc = mm_buf_addc(out, '\n');
+	}
+	for (k = 0; rc == 0 && k < rs->nblocks; k++) {
+		const struct mm_fw_block *b = &rs->blocks[k];
+
+		rc = mm_buf_adds(out, "block ");
+		if (rc == 0)
+			rc = mm_fw_prefix_text(true, &b->pfx, out);
+		if (rc == 0 && b->until) {
+			struct mm_time t = {.us = b->until * 1000000, .off = 0, .set = true};
+
+			rc = mm_buf_addf(out, " until %s", mm_time_format(&t, false, ts));
+		}
+		if (rc == 0 && b->comment[0])
+			rc = mm_buf_addf(out, " comment \"%s\"", b->comment);
+		if (rc == 0)
+			rc = mm_buf_addc(out, '\n');
+	}
+	return rc;
+}
+
+int mm_fw_write_tmp(const struct mm_fw_ruleset *rs, const char *path, char *tmp_out, size_t tmpsz,
+		    struct mm_err *err)
+{
+	struct mm_buf b;
+	int fd = -1, rc;
+	size_t off = 0;
+
+	mm_buf_init(&b, RULES_FILE_MAX);
+	rc = mm_fw_serialize(rs, &b);
+	if (rc < 0) {
+		rc = mm_err_set(err, rc, "rules too large to write");
+		goto out;
+	}
+	if ((size_t)snprintf(tmp_out, tmpsz, "%s.tmp.XXXXXX", path) >= tmpsz) {
+		rc = mm_err_set(err, MM_ERR_RANGE, "%s: path too long", path);
+		goto out;
+	}
+	fd = mkostemp(tmp_out, O_CLOEXEC);
+	if (fd < 0) {
+		rc = mm_err_set(err, errno == EACCES ? MM_ERR_PERM : MM_ERR_IO, "%s: %s", tmp_out,
+				strerror(errno));
+		tmp_out[0] = '\0';
+		goto out;
+	}
+	while (off < b.len) {
+		ssize_t w = write(fd, b.data + off, b.len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp_out, strerror(errno));
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp_out, strerror(errno));
+		goto fail;
+	}
+	goto out;
+fail:
+	unlink(tmp_out);
+	tmp_out[0] = '\0';
+out:
+	if (fd >= 0)
+		close(fd);
+	mm_buf_release(&b);
+	return rc;
+}
+
+int mm_fw_commit_file(const char *tmp, const char *path, struct mm_err *err)
+{
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return mm_err_set(err, MM_ERR_IO, "%s: %s", path, strerror(e));
+	}
+	return 0;
+}

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nftables text for a ruleset: one `table inet mamori`, replaced in one
+ * transaction. Everything is validated again here, because this is the
+ * text the privileged side loads: a rule or block that did not come from
+ * the parser (a library caller, a corrupted model) never reaches nft.
+ *
+ * Layout of the table:
+ *   set block4/block6   interval sets, per-element timeouts and counters
+ *   set limN_4/limN_6   per limit rule: dynamic sets keyed by source address
+ *   chain limit_hit     log + refuse for connections over a limit
+ *   chain input         lo, established/related, invalid, blocks, ICMP,
+ *                       DHCP replies, user "in" rules, default policy
+ *   chain output        lo, established/related, ICMP errors and ND,
+ *                       user "out" rules, default policy
+ *   chain forward       established/related, invalid, blocks, default policy
+ * Log statements are separate rules without a verdict, so their rate
+ * limit never limits the verdict that follows.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "mamori/fw.h"
+
+#define PFX_BLOCK "[MAMORI BLOCK] "
+#define PFX_ALLOW "[MAMORI ALLOW] "
+#define PFX_LIMIT "[MAMORI LIMIT] "
+#define PFX_INVALID "[MAMORI INVALID] "
+
+struct rctx {
+	struct mm_buf *b;
+	const struct mm_fw_ruleset *rs;
+	int rc;
+};
+
+static void out(struct rctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void out(struct rctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->rc)
+		return;
+	va_start(ap, fmt);
+	x->rc = mm_buf_vaddf(x->b, fmt, ap);
+	va_end(ap);
+}
+
+static const char *lograte(const struct mm_fw_ruleset *rs)
+{
+	return rs->level == MM_FW_LEVEL_HIGH ? "limit rate 10/second burst 50 packets"
+					     : "limit rate 3/minute burst 10 packets";
+}
+
+static void log_rule(struct rctx *x, const char *match, const char *prefix)
+{
+	out(x, "\t\t%s%s%s log prefix \"%s\"\n", match, match[0] ? " " : "", lograte(x->rs),
+	    prefix);
+}
+
+static void fmt_ports(struct rctx *x, const struct mm_fw_ports *p)
+{
+	uint8_t i;
+
+	if (p->n > 1)
+		out(x, "{ ");
+	for (i = 0; i < p->n; i++) {
+		if (i)
+			out(x, ", ");
+		if (p->r[i].lo == p->r[i].hi)
+			out(x, "%u", p->r[i].lo);
+		else
+			out(x, "%u-%u", p->r[i].lo, p->r[i].hi);
+	}
+	if (p->n > 1)
+		out(x, " }");
+}
+
+static const char *port_proto(uint8_t proto)
+{
+	switch (proto) {
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 132:
+		return "sctp";
+	case 33:
+		return "dccp";
+	default:
+		return NULL;
+	}
+}
+
+/* The match part of a user rule into m (no trailing space). */
+static int rule_match(const struct mm_fw_rule *r, struct mm_buf *m)
+{
+	struct rctx x = {m, NULL, 0};
+	char a[MM_PREFIX_STRLEN];
+	const char *pp = port_proto(r->proto);
+	const char *sep = "";
+
+	if (r->iface[0]) {
+		size_t n = strlen(r->iface);
+
+		out(&x, "%s \"%.*s%s\"", r->dir == MM_FW_IN ? "iifname" : "oifname",
+		    (int)(r->iface[n - 1] == '+' ? n - 1 : n), r->iface,
+		    r->iface[n - 1] == '+' ? "*" : "");
+		sep = " ";
+	}
+	if (r->has_src) {
+		out(&x, "%s%s saddr %s", sep, r->src.addr.family == MM_AF_INET ? "ip" : "ip6",
+		    mm_prefix_format(&r->src, a));
+		sep = " ";
+	}
+	if (r->has_dst) {
+		out(&x, "%s%s daddr %s", sep, r->dst.addr.family == MM_AF_INET ? "ip" : "ip6",
+		    mm_prefix_format(&r->dst, a));
+		sep = " ";
+	}
+	if (r->sport.n || r->dport.n) {
+		const char *kw = pp ? pp : "th";
+
+		if (!pp) {
+			out(&x, "%smeta l4proto { tcp, udp }", sep);
+			sep = " ";
+		}
+		if (r->sport.n) {
+			out(&x, "%s%s sport ", sep, kw);
+			fmt_ports(&x, &r->sport);
+			sep = " ";
+		}
+		if (r->dport.n) {
+			out(&x, "%s%s dport ", sep, kw);
+			fmt_ports(&x, &r->dport);
+		}
+	} else if (r->proto) {
+		out(&x, "%smeta l4proto %u", sep, r->proto);
+	}
+	return x.rc;
+}
+
+static void user_rule(struct rctx *x, const struct mm_fw_rule *r, size_t idx, struct mm_buf *m)
+{
+	const char *ct = r->log == MM_FW_LOG_ALL ? "" : "ct state new ";
+	const char *sp = m->len ? " " : "";
+	char cm[MM_FW_COMMENT_MAX + 16] = "";
+
+	if (r->comment[0])
+		snprintf(cm, sizeof(cm), " comment \"%s\"", r->comment);
+	if (r->log) {
+		const char *p = r->action == MM_FW_ALLOW   ? PFX_ALLOW
+				: r->action == MM_FW_LIMIT ? PFX_LIMIT
+							   : PFX_BLOCK;
+
+		out(x, "\t\t%s%s%s%s log prefix \"%s\"\n", ct, m->data, sp, lograte(x->rs), p);
+	} else if (r->action == MM_FW_ALLOW && x->rs->level >= MM_FW_LEVEL_MEDIUM) {
+		out(x, "\t\tct state new %s%s%s log prefix \"%s\"\n", m->data, sp, lograte(x->rs),
+		    PFX_ALLOW);
+	}
+	switch (r->action) {
+	case MM_FW_ALLOW:
+		out(x, "\t\t%s%scounter accept%s\n", m->data, sp, cm);
+		break;
+	case MM_FW_DENY:
+		out(x, "\t\t%s%scounter drop%s\n", m->data, sp, cm);
+		break;
+	case MM_FW_REJECT:
+		if (r->proto == 6)
+			out(x, "\t\t%s%scounter reject with tcp reset%s\n", m->data, sp, cm);
+		else if (r->proto == 0)
+			out(x, "\t\t%s%smeta l4proto tcp counter reject with tcp reset%s\n",
+			    m->data, sp, cm);
+		if (r->proto != 6)
+			out(x, "\t\t%s%scounter reject%s\n", m->data, sp, cm);
+		break;
+	case MM_FW_LIMIT:
+		if (!r->has_src || r->src.addr.family == MM_AF_INET)
+			out(x,
+			    "\t\t%s%sct state new update @lim%zu_4 { ip saddr limit rate over %s } "
+			    "goto limit_hit\n",
+			    m->data, sp, idx, "LIMIT");
+		if (!r->has_src || r->src.addr.family == MM_AF_INET6)
+			out(x,
+			    "\t\t%s%sct state new update @lim%zu_6 { ip6 saddr limit rate over %s "
+			    "} goto limit_hit\n",
+			    m->data, sp, idx, "LIMIT");
+		out(x, "\t\t%s%scounter accept%s\n", m->data, sp, cm);
+		break;
+	}
+}
+
+/* "N/unit burst H packets" for limit_hits per limit_secs. */
+static void limit_rate(const struct mm_fw_ruleset *rs, char *buf, size_t sz)
+{
+	uint64_t h = rs->limit_hits, s = rs->limit_secs;
+	static const struct {
+		const char *unit;
+		uint64_t secs;
+	} units[] = {{"second", 1}, {"minute", 60}, {"hour", 3600}, {"day", 86400}};
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if ((h * units[i].secs) % s == 0 && h * units[i].secs / s >= 1)
+			break;
+	if (i == 4)
+		i = 3;
+	snprintf(buf, sz, "%llu/%s burst %llu packets",
+		 (unsigned long long)((h * units[i].secs + s - 1) / s), units[i].unit,
+		 (unsigned long long)h);
+}
+
+/* Replace each "LIMIT" placeholder with the rate; keeps user_rule simple. */
+static int subst_rate(struct mm_buf *b, const char *rate)
+{
+	struct mm_buf n;
+	const char *p = b->data, *q;
+	int rc = 0;
+
+	mm_buf_init(&n, b->max);
+	while (rc == 0 && (q = strstr(p, "over LIMIT }")) != NULL) {
+		rc = mm_buf_add(&n, p, (size_t)(q - p));
+		if (rc == 0)
+			rc = mm_buf_addf(&n, "over %s }", rate);
+		p = q + strlen("over LIMIT }");
+	}
+	if (rc == 0)
+		rc = mm_buf_adds(&n, p);
+	if (rc == 0) {
+		mm_buf_release(b);
+		*b = n;
+	} else {
+		mm_buf_release(&n);
+	}
+	return rc;
+}
+
+static void policy_end(struct rctx *x, unsigned chain)
+{
+	uint8_t p = x->rs->policy[chain];
+
+	if (p == MM_FW_ALLOW)
+		return;
+	if (x->rs->level >= MM_FW_LEVEL_LOW)
+		log_rule(x, "ct state new", PFX_BLOCK);
+	if (p == MM_FW_REJECT) {
+		out(x, "\t\tmeta l4proto tcp reject with tcp reset\n");
+		out(x, "\t\treject\n");
+	}
+}
+
+static void blocks_set(struct rctx *x, int64_t now, uint8_t fam)
+{
+	const struct mm_fw_ruleset *rs = x->rs;
+	char a[MM_PREFIX_STRLEN];
+	size_t i, n = 0;
+
+	out(x, "\tset block%c {\n\t\ttype %s\n\t\tflags interval,timeout\n\t\tcounter\n",
+	    fam == MM_AF_INET ? '4' : '6', fam == MM_AF_INET ? "ipv4_addr" : "ipv6_addr");
+	for (i = 0; i < rs->nblocks; i++) {
+		const struct mm_fw_block *b = &rs->blocks[i];
+
+		if (b->pfx.addr.family != fam || (b->until && b->until <= now))
+			continue;
+		out(x, "%s%s", n ? ",\n\t\t\t" : "\t\telements = {\n\t\t\t",
+		    mm_prefix_format(&b->pfx, a));
+		if (b->until)
+			out(x, " timeout %llds", (long long)(b->until - now));
+		n++;
+	}
+	if (n)
+		out(x, "\n\t\t}\n");
+	out(x, "\t}\n");
+}
+
+static void input_chain(struct rctx *x, struct mm_buf *m)
+{
+	const struct mm_fw_ruleset *rs = x->rs;
+	size_t i;
+
+	out(x, "\tchain input {\n\t\ttype filter hook input priority filter; policy %s;\n",
+	    rs->policy[MM_FW_INCOMING] == MM_FW_ALLOW ? "accept" : "drop");
+	out(x, "\t\tiif \"lo\" accept\n");
+	out(x, "\t\tct state established,related accept\n");
+	if (rs->level >= MM_FW_LEVEL_MEDIUM)
+		log_rule(x, "ct state invalid", PFX_INVALID);
+	out(x, "\t\tct state invalid drop\n");
+	if (rs->level >= MM_FW_LEVEL_LOW) {
+		log_rule(x, "ip saddr @block4", PFX_BLOCK);
+		log_rule(x, "ip6 saddr @block6", PFX_BLOCK);
+	}
+	out(x, "\t\tip saddr @block4 drop\n");
+	out(x, "\t\tip6 saddr @block6 drop\n");
+	out(x,
+	    "\t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n");
+	out(x, "\t\ticmp type echo-request limit rate 10/second burst 20 packets accept\n");
+	out(x, "\t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, "
+	       "parameter-problem } accept\n");
+	out(x, "\t\ticmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, "
+	       "nd-redirect } ip6 hoplimit 255 accept\n");
+	out(x, "\t\tip6 saddr fe80::/10 icmpv6 type { mld-listener-query, mld-listener-report, "
+	       "mld-listener-done, mld2-listener-report } accept\n");
+	out(x, "\t\ticmpv6 type echo-request limit rate 10/second burst 20 packets accept\n");
+	out(x, "\t\tudp sport 67 udp dport 68 accept\n");
+	out(x, "\t\tip6 saddr fe80::/10 udp sport 547 udp dport 546 accept\n");
+	for (i = 0; i < rs->nrules && x->rc == 0; i++) {
+		if (rs->rules[i].dir != MM_FW_IN)
+			continue;
+		mm_buf_reset(m);
+		x->rc = rule_match(&rs->rules[i], m);
+		if (x->rc == 0 && !m->data)
+			x->rc = mm_buf_adds(m, "");
+		if (x->rc == 0)
+			user_rule(x, &rs->rules[i], i + 1, m);
+	}
+	policy_end(x, MM_FW_INCOMING);
+	out(x, "\t}\n");
+}
+
+static void output_chain(struct rctx *x, struct mm_buf *m)
+{
+	const struct mm_fw_ruleset *rs = x->rs;
+	size_t i;
+
+	out(x, "\tchain output {\n\t\ttype filter hook output priority filter; policy %s;\n",
+	    rs->policy[MM_FW_OUTGOING] == MM_FW_ALLOW ? "accept" : "drop");
+	out(x, "\t\toif \"lo\" accept\n");
+	out(x, "\t\tct state established,related accept\n");
+	out(x,
+	    "\t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n");
+	out(x, "\t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, "
+	       "parameter-problem, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, "
+	       "mld-listener-report, mld-listener-done, mld2-listener-report } accept\n");
+	out(x, "\t\tudp sport 68 udp dport 67 accept\n");
+	out(x, "\t\tudp sport 546 udp dport 547 accept\n");
+	for (i = 0; i < rs->nrules && x->rc == 0; i++) {
+		if (rs->rules[i].dir != MM_FW_OUT)
+			continue;
+		mm_buf_reset(m);
+		x->rc = rule_match(&rs->rules[i], m);
+		if (x->rc == 0 && !m->data)
+			x->rc = mm_buf_adds(m, "");
+		if (x->rc == 0)
+			user_rule(x, &rs->rules[i], i + 1, m);
+	}
+	policy_end(x, MM_FW_OUTGOING);
+	out(x, "\t}\n");
+}
+
+static void forward_chain(struct rctx *x)
+{
+	out(x, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy %s;\n",
+	    x->rs->policy[MM_FW_ROUTED] == MM_FW_ALLOW ? "accept" : "drop");
+	out(x, "\t\tct state established,related accept\n");
+	out(x, "\t\tct state invalid drop\n");
+	out(x, "\t\tip saddr @block4 drop\n");
+	out(x, "\t\tip6 saddr @block6 drop\n");
+	policy_end(x, MM_FW_ROUTED);
+	out(x, "\t}\n");
+}
+
+static int validate(const struct mm_fw_ruleset *rs, struct mm_err *err)
+{
+	struct mm_err e;
+	size_t i;
+	unsigned c;
+
+	for (c = 0; c < MM_FW_NCHAINS; c++)
+		if (rs->policy[c] > MM_FW_REJECT)
+			return mm_err_set(err, MM_ERR_INVAL, "bad default policy");
+	if (rs->level > MM_FW_LEVEL_HIGH || rs->limit_hits < 1 || rs->limit_hits > 10000 ||
+	    rs->limit_secs < 1 || rs->limit_secs > 86400)
+		return mm_err_set(err, MM_ERR_INVAL, "bad logging level or limit rate");
+	for (i = 0; i < rs->nrules; i++)
+		if (mm_fw_rule_validate(&rs->rules[i], &e) < 0)
+			return mm_err_set(err, MM_ERR_INVAL, "rule %zu: %s", i + 1, e.msg);
+	for (i = 0; i < rs->nblocks; i++) {
+		struct mm_fw_rule t;
+
+		memset(&t, 0, sizeof(t));
+		t.has_src = true;
+		t.src = rs->blocks[i].pfx;
+		if (mm_fw_rule_validate(&t, &e) < 0)
+			return mm_err_set(err, MM_ERR_INVAL, "block %zu: bad address or prefix",
+					  i + 1);
+		if (rs->blocks[i].until < 0)
+			return mm_err_set(err, MM_ERR_INVAL, "block %zu: bad expiry", i + 1);
+	}
+	return 0;
+}
+
+int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, struct mm_err *err)
+{
+	struct rctx x = {b, rs, 0};
+	struct mm_buf m;
+	char rate[96];
+	size_t i, start = b->len;
+	int rc;
+
+	rc = validate(rs, err);
+	if (rc < 0)
+		return rc;
+	mm_buf_init(&m, 4096);
+	out(&x, "table inet mamori {}\ndelete table inet mamori\n");
+	out(&x, "table inet mamori {\n");
+	blocks_set(&x, now, MM_AF_INET);
+	blocks_set(&x, now, MM_AF_INET6);
+	for (i = 0; i < rs->nrules; i++) {
+		if (rs->rules[i].action != MM_FW_LIMIT)
+			continue;
+		out(&x,
+		    "\tset lim%zu_4 {\n\t\ttype ipv4_addr\n\t\tsize 65535\n\t\tflags "
+		    "dynamic,timeout\n\t\ttimeout %us\n\t}\n",
+		    i + 1, rs->limit_secs < 60 ? 60 : rs->limit_secs);
+		out(&x,
+		    "\tset lim%zu_6 {\n\t\ttype ipv6_addr\n\t\tsize 65535\n\t\tflags "
+		    "dynamic,timeout\n\t\ttimeout %us\n\t}\n",
+		    i + 1, rs->limit_secs < 60 ? 60 : rs->limit_secs);
+	}
+	out(&x, "\tchain limit_hit {\n");
+	if (rs->level >= MM_FW_LEVEL_LOW)
+		log_rule(&x, "", PFX_LIMIT);
+	out(&x, "\t\tmeta l4proto tcp reject with tcp reset\n\t\treject\n\t}\n");
+	input_chain(&x, &m);
+	output_chain(&x, &m);
+	forward_chain(&x);
+	out(&x, "}\n");
+	mm_buf_release(&m);
+	rc = x.rc;
+	if (rc == 0) {
+		limit_rate(rs, rate, sizeof(rate));
+		rc = subst_rate(b, rate);
+	}
+	if (rc < 0) {
+		b->len = start;
+		if (b->data)
+			b->data[start] = '\0';
+		return mm_err_set(err, rc, "ruleset too large to render");
+	}
+	return 0;
+}
+
+int mm_fw_render_remove(struct mm_buf *b)
+{
+	return mm_buf_adds(b, "table inet mamori {}\ndelete table inet mamori\n");
+}
+
+/* --- lockout check --- */
+
+static bool ports_match(const struct mm_fw_ports *p, uint16_t port)
+{
+	uint8_t i;
+
+	if (!p->n)
+		return true;
+	for (i = 0; i < p->n; i++)
+		if (port >= p->r[i].lo && port <= p->r[i].hi)
+			return true;
+	return false;
+}
+
+bool mm_fw_would_lock_out(const struct mm_fw_ruleset *rs, const struct mm_addr *client,
+			  uint16_t cport, const struct mm_addr *server, uint16_t sport, char *why,
+			  size_t whysz)
+{
+	char a[MM_PREFIX_STRLEN], c[MM_ADDR_STRLEN];
+	struct mm_buf t;
+	size_t i;
+
+	if (!rs->enabled)
+		return false;
+	for (i = 0; i < rs->nblocks; i++) {
+		if (mm_prefix_contains(&rs->blocks[i].pfx, client)) {
+			snprintf(why, whysz, "block %s covers the SSH client %s",
+				 mm_prefix_format(&rs->blocks[i].pfx, a),
+				 mm_addr_format(client, c));
+			return true;
+		}
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		const struct mm_fw_rule *r = &rs->rules[i];
+
+		if (r->dir != MM_FW_IN || (r->proto != 0 && r->proto != 6))
+			continue;
+		if (r->has_src && !mm_prefix_contains(&r->src, client))
+			continue;
+		if (r->has_dst && !mm_prefix_contains(&r->dst, server))
+			continue;
+		if (!ports_match(&r->sport, cport) || !ports_match(&r->dport, sport))
+			continue;
+		/* an interface we cannot see: assume the worst either way */
+		if (r->iface[0] && (r->action == MM_FW_ALLOW || r->action == MM_FW_LIMIT))
+			continue;
+		if (r->action == MM_FW_ALLOW || r->action == MM_FW_LIMIT)
+			return false;
+		mm_buf_init(&t, 1024);
+		if (mm_fw_rule_format(r, &t) < 0 || !t.data)
+			snprintf(why, whysz, "rule %zu refuses the SSH client", i + 1);
+		else
+			snprintf(why, whysz, "rule %zu (%s) refuses the SSH client", i + 1, t.data);
+		mm_buf_release(&t);
+		return true;
+	}
+	if (rs->policy[MM_FW_INCOMING] == MM_FW_ALLOW)
+		return false;
+	snprintf(why, whysz, "no rule allows port %u/tcp and the default incoming policy is %s",
+		 sport, mm_fw_action_name(rs->policy[MM_FW_INCOMING]));
+	return true;
+}
+
+int mm_fw_parse_ssh_connection(const char *s, struct mm_addr *client, uint16_t *cport,
+			       struct mm_addr *server, uint16_t *sport)
+{
+	const char *p = s, *q;
+	struct mm_addr *addrs[2] = {client, server};
+	uint16_t *ports[2] = {cport, sport};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		uint32_t v = 0;
+		const char *d;
+
+		q = strchr(p, ' ');
+		if (!q || mm_addr_parse(p, (size_t)(q - p), addrs[i]) < 0)
+			return MM_ERR_PARSE;
+		p = q + 1;
+		for (d = p; *d >= '0' && *d <= '9' && v <= 65535; d++)
+			v = v * 10 + (uint32_t)(*d - '0');
+		if (d == p || v < 1 || v > 65535 || (*d != ' ' && *d != '\0') ||
+		    (i == 0 && *d != ' '))
+			return MM_ERR_PARSE;
+		*ports[i] = (uint16_t)v;
+		p = d + (*d == ' ' ? 1 : 0);
+	}
+	return 0;
+}

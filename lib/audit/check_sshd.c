@@ -103,6 +103,10 @@ static int feed_line(struct mm_sshcfg *cfg, const char *fname, unsigned lineno, 
 		c.end--;
 	if (mm_cur_eof(&c) || *c.p == '#')
 		return 0;
+	if (memchr(c.p, '\0', mm_cur_left(&c))) {
+		cfg->nbad++; /* a NUL would cut the copied strings short */
+		return 0;
+	}
 	kp = c.p;
 	while (!mm_cur_eof(&c) && !is_blank(*c.p) && *c.p != '=')
 		c.p++;

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mamori/audit.h"
+
+struct inc {
+	unsigned calls;
+	char last[64];
+};
+
+/* An Include that feeds a fixed drop-in, as reading a glob would. */
+static int fake_include(struct mm_sshcfg *cfg, const char *pattern, void *ctx)
+{
+	struct inc *ic = ctx;
+	static const char drop[] = "PasswordAuthentication yes\nInclude again.conf\n";
+
+	ic->calls++;
+	snprintf(ic->last, sizeof(ic->last), "%s", pattern);
+	return mm_sshcfg_feed(cfg, "drop.conf", drop, sizeof(drop) - 1);
+}
+
+static void test_first_value_wins(void **state)
+{
+	static const char text[] = "# comment\n"
+				   "  \n"
+				   "Include d/*.conf\n"
+				   "PasswordAuthentication no\n"
+				   "permitrootlogin=yes\n"
+				   "MaxAuthTries   = 10  \r\n"
+				   "MaxAuthTries 3\n"
+				   "ListenAddress 127.0.0.1\n"
+				   "ListenAddress ::1\n"
+				   "Match User bob\n"
+				   "\tX11Forwarding yes\n"
+				   "Match all\n"
+				   "AllowAgentForwarding no\n"
+				   "novalue\n";
+	struct mm_sshcfg cfg;
+	struct inc ic = {0, ""};
+	const struct mm_sshcfg_entry *e;
+	size_t i, nlisten = 0;
+
+	(void)state;
+	mm_sshcfg_init(&cfg);
+	cfg.include = fake_include;
+	cfg.ctx = &ic;
+	assert_int_equal(mm_sshcfg_feed(&cfg, "main", text, sizeof(text) - 1), 0);
+	/* the drop-in includes itself again: bounded by the depth cap */
+	assert_true(ic.calls >= 2 && ic.calls <= 17);
+	e = mm_sshcfg_get(&cfg, "passwordauthentication");
+	assert_non_null(e);
+	assert_string_equal(e->value, "yes");
+	assert_string_equal(e->file, "drop.conf");
+	assert_int_equal(e->line, 1);
+	e = mm_sshcfg_get(&cfg, "permitrootlogin");
+	assert_string_equal(e->value, "yes");
+	e = mm_sshcfg_get(&cfg, "maxauthtries");
+	assert_string_equal(e->value, "10");
+	assert_int_equal(e->line, 6);
+	assert_null(mm_sshcfg_get(&cfg, "x11forwarding")); /* only inside Match */
+	assert_string_equal(mm_sshcfg_get(&cfg, "allowagentforwarding")->value, "no");
+	for (i = 0; i < cfg.n; i++)
+		nlisten += strcmp(cfg.v[i].key, "listenaddress") == 0;
+	assert_int_equal(nlisten, 2);
+	assert_int_equal(cfg.nmatch, 1);
+	assert_int_equal(cfg.nbad, 1);
+	mm_sshcfg_release(&cfg);
+	mm_sshcfg_release(&cfg);
+}
+
+static void test_garbage(void **state)
+{
+	char junk[4096];
+	struct mm_sshcfg cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 131 + 7);
+	mm_sshcfg_init(&cfg);
+	assert_int_equal(mm_sshcfg_feed(&cfg, "junk", junk, sizeof(junk)), 0);
+	assert_int_equal(mm_sshcfg_feed(&cfg, "empty", "", 0), 0);
+	mm_sshcfg_release(&cfg);
+}
+
+static void test_registry(void **state)
+{
+	const struct mm_audit_check *c;
+	size_t n, i, j;
+
+	(void)state;
+	c = mm_audit_checks(&n);
+	assert_true(n >= 20);
+	for (i = 0; i < n; i++) {
+		assert_non_null(c[i].fix);
+		assert_true(strlen(c[i].explain) > 10);
+		assert_ptr_equal(mm_audit_check_find(c[i].id), &c[i]);
+		for (j = i + 1; j < n; j++)
+			assert_string_not_equal(c[i].id, c[j].id);
+	}
+	assert_non_null(mm_audit_check_find("ssh-password"));
+	assert_null(mm_audit_check_find("SSH-NOPE"));
+	assert_int_equal(mm_audit_area_parse("firewall"), MM_AUDIT_FIREWALL);
+	assert_int_equal(mm_audit_area_parse("nope"), -1);
+	assert_int_equal(mm_audit_sev_parse("medium"), MM_SEV_MEDIUM);
+	assert_string_equal(mm_audit_sev_name(MM_SEV_HIGH), "high");
+}
+
+static void test_report_json(void **state)
+{
+	struct mm_audit_report rep;
+	struct mm_audit_finding f[2];
+	struct mm_buf b;
+
+	(void)state;
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(mm_audit_score(&rep), 100);
+	assert_int_equal(mm_audit_max_sev(&rep), -1);
+	f[0].check = mm_audit_check_find("SSH-PASSWORD");
+	f[0].evidence = (char *)(uintptr_t) "a:1: \"quoted\"";
+	f[1].check = mm_audit_check_find("SSH-X11-FORWARDING");
+	f[1].evidence = (char *)(uintptr_t) "b:2";
+	rep.findings = f;
+	rep.nfindings = 2;
+	rep.areas_run = 1;
+	assert_int_equal(mm_audit_score(&rep), 100 - 15 - 2);
+	assert_int_equal(mm_audit_max_sev(&rep), MM_SEV_HIGH);
+	mm_buf_init(&b, 1 << 16);
+	assert_int_equal(mm_audit_to_json(&rep, &b), 0);
+	assert_non_null(strstr(b.data, "\"evidence\":\"a:1: \\\"quoted\\\"\""));
+	assert_non_null(strstr(b.data, "\"areas\":[\"sshd\"]"));
+	mm_buf_release(&b);
+	mm_audit_report_release(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_first_value_wins),
+	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_report_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

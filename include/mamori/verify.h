@@ -66,9 +66,9 @@ struct mm_sums_entry {
  * BSD tagged lines ("SHA256 (name) = HEX", also escaped), any hex case,
  * '#' comments and blank lines, and the checksum sections of a Debian
  * Release/InRelease file ("SHA256:" followed by " HEX SIZE path" lines).
- * The algorithm comes from the tag, the Release section, the sums file
- * name (hint) or the digest length, in that order; a hint that does not
- * fit the digest length is an error on that line.
+ * The algorithm comes from the tag or the Release section; otherwise from
+ * the sums file name (hint) when its length fits the digest, else from
+ * the digest length. A tag whose length does not fit is an error.
  */
 struct mm_sums {
 	struct mm_sums_entry *v;

@@ -31,6 +31,7 @@ struct rctx {
 	struct mm_buf *b;
 	const struct mm_fw_ruleset *rs;
 	int rc;
+	char rate[96]; /* the limit rule's rate, "12/minute burst 6 packets" */
 };
 
 static void out(struct rctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -95,7 +96,7 @@ static const char *port_proto(uint8_t proto)
 /* The match part of a user rule into m (no trailing space). */
 static int rule_match(const struct mm_fw_rule *r, struct mm_buf *m)
 {
-	struct rctx x = {m, NULL, 0};
+	struct rctx x = {m, NULL, 0, ""};
 	char a[MM_PREFIX_STRLEN];
 	const char *pp = port_proto(r->proto);
 	const char *sep = "";
@@ -179,12 +180,12 @@ static void user_rule(struct rctx *x, const struct mm_fw_rule *r, size_t idx, st
 			out(x,
 			    "\t\t%s%sct state new update @lim%zu_4 { ip saddr limit rate over %s } "
 			    "goto limit_hit\n",
-			    m->data, sp, idx, "LIMIT");
+			    m->data, sp, idx, x->rate);
 		if (!r->has_src || r->src.addr.family == MM_AF_INET6)
 			out(x,
 			    "\t\t%s%sct state new update @lim%zu_6 { ip6 saddr limit rate over %s "
 			    "} goto limit_hit\n",
-			    m->data, sp, idx, "LIMIT");
+			    m->data, sp, idx, x->rate);
 		out(x, "\t\t%s%scounter accept%s\n", m->data, sp, cm);
 		break;
 	}
@@ -208,31 +209,6 @@ static void limit_rate(const struct mm_fw_ruleset *rs, char *buf, size_t sz)
 	snprintf(buf, sz, "%llu/%s burst %llu packets",
 		 (unsigned long long)((h * units[i].secs + s - 1) / s), units[i].unit,
 		 (unsigned long long)h);
-}
-
-/* Replace each "LIMIT" placeholder with the rate; keeps user_rule simple. */
-static int subst_rate(struct mm_buf *b, const char *rate)
-{
-	struct mm_buf n;
-	const char *p = b->data, *q;
-	int rc = 0;
-
-	mm_buf_init(&n, b->max);
-	while (rc == 0 && (q = strstr(p, "over LIMIT }")) != NULL) {
-		rc = mm_buf_add(&n, p, (size_t)(q - p));
-		if (rc == 0)
-			rc = mm_buf_addf(&n, "over %s }", rate);
-		p = q + strlen("over LIMIT }");
-	}
-	if (rc == 0)
-		rc = mm_buf_adds(&n, p);
-	if (rc == 0) {
-		mm_buf_release(b);
-		*b = n;
-	} else {
-		mm_buf_release(&n);
-	}
-	return rc;
 }
 
 static void policy_end(struct rctx *x, unsigned chain)
@@ -391,15 +367,15 @@ static int validate(const struct mm_fw_ruleset *rs, struct mm_err *err)
 
 int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, struct mm_err *err)
 {
-	struct rctx x = {b, rs, 0};
+	struct rctx x = {b, rs, 0, ""};
 	struct mm_buf m;
-	char rate[96];
 	size_t i, start = b->len;
 	int rc;
 
 	rc = validate(rs, err);
 	if (rc < 0)
 		return rc;
+	limit_rate(rs, x.rate, sizeof(x.rate));
 	mm_buf_init(&m, 4096);
 	out(&x, "table inet mamori {}\ndelete table inet mamori\n");
 	out(&x, "table inet mamori {\n");
@@ -427,10 +403,6 @@ int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, 
 	out(&x, "}\n");
 	mm_buf_release(&m);
 	rc = x.rc;
-	if (rc == 0) {
-		limit_rate(rs, rate, sizeof(rate));
-		rc = subst_rate(b, rate);
-	}
 	if (rc < 0) {
 		b->len = start;
 		if (b->data)

@@ -44,13 +44,16 @@ static const struct mm_audit_check checks[] = {
       "Set 'PermitEmptyPasswords no' and reload sshd."),
     C("SSH-WEAK-KEX", SSHD, MEDIUM, "sshd offers weak key exchange algorithms",
       "SHA-1 or small-group Diffie-Hellman key exchange (data/ssh-algorithms.tsv).",
-      "Remove them from KexAlgorithms (or delete the line to use OpenSSH's defaults)."),
+      "Set 'KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,"
+      "curve25519-sha256@libssh.org,diffie-hellman-group16-sha512' and reload sshd."),
     C("SSH-WEAK-CIPHER", SSHD, MEDIUM, "sshd offers weak ciphers",
       "CBC mode, RC4, 3DES or Blowfish ciphers (data/ssh-algorithms.tsv).",
-      "Remove them from Ciphers (or delete the line to use OpenSSH's defaults)."),
+      "Set 'Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,"
+      "aes128-gcm@openssh.com,aes256-ctr,aes128-ctr' and reload sshd."),
     C("SSH-WEAK-MAC", SSHD, MEDIUM, "sshd offers weak MACs",
       "MD5, SHA-1 or 64-bit MACs, or encrypt-and-MAC variants (data/ssh-algorithms.tsv).",
-      "Remove them from MACs (or delete the line to use OpenSSH's defaults)."),
+      "Set 'MACs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,"
+      "umac-128-etm@openssh.com' and reload sshd."),
     C("SSH-WEAK-HOSTKEY", SSHD, MEDIUM, "sshd offers weak host key algorithms",
       "ssh-rsa (SHA-1 signatures) or DSA host keys (data/ssh-algorithms.tsv).",
       "Remove them from HostKeyAlgorithms and drop DSA HostKey lines."),

@@ -1,0 +1,356 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# firewall.sh MAMORI
+#
+# mamori firewall against real packets. As root:
+#   - creates a server and a client namespace joined by a veth pair with
+#     IPv4 and IPv6 (nodad) addresses; a python3 server in the server
+#     namespace listens on TCP and UDP ports, one in the client namespace
+#     on TCP ports for the outbound rules,
+#   - puts a foreign table in the server namespace (as Docker would) and
+#     checks after every mamori operation that it is still there, unchanged,
+#   - loads rules with `ip netns exec SERVER mamori firewall --rules FILE`
+#     and probes from the client: allow (connects), deny (times out after
+#     1 s), reject (refused at once), limit (the 7th new connection refused,
+#     another limit rule unaffected), default policies, outbound rules,
+#     blocks (v4 and v6, timed block expiring, hit counter), logging
+#     prefixes read back from the kernel log (nf_log_all_netns=1, restored
+#     after), lockout refusal from SSH_CONNECTION, and that a broken rules
+#     file or a refused change leaves the loaded ruleset exactly as it was.
+#
+# Exits 77 (skip) only when not root or the kernel lacks namespaces, veth
+# or nf_tables. Traffic stays inside the two namespaces.
+set -u
+
+mamori=${1:?usage: firewall.sh MAMORI}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, nftables)"
+for tool in ip nft python3 dmesg; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed"
+done
+
+id=$(printf '%x%04x' $$ $((RANDOM)))
+ns_s=mm-fws-$id
+ns_c=mm-fwc-$id
+if_s=mfs$id
+if_c=mfc$id
+if_s=${if_s:0:15}
+if_c=${if_c:0:15}
+work=$(mktemp -d "${TMPDIR:-/tmp}/mm-fw.XXXXXX")
+sysctl_path=/proc/sys/net/netfilter/nf_log_all_netns
+old_all_netns=
+pids=()
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	ip netns del "$ns_s" 2>/dev/null
+	ip netns del "$ns_c" 2>/dev/null
+	if [ -n "$old_all_netns" ]; then
+		echo "$old_all_netns" >"$sysctl_path" 2>/dev/null
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ip netns add "$ns_s" 2>/dev/null || skip "kernel has no network namespaces (ip netns add failed)"
+ip netns add "$ns_c" || exit 1
+ip link add "$if_s" netns "$ns_s" type veth peer name "$if_c" netns "$ns_c" 2>/dev/null ||
+	skip "kernel has no veth"
+ip netns exec "$ns_s" nft add table inet mm_probe 2>/dev/null || skip "kernel has no nf_tables"
+ip netns exec "$ns_s" nft delete table inet mm_probe
+
+S4=10.203.0.1 C4=10.203.0.2 S6=fd00:cb::1 C6=fd00:cb::2
+ip -n "$ns_s" addr add $S4/24 dev "$if_s"
+ip -n "$ns_c" addr add $C4/24 dev "$if_c"
+ip -n "$ns_s" addr add $S6/64 dev "$if_s" nodad
+ip -n "$ns_c" addr add $C6/64 dev "$if_c" nodad
+for ns in "$ns_s" "$ns_c"; do
+	ip -n "$ns" link set lo up
+done
+ip -n "$ns_s" link set "$if_s" up
+ip -n "$ns_c" link set "$if_c" up
+
+[ -e "$sysctl_path" ] || modprobe nf_log_syslog 2>/dev/null
+if [ -e "$sysctl_path" ]; then
+	old_all_netns=$(cat "$sysctl_path")
+	echo 1 >"$sysctl_path"
+fi
+
+# A server: accept and close on each TCP port, echo on each UDP port.
+cat >"$work/serve.py" <<'EOF'
+import socket, sys, threading
+def sock(fam, kind):
+    s = socket.socket(fam, kind)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    return s
+def tcp(fam, addr, port):
+    s = sock(fam, socket.SOCK_STREAM)
+    s.bind((addr, port)); s.listen(64)
+    while True:
+        c, _ = s.accept(); c.close()
+def udp(fam, addr, port):
+    s = sock(fam, socket.SOCK_DGRAM)
+    s.bind((addr, port))
+    while True:
+        d, a = s.recvfrom(2048); s.sendto(d, a)
+for spec in sys.argv[1:]:
+    port, proto = spec.split("/")
+    for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+        threading.Thread(target=tcp if proto == "tcp" else udp, args=(fam, addr, int(port)), daemon=True).start()
+print("ready", flush=True)
+threading.Event().wait()
+EOF
+# probe tcp|udp ADDR PORT [COUNT]: open/refused/timeout per attempt (1 s timeout).
+cat >"$work/probe.py" <<'EOF'
+import socket, sys
+proto, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+count = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+out = []
+for _ in range(count):
+    s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+    s.settimeout(1.0)
+    try:
+        s.connect((addr, port))
+        if proto == "udp":
+            s.send(b"ping"); s.recv(64)
+        out.append("open")
+    except ConnectionRefusedError:
+        out.append("refused")
+    except (socket.timeout, TimeoutError):
+        out.append("timeout")
+    except OSError as e:
+        out.append("error:%d" % e.errno)
+    finally:
+        s.close()
+print(" ".join(out))
+EOF
+ip netns exec "$ns_s" python3 "$work/serve.py" 22/tcp 80/tcp 81/tcp 2222/tcp 2223/tcp 7777/tcp \
+	8080/tcp 9999/tcp 5353/udp 5354/udp >"$work/srv.out" 2>&1 &
+pids+=($!)
+ip netns exec "$ns_c" python3 "$work/serve.py" 5555/tcp 5556/tcp >"$work/cli.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do
+	grep -qs ready "$work/srv.out" && grep -qs ready "$work/cli.out" && break
+	sleep 0.1
+done
+sleep 0.2
+
+fails=0
+fail() {
+	echo "FAIL: $*" >&2
+	fails=$((fails + 1))
+}
+ok() { echo "ok: $*"; }
+
+rules="$work/fw.rules"
+fw() { ip netns exec "$ns_s" env -u SSH_CONNECTION "$mamori" firewall --rules "$rules" "$@"; }
+probe() { ip netns exec "$ns_c" python3 "$work/probe.py" "$@"; }
+probe_out() { ip netns exec "$ns_s" python3 "$work/probe.py" "$@"; }
+
+# expect WANT DESCRIPTION PROBE-ARGS...
+expect() {
+	local want=$1 what=$2 got
+	shift 2
+	got=$(probe "$@")
+	if [ "$got" = "$want" ]; then ok "$what: $got"; else fail "$what: got '$got', want '$want'"; fi
+}
+expect_out() {
+	local want=$1 what=$2 got
+	shift 2
+	got=$(probe_out "$@")
+	if [ "$got" = "$want" ]; then ok "$what: $got"; else fail "$what: got '$got', want '$want'"; fi
+}
+
+# The foreign table: must come through every mamori operation unchanged.
+ip netns exec "$ns_s" nft -f - <<'EOF'
+table inet foreign {
+	set keep { type ipv4_addr; elements = { 192.0.2.1 } }
+	chain c {
+		type filter hook input priority 10; policy accept;
+		ip saddr @keep drop comment "not mamori's"
+	}
+}
+EOF
+ip netns exec "$ns_s" nft list table inet foreign >"$work/foreign.want"
+check_foreign() {
+	if ip netns exec "$ns_s" nft list table inet foreign 2>/dev/null | cmp -s - "$work/foreign.want"; then
+		ok "foreign table intact after $1"
+	else
+		fail "foreign table changed by $1"
+	fi
+}
+mamori_rules() { ip netns exec "$ns_s" nft -s list chain inet mamori input 2>&1; }
+
+expect open "no firewall: 8080 open" tcp $S4 8080
+
+cat >"$rules" <<'EOF'
+# test rules
+default deny incoming
+allow 22/tcp
+allow 80/tcp
+allow log 81/tcp
+reject 7777/tcp
+deny 9999/tcp
+limit 2222/tcp
+limit 2223/tcp
+allow 5353/udp
+EOF
+fw enable >"$work/out" 2>&1 || { fail "enable: $(cat "$work/out")"; }
+check_foreign enable
+ip netns exec "$ns_s" nft list tables | grep -q 'table inet mamori' && ok "table inet mamori loaded" ||
+	fail "table inet mamori not loaded"
+
+expect open "allow 80/tcp v4" tcp $S4 80
+expect open "allow 80/tcp v6" tcp $S6 80
+expect open "allow 22/tcp" tcp $S4 22
+expect timeout "default deny incoming: 8080 v4" tcp $S4 8080
+expect timeout "default deny incoming: 8080 v6" tcp $S6 8080
+expect refused "reject 7777/tcp v4" tcp $S4 7777
+expect refused "reject 7777/tcp v6" tcp $S6 7777
+expect timeout "deny 9999/tcp" tcp $S4 9999
+expect open "allow 5353/udp v4" udp $S4 5353
+expect open "allow 5353/udp v6" udp $S6 5353
+expect timeout "udp 5354 denied" udp $S4 5354
+expect_out open "outbound default allow from server" tcp $C4 5555
+
+# limit: 6 new connections per 30 s per source and rule, the 7th refused
+expect "open open open open open open refused" "limit 2222/tcp: 7th refused" tcp $S4 2222 7
+expect open "limit 2223/tcp: another rule's counter unaffected" tcp $S4 2223
+expect "open open open open open open refused" "limit 2222/tcp v6 (own set)" tcp $S6 2222 7
+expect open "allow 80/tcp unaffected by limits" tcp $S4 80
+
+# default policies
+fw default allow incoming >/dev/null || fail "default allow incoming"
+expect open "default allow incoming: 8080" tcp $S4 8080
+expect timeout "deny rule still applies" tcp $S4 9999
+fw default reject incoming >/dev/null || fail "default reject incoming"
+expect refused "default reject incoming: 8080" tcp $S4 8080
+fw default deny incoming >/dev/null || fail "default deny incoming"
+expect timeout "default deny incoming again" tcp $S4 8080
+check_foreign default
+
+# outbound rules
+fw deny out 5555/tcp >/dev/null || fail "deny out"
+expect_out timeout "deny out 5555/tcp" tcp $C4 5555
+expect_out open "out 5556/tcp unaffected" tcp $C4 5556
+fw default deny outgoing >/dev/null || fail "default deny outgoing"
+expect_out timeout "default deny outgoing: 5556" tcp $C4 5556
+expect open "incoming still works with default deny outgoing (replies are established)" tcp $S4 80
+expect open "incoming v6 with default deny outgoing (neighbour discovery allowed)" tcp $S6 80
+fw allow out 5556/tcp >/dev/null || fail "allow out"
+expect_out open "allow out 5556/tcp" tcp $C4 5556
+fw default allow outgoing >/dev/null || fail "default allow outgoing"
+
+# blocks: consulted before the allow rules; a timed block expires
+fw block $C4 --for 3s comment "test block" >/dev/null || fail "block"
+expect timeout "blocked v4 source: allowed port 80" tcp $S4 80
+expect open "v6 of the same client not blocked" tcp $S6 80
+fw blocked >"$work/blocked" 2>&1
+if grep -qE "^$C4 +[0-9]+m0[0-3]s +[1-9][0-9]* +test block" "$work/blocked"; then
+	ok "blocked lists the address, remaining time and hits"
+else
+	fail "blocked: $(cat "$work/blocked")"
+fi
+sleep 3.2
+expect open "timed block expired in the kernel" tcp $S4 80
+fw block $C6 >/dev/null || fail "block v6"
+expect timeout "blocked v6 source" tcp $S6 80
+expect open "v4 not blocked by a v6 block" tcp $S4 80
+fw unblock $C6 >/dev/null || fail "unblock"
+expect open "unblocked v6" tcp $S6 80
+check_foreign block
+
+# logging prefixes in the kernel log
+if [ -n "$old_all_netns" ]; then
+	probe tcp $S4 81 >/dev/null
+	probe tcp $S4 8080 >/dev/null
+	fw block $C4 --for 2s >/dev/null
+	probe tcp $S4 80 >/dev/null
+	sleep 0.5
+	dmesg >"$work/kmsg"
+	for want in "\[MAMORI ALLOW\] .*SRC=$C4 DST=$S4 .*DPT=81 " \
+		"\[MAMORI BLOCK\] .*SRC=$C4 DST=$S4 .*DPT=8080 " \
+		"\[MAMORI BLOCK\] .*SRC=$C4 DST=$S4 .*DPT=80 " \
+		"\[MAMORI LIMIT\] .*SRC=$C4 DST=$S4 .*DPT=2222 "; do
+		if grep -qE "$want" "$work/kmsg"; then ok "kernel log has /$want/"; else
+			fail "kernel log lacks /$want/"
+		fi
+	done
+	sleep 2
+else
+	echo "note: no $sysctl_path; logging prefixes not checked"
+fi
+
+# lockout: the SSH client's connection would be refused
+before=$(mamori_rules)
+rc=0
+ip netns exec "$ns_s" env SSH_CONNECTION="$C4 50000 $S4 22" "$mamori" firewall --rules "$rules" \
+	delete allow 22/tcp >"$work/out" 2>&1 || rc=$?
+if [ "$rc" = 1 ] && grep -q "lock out" "$work/out"; then ok "lockout refused (exit 1)"; else
+	fail "lockout: exit $rc: $(cat "$work/out")"
+fi
+[ "$(mamori_rules)" = "$before" ] && ok "refused change left the ruleset as it was" ||
+	fail "refused change altered the ruleset"
+grep -q '^allow 22/tcp$' "$rules" && ok "refused change left the rules file" || fail "rules file changed"
+rc=0
+ip netns exec "$ns_s" env SSH_CONNECTION="$C4 50000 $S4 22" "$mamori" firewall --rules "$rules" \
+	block $C4 >"$work/out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && ok "blocking the SSH client refused" || fail "block of SSH client: exit $rc"
+rc=0
+ip netns exec "$ns_s" env SSH_CONNECTION="$C4 50000 $S4 22" "$mamori" firewall --rules "$rules" \
+	--force delete allow 22/tcp >"$work/out" 2>&1 || rc=$?
+[ "$rc" = 0 ] && ok "--force overrides" || fail "--force: exit $rc $(cat "$work/out")"
+expect timeout "22/tcp now denied" tcp $S4 22
+fw allow 22/tcp >/dev/null
+
+# a broken hand edit: reload refuses with file and line, nothing changes
+before=$(mamori_rules)
+cp "$rules" "$work/good.rules"
+printf 'allow 80/tcp\nallow from 10.0.0.0/33\n' >>"$rules"
+rc=0
+fw reload >"$work/out" 2>&1 || rc=$?
+line=$(wc -l <"$rules")
+if [ "$rc" = 3 ] && grep -q "fw.rules:$line: bad prefix length" "$work/out"; then
+	ok "broken rules file: exit 3 with file:line"
+else
+	fail "broken reload: exit $rc: $(cat "$work/out")"
+fi
+[ "$(mamori_rules)" = "$before" ] && ok "broken reload left the ruleset as it was" ||
+	fail "broken reload altered the ruleset"
+cp "$work/good.rules" "$rules"
+expect open "still serving after the refused reload" tcp $S4 80
+
+fw reload >/dev/null || fail "reload"
+check_foreign reload
+
+fw --dry-run reset >/dev/null || fail "dry-run reset"
+ip netns exec "$ns_s" nft list tables | grep -q 'table inet mamori' && ok "--dry-run changed nothing" ||
+	fail "--dry-run removed the table"
+fw disable >/dev/null || fail "disable"
+ip netns exec "$ns_s" nft list tables | grep -q 'table inet mamori' && fail "table still loaded after disable" ||
+	ok "disable removed table inet mamori"
+expect open "disabled: 8080 open" tcp $S4 8080
+check_foreign disable
+fw enable >/dev/null && fw reset >/dev/null || fail "reset"
+ip netns exec "$ns_s" nft list tables | grep -q 'table inet mamori' && fail "table still loaded after reset" ||
+	ok "reset removed table inet mamori"
+check_foreign reset
+
+if [ "$fails" -ne 0 ]; then
+	echo "$fails check(s) failed" >&2
+	exit 1
+fi
+echo "all firewall checks passed"

@@ -3,10 +3,11 @@
 # needs, only those missing, with sudo when not root.
 
 MM_BUILD_PKGS="meson ninja-build pkg-config gcc libc6-dev python3 scdoc
-  zlib1g-dev libzstd-dev libsystemd-dev libinih-dev libmaxminddb-dev libc-ares-dev"
+  zlib1g-dev libzstd-dev libsystemd-dev libinih-dev libmaxminddb-dev libc-ares-dev
+  libnftables-dev libjansson-dev librnp-dev libssl-dev"
 MM_TEST_PKGS="clang libcmocka-dev jq nftables iproute2 openssh-server openssh-client
   zstd gzip procps util-linux systemd-journal-remote
-  dnsmasq-base chromium mmdb-bin"
+  dnsmasq-base chromium mmdb-bin gnupg"
 
 mm_missing() {
 	local p missing=""

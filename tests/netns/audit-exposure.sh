@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# audit-exposure.sh MAMORI
+#
+# mamori audit --only firewall,exposure inside a network namespace of its
+# own: real listeners (python3 sockets) on public and loopback addresses,
+# then nftables rulesets loaded in the namespace that restrict them or not.
+# Exits 77 (skip) only when not root or namespaces are unavailable.
+set -u
+mamori=${1:?usage: audit-exposure.sh MAMORI}
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
+for c in ip nft python3 jq; do command -v "$c" >/dev/null || skip "no $c"; done
+ns=mm-audit-$$
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-audit-ns.XXXXXX")
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+ip netns add "$ns" || skip "cannot create a network namespace"
+ip -n "$ns" link set lo up
+ip -n "$ns" link add d0 type veth peer name d1 && ip -n "$ns" link set d0 up && ip -n "$ns" link set d1 up &&
+	ip -n "$ns" addr add 198.51.100.7/24 dev d0 || skip "no veth"
+fails=0
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+ok() { echo "ok: $*"; }
+
+cat >"$tmp/listen.py" <<'EOF2'
+import socket, sys, time
+socks = []
+for spec in sys.argv[1:]:
+    proto, fam, addr, port = spec.split(",")
+    s = socket.socket(socket.AF_INET6 if fam == "6" else socket.AF_INET,
+                      socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+    if fam == "6":
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    if proto == "tcp":
+        s.listen(4)
+    socks.append(s)
+open(sys.argv[0] + ".ready", "w").close()
+time.sleep(300)
+EOF2
+ip netns exec "$ns" python3 "$tmp/listen.py" tcp,4,0.0.0.0,6379 tcp,4,127.0.0.1,5432 \
+	tcp,6,::,3306 udp,4,0.0.0.0,5060 tcp,4,0.0.0.0,8080 tcp,4,198.51.100.7,11211 &
+pids="$pids $!"
+for _ in $(seq 50); do
+	[ -e "$tmp/listen.py.ready" ] && break
+	sleep 0.1
+done
+[ -e "$tmp/listen.py.ready" ] || skip "listeners did not start"
+
+run() { # run ONLY OUT: audit inside the namespace
+	ip netns exec "$ns" "$mamori" audit --only "$1" --json --fail-on none >"$2" 2>"$2.err" ||
+		fail "mamori audit --only $1 exited $?: $(head -c 300 "$2.err")"
+}
+check() {
+	if [ "$(jq -e "$2" "$3" 2>&1)" = true ]; then ok "$1"; else
+		fail "$1 ($2 on $(head -c 600 "$3"))"
+	fi
+}
+ports='[.findings[] | select(.id == "EXP-RISKY-SERVICE") | .evidence | capture(":(?<p>[0-9]+)").p | tonumber] | sort'
+
+# no ruleset: every public risky listener is exposed
+run exposure "$tmp/1.json"
+check "public risky listeners found (6379, 3306 v6, 5060 udp, 11211)" "$ports == [3306,5060,6379,11211]" "$tmp/1.json"
+check "owning process named" '.findings[0].evidence | test("by python3\\[[0-9]+\\]")' "$tmp/1.json"
+check "udp listener says udp" '[.findings[].evidence | select(startswith("SIP on udp 0.0.0.0:5060"))] | length == 1' "$tmp/1.json"
+check "IPv6 address in brackets" '[.findings[].evidence | select(contains("tcp [::]:3306"))] | length == 1' "$tmp/1.json"
+run firewall,exposure "$tmp/2.json"
+check "empty ruleset: FW-NO-RULESET" '[.findings[] | select(.id == "FW-NO-RULESET")] | length == 1' "$tmp/2.json"
+
+# inet table, input policy drop, ssh allowed: both families closed, nothing exposed
+ip netns exec "$ns" nft -f - <<'EOF2'
+table inet filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iif lo accept
+		tcp dport 22 accept
+	}
+}
+EOF2
+run firewall,exposure "$tmp/3.json"
+check "inet drop policy: no firewall findings, nothing exposed" '.findings == []' "$tmp/3.json"
+
+# the same, but Redis opened in the firewall
+ip netns exec "$ns" nft add rule inet filter input tcp dport '{ 6379, 8080 }' accept
+run firewall,exposure "$tmp/4.json"
+check "port accepted by the firewall is exposed again" "$ports == [6379]" "$tmp/4.json"
+
+# IPv4-only ruleset ending in reject: IPv6 open, so the IPv6 listener is exposed
+ip netns exec "$ns" nft flush ruleset
+ip netns exec "$ns" nft -f - <<'EOF2'
+table ip filter {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		iif lo accept
+		tcp dport 22 accept
+		reject
+	}
+}
+EOF2
+run firewall,exposure "$tmp/5.json"
+check "ip-only ruleset: FW-IPV6-OPEN" '[.findings[].id] | index("FW-IPV6-OPEN") != null' "$tmp/5.json"
+check "ip-only ruleset: only the IPv6 listener exposed" "$ports == [3306]" "$tmp/5.json"
+
+# accept-by-default ruleset
+ip netns exec "$ns" nft flush ruleset
+ip netns exec "$ns" nft add table inet t
+ip netns exec "$ns" nft add chain inet t input '{ type filter hook input priority 0; policy accept; }'
+run firewall "$tmp/6.json"
+check "accept policy: FW-INPUT-OPEN" '[.findings[].id] == ["FW-INPUT-OPEN"]' "$tmp/6.json"
+
+# timing: the whole (live) audit in this namespace
+start=$(date +%s%N)
+ip netns exec "$ns" "$mamori" audit --fail-on none >/dev/null 2>&1
+echo "full audit in the namespace: $((($(date +%s%N) - start) / 1000000)) ms"
+[ "$fails" = 0 ] || exit 1

@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# mamori firewall without touching the kernel: --dry-run, show, status and
+# the rules file in a temporary directory (the null backend stands in for
+# nftables, so nothing is ever loaded).
+. "$(dirname "$0")/lib.sh"
+
+R="$TMP/fw.rules"
+export MAMORI_FW_RULES="$R" MAMORI_FW_BACKEND=null
+unset SSH_CONNECTION
+fw() { "$MAMORI" firewall "$@"; }
+
+expect_rc 0 fw status
+grep -q '^Status: inactive' "$TMP/out" && ok "fresh: inactive" || fail "fresh status: $(cat "$TMP/out")"
+[ ! -e "$R" ] && ok "status wrote nothing" || fail "status created the rules file"
+
+expect_rc 0 fw allow 22/tcp
+expect_rc 0 fw allow from 10.0.0.0/8 to any port 80,443 proto tcp comment "web from lan"
+expect_rc 0 fw limit ssh
+expect_rc 0 fw insert 1 deny from 192.0.2.0/24
+expect_rc 0 fw allow 22/tcp
+grep -q 'Skipping' "$TMP/out" && ok "duplicate rule skipped" || fail "duplicate not skipped"
+expect_rc 0 fw status numbered
+cat >"$TMP/want" <<'W'
+Status: inactive
+
+[ 1] deny from 192.0.2.0/24 to any
+[ 2] allow 22/tcp
+[ 3] allow from 10.0.0.0/8 to any port 80,443 proto tcp comment "web from lan"
+[ 4] limit 22/tcp
+W
+diff -u "$TMP/want" "$TMP/out" >&2 && ok "status numbered" || fail "status numbered differs"
+
+# the rules file: readable, same grammar
+grep -qx 'allow from 10.0.0.0/8 to any port 80,443 proto tcp comment "web from lan"' "$R" &&
+	ok "rules file holds the canonical rule" || fail "rules file: $(cat "$R")"
+grep -qx 'default deny incoming' "$R" && ok "rules file holds default policies" || fail "no defaults in file"
+
+# --dry-run changes nothing and prints what it would do
+cp "$R" "$TMP/before"
+expect_rc 0 fw --dry-run allow 8080/tcp
+grep -q '^allow 8080/tcp$' "$TMP/out" && ok "dry-run shows the new file" || fail "dry-run output"
+cmp -s "$R" "$TMP/before" && ok "dry-run left the file" || fail "dry-run changed the file"
+expect_rc 0 fw --dry-run enable
+grep -q '^table inet mamori {' "$TMP/out" && ok "dry-run enable shows the table" || fail "dry-run enable"
+cmp -s "$R" "$TMP/before" && ok "dry-run enable left the file" || fail "dry-run enable changed the file"
+for cmd in "delete 1" "default allow incoming" "logging high" "block 198.51.100.7 --for 1h" "reset" "disable"; do
+	# shellcheck disable=SC2086
+	expect_rc 0 fw --dry-run $cmd
+	cmp -s "$R" "$TMP/before" || fail "--dry-run $cmd changed the file"
+done
+
+# show: the nftables text
+expect_rc 0 fw show
+grep -q 'ip saddr 192.0.2.0/24 counter drop' "$TMP/out" && ok "show renders rules" || fail "show"
+grep -q 'update @lim4_4 { ip saddr limit rate over 12/minute burst 6 packets } goto limit_hit' "$TMP/out" &&
+	ok "show renders limit sets" || fail "show limit"
+
+# delete
+expect_rc 0 fw delete 1
+expect_rc 0 fw delete allow 22/tcp
+expect_rc 2 fw delete 9
+grep_err "no rule 9"
+expect_rc 2 fw delete allow 23/tcp
+grep_err "no such rule"
+expect_rc 0 fw status numbered
+grep -q '^\[ 1\] allow from 10.0.0.0/8' "$TMP/out" && ok "renumbered" || fail "renumbered: $(cat "$TMP/out")"
+
+# bad input: precise errors, nothing changes
+cp "$R" "$TMP/before"
+expect_rc 2 fw allow 70000/tcp
+grep_err "port 70000 out of range"
+expect_rc 2 fw allow from 10.0.0.0/33
+grep_err "bad prefix length in '10.0.0.0/33'"
+expect_rc 2 fw allow nosuch
+grep_err "unknown service or app profile 'nosuch'"
+expect_rc 2 fw block 10.0.0.300
+grep_err "bad address or prefix '10.0.0.300'"
+expect_rc 2 fw block 10.0.0.1 --for 5x
+grep_err "bad duration"
+expect_rc 2 fw default drop incoming
+grep_err "'default' takes allow, deny or reject"
+expect_rc 2 fw insert 0 allow 1
+expect_rc 2 fw frobnicate
+cmp -s "$R" "$TMP/before" && ok "bad input left the file" || fail "bad input changed the file"
+
+# a hand-edited file with an error: every command stops, with file:line
+printf 'allow 22/tcp\nallow 80/tcpp\n' >>"$R"
+expect_rc 3 fw status
+grep_err "fw.rules:[0-9]+: unknown protocol 'tcpp'"
+expect_rc 3 fw allow 443/tcp
+expect_rc 3 fw reload
+cp "$TMP/before" "$R"
+
+# blocks
+expect_rc 0 fw block 198.51.100.7 2001:db8::/48 --for 1h comment "scanner"
+expect_rc 0 fw block 203.0.113.0/24
+expect_rc 0 fw blocked
+grep -qE '^198\.51\.100\.7 +(0h59m|1h00m|59m[0-9]{2}s) +- +scanner' "$TMP/out" && ok "blocked lists v4 with time" ||
+	fail "blocked: $(cat "$TMP/out")"
+grep -qE '^2001:db8::/48 ' "$TMP/out" && ok "blocked lists v6" || fail "blocked v6"
+grep -qE '^203\.0\.113\.0/24 +permanent' "$TMP/out" && ok "permanent block" || fail "permanent block"
+grep -qE '^block 198\.51\.100\.7 until [0-9T:-]+\+00:00 comment "scanner"$' "$R" && ok "block persisted with expiry" ||
+	fail "block line: $(grep block "$R")"
+expect_rc 0 fw unblock 203.0.113.0/24
+expect_rc 2 fw unblock 203.0.113.0/24
+grep_err "not blocked"
+
+# lockout: refuse a change that stops the SSH client reaching sshd
+expect_rc 0 fw enable
+expect_rc 1 env SSH_CONNECTION="192.0.2.50 50000 192.0.2.1 22" "$MAMORI" firewall insert 1 deny from 192.0.2.0/24
+grep_err "lock out the current SSH session"
+expect_rc 0 env SSH_CONNECTION="192.0.2.50 50000 192.0.2.1 22" "$MAMORI" firewall allow 22/tcp
+expect_rc 1 env SSH_CONNECTION="192.0.2.50 50000 192.0.2.1 22" "$MAMORI" firewall block 192.0.2.50
+expect_rc 0 env SSH_CONNECTION="192.0.2.50 50000 192.0.2.1 22" "$MAMORI" firewall --force block 192.0.2.50
+expect_rc 0 fw status verbose
+grep -q '^Status: active' "$TMP/out" && ok "enabled" || fail "status after enable"
+grep -q '^Default: deny (incoming), allow (outgoing), deny (routed)' "$TMP/out" && ok "verbose defaults" ||
+	fail "verbose: $(cat "$TMP/out")"
+
+expect_rc 0 fw reset
+expect_rc 0 fw status
+grep -q '^Status: inactive' "$TMP/out" && ! grep -q allow "$TMP/out" && ok "reset" || fail "reset"
+
+# usage
+expect_rc 0 "$MAMORI" help firewall
+expect_rc 2 fw
+expect_rc 2 fw status loud
+finish

@@ -25,7 +25,7 @@ void usage_audit(FILE *out)
 	    "\n"
 	    "The security posture of this server: sshd, accounts, files, firewall and\n"
 	    "exposed services, each finding with its evidence and the fix.\n"
-	    "  --only AREA,...     areas to check: sshd, accounts, files, firewall, exposure\n"
+	    "  --only AREA,...     areas: sshd, accounts, files, firewall, exposure, updates\n"
 	    "  --skip ID,...       do not report these check IDs\n"
 	    "  --json              one JSON object: score, findings, notes\n"
 	    "  --fail-on SEV       exit 1 when a finding is at least this severe (default low)\n"

@@ -121,11 +121,24 @@ static const struct mm_audit_check checks[] = {
       "scanned for constantly and often have no or weak authentication.",
       "Bind it to 127.0.0.1 (or a private address) in its configuration, or drop the port in the "
       "firewall."),
+    C("UPD-SECURITY", UPDATES, HIGH, "security updates are available but not installed",
+      "The security repository has newer versions of installed packages: known, published "
+      "vulnerabilities stay open until they are installed.",
+      "apt-get update && apt-get upgrade (or enable unattended-upgrades for security updates)."),
+    C("UPD-NO-SECURITY-LIST", UPDATES, MEDIUM, "no security repository in the APT lists",
+      "Without the distribution's security repository, no security updates ever arrive.",
+      "Add the security suite to /etc/apt/sources.list(.d) (Debian: "
+      "'deb http://security.debian.org/debian-security bookworm-security main'), then apt-get "
+      "update."),
+    C("UPD-LISTS-STALE", UPDATES, LOW, "the APT lists are more than a week old",
+      "Old package lists hide security updates published since.",
+      "apt-get update (or enable apt-daily.timer / unattended-upgrades)."),
 };
 
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 
-static const char *const area_names[] = {"sshd", "accounts", "files", "firewall", "exposure"};
+static const char *const area_names[] = {"sshd",     "accounts", "files",
+					 "firewall", "exposure", "updates"};
 static const char *const sev_names[] = {"info", "low", "medium", "high"};
 
 const struct mm_audit_check *mm_audit_checks(size_t *n)
@@ -413,9 +426,11 @@ out:
 
 typedef int (*area_fn)(struct audit_ctx *c);
 
+/* one per enum mm_audit_area, in that order */
+
 static const area_fn area_fns[MM_AUDIT_NAREAS] = {
     audit_check_sshd,	  audit_check_accounts, audit_check_files,
-    audit_check_firewall, audit_check_exposure,
+    audit_check_firewall, audit_check_exposure, audit_check_updates,
 };
 
 int mm_audit_run(const struct mm_audit_opts *opts, struct mm_audit_report *rep, struct mm_err *err)
@@ -424,6 +439,8 @@ int mm_audit_run(const struct mm_audit_opts *opts, struct mm_audit_report *rep, 
 	unsigned areas = opts->areas ? opts->areas : (1u << MM_AUDIT_NAREAS) - 1;
 	int rc = 0, a;
 
+	_Static_assert(sizeof(area_names) / sizeof(area_names[0]) == MM_AUDIT_NAREAS,
+		       "one name per area");
 	memset(rep, 0, sizeof(*rep));
 	c = calloc(1, sizeof(*c));
 	if (!c)

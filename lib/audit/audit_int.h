@@ -69,6 +69,9 @@ int audit_check_accounts(struct audit_ctx *c);
 int audit_check_files(struct audit_ctx *c);
 int audit_check_firewall(struct audit_ctx *c);
 int audit_check_exposure(struct audit_ctx *c);
+int audit_check_updates(struct audit_ctx *c);
+/* dpkg version order: <0, 0, >0 */
+int audit_vercmp(const char *a, const char *b);
 
 /* Accounts with a login shell from ROOT/etc/passwd, for the sshd check. */
 struct audit_user {

@@ -6,7 +6,7 @@
 . "$MM_SRCDIR/tests/cli/lib.sh"
 
 FX="$MM_SRCDIR/tests/data/audit"
-A="--only sshd,accounts,files --sshd="
+A="--only sshd,accounts,files,updates --sshd="
 
 cp -r "$FX/good" "$TMP/good"
 cp -r "$FX/bad" "$TMP/bad"
@@ -51,7 +51,7 @@ for id in SSH-PASSWORD SSH-KBDINT-PAM SSH-ROOT-PASSWORD SSH-EMPTY-PASSWORDS SSH-
 	SSH-WEAK-CIPHER SSH-WEAK-MAC SSH-WEAK-HOSTKEY SSH-MAXAUTHTRIES SSH-X11-FORWARDING \
 	SSH-AGENT-FORWARDING SSH-LISTEN-ALL SSH-HOSTKEY-PERMS SSH-AUTHKEYS-PERMS \
 	ACC-UID0 ACC-EMPTY-PASSWORD ACC-NEVER-USED ACC-SUDO-NOPASSWD-ALL ACC-SUDOERS-PERMS \
-	FILE-WORLD-WRITABLE FILE-SUID-UNPACKAGED FILE-SHADOW-PERMS FILE-SSL-PRIVATE-PERMS; do
+	FILE-WORLD-WRITABLE FILE-SUID-UNPACKAGED FILE-SHADOW-PERMS FILE-SSL-PRIVATE-PERMS UPD-SECURITY; do
 	check "bad root: $id" "[.findings[] | select(.id == \"$id\")] | length >= 1" "$TMP/bad.json"
 done
 check "drop-in that overrides the main file is named" \
@@ -72,6 +72,13 @@ check "sudoers NOPASSWD: ALL with file:line" \
 check "unpackaged SUID is evil, not helper" \
 	'[.findings[] | select(.id == "FILE-SUID-UNPACKAGED") | .evidence] == ["/usr/bin/evil: set-id, in no dpkg package"]' \
 	"$TMP/bad.json"
+check "security update: newest version, epochs, tildes, removed packages" \
+	'[.findings[] | select(.id == "UPD-SECURITY") | .evidence] == ["1 package with a security update: openssl 3.0.11-1~deb12u1 -> 3.0.15-1~deb12u1"]' \
+	"$TMP/bad.json"
+mkdir -p "$TMP/nosec/var/lib/dpkg" "$TMP/nosec/var/lib/apt/lists"
+cp "$FX/good/var/lib/dpkg/status" "$TMP/nosec/var/lib/dpkg/"
+expect_rc 1 "$MAMORI" audit --only updates --root "$TMP/nosec" --json
+check "no security list" '[.findings[].id] == ["UPD-NO-SECURITY-LIST"]' "$TMP/out"
 check "Match blocks noted as not evaluated" '[.notes[] | select(.text | contains("Match"))] | length == 1' \
 	"$TMP/bad.json"
 check "every finding has id, severity, evidence, fix" \

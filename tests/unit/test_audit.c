@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "lib/audit/audit_int.h"
 #include "mamori/audit.h"
 
 struct inc {
@@ -141,6 +142,25 @@ static void test_report_json(void **state)
 	mm_audit_report_release(NULL);
 }
 
+/* the cases of dpkg's own version tests (lib/dpkg/t/t-version.c) */
+static void test_vercmp(void **state)
+{
+	(void)state;
+	assert_int_equal(audit_vercmp("1.0", "1.0"), 0);
+	assert_true(audit_vercmp("1.0", "1.1") < 0);
+	assert_true(audit_vercmp("1:0.1", "2.0") > 0);
+	assert_true(audit_vercmp("1.0~rc1", "1.0") < 0);
+	assert_true(audit_vercmp("1.0~~", "1.0~") < 0);
+	assert_true(audit_vercmp("1.0-1", "1.0-1+deb12u1") < 0);
+	assert_true(audit_vercmp("3.0.11-1~deb12u1", "3.0.15-1~deb12u1") < 0);
+	assert_true(audit_vercmp("1.0.9-2+b6", "1.0.9-2+deb12u1") < 0);
+	assert_true(audit_vercmp("2.1.12-stable-8", "2.1.12-stable-8+deb12u1") < 0);
+	assert_true(audit_vercmp("1.10", "1.9") > 0);
+	assert_true(audit_vercmp("1.001", "1.1") == 0);
+	assert_true(audit_vercmp("1.0a", "1.0") > 0);
+	assert_true(audit_vercmp("1.0+", "1.0.") < 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +168,7 @@ int main(void)
 	    cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_registry),
 	    cmocka_unit_test(test_report_json),
+	    cmocka_unit_test(test_vercmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

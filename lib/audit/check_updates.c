@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Updates: installed packages (dpkg status) against the security
+ * repositories' package lists that APT already downloaded (nothing is
+ * fetched). Lists compressed by APT (lz4, gz, xz, zst) are read through
+ * `apt-helper cat-file`, which knows every compression APT uses.
+ * Versions are compared with dpkg's algorithm (deb-version(7)).
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "audit_int.h"
+#include "mamori/cursor.h"
+
+#define STATUS_CAP (64u << 20)
+#define LIST_CAP (256u << 20)
+#define MAX_PKGS 100000
+#define STALE_DAYS 7
+
+struct pkg {
+	char *name, *arch, *version;
+	char *newer; /* highest security version above the installed one */
+	char *from;  /* list it came from */
+};
+
+static int order(int c)
+{
+	if (c >= '0' && c <= '9')
+		return 0;
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return c;
+	if (c == '~')
+		return -1;
+	if (c)
+		return c + 256;
+	return 0;
+}
+
+/* dpkg's verrevcmp over [a, ae) and [b, be) */
+static int verrevcmp(const char *a, const char *ae, const char *b, const char *be)
+{
+	while (a < ae || b < be) {
+		int first_diff = 0;
+		while ((a < ae && !(*a >= '0' && *a <= '9')) ||
+		       (b < be && !(*b >= '0' && *b <= '9'))) {
+			int ac = a < ae ? order((unsigned char)*a) : 0;
+			int bc = b < be ? order((unsigned char)*b) : 0;
+			if (ac != bc)
+				return ac - bc;
+			a += a < ae;
+			b += b < be;
+		}
+		while (a < ae && *a == '0')
+			a++;
+		while (b < be && *b == '0')
+			b++;
+		while (a < ae && b < be && *a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+			if (!first_diff)
+				first_diff = *a - *b;
+			a++;
+			b++;
+		}
+		if (a < ae && *a >= '0' && *a <= '9')
+			return 1;
+		if (b < be && *b >= '0' && *b <= '9')
+			return -1;
+		if (first_diff)
+			return first_diff;
+	}
+	return 0;
+}
+
+/* Split EPOCH:UPSTREAM-REVISION. */
+static void vsplit(const char *v, unsigned long *epoch, const char **u, const char **ue,
+		   const char **r, const char **re)
+{
+	const char *colon = strchr(v, ':'), *end = v + strlen(v), *dash;
+
+	*epoch = 0;
+	if (colon) {
+		*epoch = strtoul(v, NULL, 10);
+		v = colon + 1;
+	}
+	dash = strrchr(v, '-');
+	*u = v;
+	*ue = dash ? dash : end;
+	*r = dash ? dash + 1 : end;
+	*re = end;
+}
+
+int audit_vercmp(const char *a, const char *b)
+{
+	unsigned long ea, eb;
+	const char *ua, *uae, *ra, *rae, *ub, *ube, *rb, *rbe;
+	int c;
+
+	vsplit(a, &ea, &ua, &uae, &ra, &rae);
+	vsplit(b, &eb, &ub, &ube, &rb, &rbe);
+	if (ea != eb)
+		return ea < eb ? -1 : 1;
+	c = verrevcmp(ua, uae, ub, ube);
+	if (c)
+		return c;
+	return verrevcmp(ra, rae, rb, rbe);
+}
+
+static char *dupspan(struct mm_span s)
+{
+	char *p = malloc(s.n + 1);
+
+	if (p) {
+		memcpy(p, s.p, s.n);
+		p[s.n] = '\0';
+	}
+	return p;
+}
+
+/*
+ * Walk deb822 stanzas; for each, call fn with Package, Architecture,
+ * Version and Status (empty spans when absent).
+ */
+typedef int (*stanza_fn)(void *ctx, struct mm_span pkg, struct mm_span arch, struct mm_span ver,
+			 struct mm_span status);
+
+static int stanzas(const char *text, size_t n, stanza_fn fn, void *ctx)
+{
+	struct mm_cur c = mm_cur_make(text, n);
+	struct mm_span pkg = {0}, arch = {0}, ver = {0}, st = {0};
+	int rc = 0;
+
+	while (rc == 0) {
+		struct mm_span line;
+		bool eof = mm_cur_eof(&c);
+		if (!eof) {
+			if (!mm_cur_until(&c, '\n', &line))
+				mm_cur_rest(&c, &line);
+			else
+				c.p++;
+		}
+		if (eof || line.n == 0) {
+			if (pkg.n && ver.n)
+				rc = fn(ctx, pkg, arch, ver, st);
+			pkg.n = arch.n = ver.n = st.n = 0;
+			if (eof)
+				break;
+			continue;
+		}
+		{
+			struct mm_cur l = mm_cur_make(line.p, line.n);
+			struct mm_span *dst = NULL;
+			if (mm_cur_lit(&l, "Package:"))
+				dst = &pkg;
+			else if (mm_cur_lit(&l, "Architecture:"))
+				dst = &arch;
+			else if (mm_cur_lit(&l, "Version:"))
+				dst = &ver;
+			else if (mm_cur_lit(&l, "Status:"))
+				dst = &st;
+			if (dst) {
+				mm_cur_skip_ws(&l);
+				mm_cur_rest(&l, dst);
+				while (dst->n &&
+				       (dst->p[dst->n - 1] == ' ' || dst->p[dst->n - 1] == '\r'))
+					dst->n--;
+				if (dst->n > 200)
+					dst->n = 0;
+			}
+		}
+	}
+	return rc;
+}
+
+struct db {
+	struct pkg *v;
+	size_t n, cap;
+	const char *from;
+};
+
+static int add_installed(void *ctx, struct mm_span pkg, struct mm_span arch, struct mm_span ver,
+			 struct mm_span status)
+{
+	struct db *d = ctx;
+	struct pkg *p;
+
+	if (!mm_span_eq(status, "install ok installed"))
+		return 0;
+	if (d->n >= MAX_PKGS)
+		return 0;
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 1024;
+		void *np = realloc(d->v, nc * sizeof(*d->v));
+		if (!np)
+			return MM_ERR_NOMEM;
+		d->v = np;
+		d->cap = nc;
+	}
+	p = &d->v[d->n];
+	memset(p, 0, sizeof(*p));
+	p->name = dupspan(pkg);
+	p->arch = dupspan(arch);
+	p->version = dupspan(ver);
+	d->n++;
+	if (!p->name || !p->arch || !p->version)
+		return MM_ERR_NOMEM;
+	return 0;
+}
+
+static int cmp_pkg(const void *a, const void *b)
+{
+	return strcmp(((const struct pkg *)a)->name, ((const struct pkg *)b)->name);
+}
+
+static int offer(void *ctx, struct mm_span pkg, struct mm_span arch, struct mm_span ver,
+		 struct mm_span status)
+{
+	struct db *d = ctx;
+	char name[256], vers[256];
+	size_t lo = 0, hi = d->n;
+
+	(void)status;
+	if (pkg.n >= sizeof(name) || ver.n >= sizeof(vers))
+		return 0;
+	memcpy(name, pkg.p, pkg.n);
+	name[pkg.n] = '\0';
+	memcpy(vers, ver.p, ver.n);
+	vers[ver.n] = '\0';
+	while (lo < hi) { /* first entry with this name */
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(d->v[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < d->n && strcmp(d->v[lo].name, name) == 0; lo++) {
+		struct pkg *p = &d->v[lo];
+		if (!mm_span_eq(arch, p->arch) && !mm_span_eq(arch, "all") &&
+		    strcmp(p->arch, "all") != 0)
+			continue;
+		if (audit_vercmp(vers, p->version) <= 0)
+			continue;
+		if (p->newer && audit_vercmp(vers, p->newer) <= 0)
+			continue;
+		free(p->newer);
+		p->newer = strdup(vers);
+		p->from = (char *)(uintptr_t)d->from;
+		if (!p->newer)
+			return MM_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int read_list(struct audit_ctx *c, const char *path, struct mm_buf *b)
+{
+	size_t l = strlen(path);
+
+	if (l > 9 && strcmp(path + l - 9, "_Packages") == 0)
+		return audit_read(c, path, LIST_CAP, b);
+	{
+		const char *argv[] = {"/usr/lib/apt/apt-helper", "cat-file", path, NULL};
+		int st, rc;
+		mm_buf_reset(b);
+		rc = audit_exec(argv, c->timeout_ms, b, NULL, &st);
+		if (rc == 0 && st != 0)
+			rc = MM_ERR_IO;
+		if (rc == 0 && !b->data)
+			rc = mm_buf_add(b, "", 0);
+		return rc;
+	}
+}
+
+static bool is_security_list(const char *nm)
+{
+	return strstr(nm, "security") && strstr(nm, "_Packages") &&
+	       (strstr(nm, "_Packages") + 9 == nm + strlen(nm) || strstr(nm, "_Packages.")) &&
+	       !strstr(nm, ".diff");
+}
+
+int audit_check_updates(struct audit_ctx *c)
+{
+	struct db d = {NULL, 0, 0, NULL};
+	struct mm_buf b, names;
+	struct dirent **ents = NULL;
+	char p[1400], dir[1100];
+	time_t newest = 0;
+	size_t i, nout = 0, nlists = 0;
+	int n = -1, k, rc;
+
+	mm_buf_init(&b, LIST_CAP);
+	mm_buf_init(&names, 4096);
+	audit_path(c, "/var/lib/dpkg/status", p, sizeof(p));
+	rc = audit_read(c, p, STATUS_CAP, &b);
+	if (rc < 0) {
+		rc = audit_note(
+		    c, MM_AUDIT_UPDATES, false,
+		    "/var/lib/dpkg/status: %s; updates not checked (not a Debian system?)",
+		    mm_strerror(rc));
+		goto out;
+	}
+	rc = stanzas(b.data, b.len, add_installed, &d);
+	if (rc < 0)
+		goto out;
+	qsort(d.v, d.n, sizeof(*d.v), cmp_pkg);
+	audit_path(c, "/var/lib/apt/lists", dir, sizeof(dir));
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0) {
+		rc = audit_note(c, MM_AUDIT_UPDATES, false, "no APT lists (/var/lib/apt/lists)");
+		goto out;
+	}
+	for (k = 0; k < n && rc == 0; k++) {
+		const char *nm = ents[k]->d_name;
+		struct stat st;
+		size_t l = strlen(nm);
+		if (l > 600)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, nm);
+		if ((l > 8 && strcmp(nm + l - 8, "_Release") == 0) ||
+		    (l > 10 && strcmp(nm + l - 10, "_InRelease") == 0)) {
+			if (lstat(p, &st) == 0 && st.st_mtime > newest)
+				newest = st.st_mtime;
+			continue;
+		}
+		if (!is_security_list(nm))
+			continue;
+		rc = read_list(c, p, &b);
+		if (rc < 0) {
+			rc = audit_note(c, MM_AUDIT_UPDATES, false, "/var/lib/apt/lists/%s: %s", nm,
+					mm_strerror(rc));
+			continue;
+		}
+		nlists++;
+		d.from = nm;
+		rc = stanzas(b.data, b.len, offer, &d);
+		d.from = NULL;
+		/* names point into ents: record the findings before freeing */
+	}
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < d.n; i++) {
+		if (!d.v[i].newer)
+			continue;
+		if (nout < 20)
+			mm_buf_addf(&names, "%s%s %s -> %s", nout ? ", " : "", d.v[i].name,
+				    d.v[i].version, d.v[i].newer);
+		nout++;
+	}
+	if (nout)
+		rc = audit_find(c, "UPD-SECURITY", "%zu package%s with a security update: %s%s",
+				nout, nout == 1 ? "" : "s", names.data ? names.data : "",
+				nout > 20 ? ", ..." : "");
+	if (rc == 0 && nlists == 0)
+		rc = audit_find(c, "UPD-NO-SECURITY-LIST",
+				"no *security*_Packages list in "
+				"/var/lib/apt/lists");
+	if (rc == 0 && newest && c->live && time(NULL) - newest > STALE_DAYS * 86400)
+		rc = audit_find(c, "UPD-LISTS-STALE", "newest Release file is %ld days old",
+				(long)((time(NULL) - newest) / 86400));
+out:
+	for (i = 0; i < d.n; i++) {
+		free(d.v[i].name);
+		free(d.v[i].arch);
+		free(d.v[i].version);
+		free(d.v[i].newer);
+	}
+	free(d.v);
+	for (k = 0; k < n; k++)
+		free(ents[k]);
+	free(ents);
+	mm_buf_release(&b);
+	mm_buf_release(&names);
+	return rc;
+}

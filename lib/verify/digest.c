@@ -152,11 +152,142 @@ out:
 	return rc;
 }
 
-int mm_digest_file(struct mm_digest_job *job)
+/*
+ * Read-ahead for one large file: a second thread read(2)s the next block
+ * while this one hashes the last, so the copy out of the page cache (a
+ * quarter of the time on SHA-NI machines) overlaps the hashing. Two
+ * buffers, handed back and forth under one mutex.
+ */
+struct readahead {
+	int fd;
+	unsigned char *buf[2];
+	ssize_t len[2];
+	int err[2];
+	bool full[2], stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void *reader(void *arg)
+{
+	struct readahead *ra = arg;
+	unsigned slot = 0;
+
+	for (;;) {
+		ssize_t r;
+
+		pthread_mutex_lock(&ra->mu);
+		while (ra->full[slot] && !ra->stop)
+			pthread_cond_wait(&ra->cv, &ra->mu);
+		pthread_mutex_unlock(&ra->mu);
+		if (ra->stop)
+			break;
+		do
+			r = read(ra->fd, ra->buf[slot], READ_BUF);
+		while (r < 0 && errno == EINTR);
+		pthread_mutex_lock(&ra->mu);
+		ra->len[slot] = r;
+		ra->err[slot] = r < 0 ? errno : 0;
+		ra->full[slot] = true;
+		pthread_cond_broadcast(&ra->cv);
+		pthread_mutex_unlock(&ra->mu);
+		if (r <= 0)
+			break;
+		slot ^= 1;
+	}
+	return NULL;
+}
+
+/* Feed fd into ctx; with ra set, through the read-ahead thread. */
+static int hash_fd(struct mm_digest_job *job, int fd, EVP_MD_CTX *ctx, bool overlap)
+{
+	struct readahead ra;
+	pthread_t tid;
+	unsigned slot = 0;
+	int rc = 0;
+
+	memset(&ra, 0, sizeof(ra));
+	ra.fd = fd;
+	ra.buf[0] = malloc(READ_BUF);
+	ra.buf[1] = overlap ? malloc(READ_BUF) : NULL;
+	if (!ra.buf[0] || (overlap && !ra.buf[1])) {
+		rc = mm_err_set(&job->err, MM_ERR_NOMEM, "out of memory");
+		goto out_free;
+	}
+	if (overlap) {
+		pthread_mutex_init(&ra.mu, NULL);
+		pthread_cond_init(&ra.cv, NULL);
+		if (pthread_create(&tid, NULL, reader, &ra) != 0) {
+			pthread_cond_destroy(&ra.cv);
+			pthread_mutex_destroy(&ra.mu);
+			overlap = false;
+		}
+	}
+	for (;;) {
+		ssize_t r;
+		int e;
+
+		if (overlap) {
+			pthread_mutex_lock(&ra.mu);
+			while (!ra.full[slot])
+				pthread_cond_wait(&ra.cv, &ra.mu);
+			r = ra.len[slot];
+			e = ra.err[slot];
+			pthread_mutex_unlock(&ra.mu);
+		} else {
+			do
+				r = read(fd, ra.buf[0], READ_BUF);
+			while (r < 0 && errno == EINTR);
+			e = errno;
+		}
+		if (r < 0) {
+			rc = mm_err_set(&job->err, MM_ERR_IO, "%s: %s", job->path, strerror(e));
+			break;
+		}
+		if (r == 0)
+			break;
+		if (!EVP_DigestUpdate(ctx, ra.buf[slot], (size_t)r)) {
+			rc = mm_err_set(&job->err, MM_ERR_INTERNAL, "digest update failed");
+			break;
+		}
+		job->size += (uint64_t)r;
+		__atomic_store_n(&job->done, job->size, __ATOMIC_RELAXED);
+		if (overlap) {
+			pthread_mutex_lock(&ra.mu);
+			ra.full[slot] = false;
+			pthread_cond_broadcast(&ra.cv);
+			pthread_mutex_unlock(&ra.mu);
+			slot ^= 1;
+		}
+	}
+	if (overlap) {
+		pthread_mutex_lock(&ra.mu);
+		ra.stop = true;
+		pthread_cond_broadcast(&ra.cv);
+		pthread_mutex_unlock(&ra.mu);
+		pthread_join(tid, NULL);
+		pthread_cond_destroy(&ra.cv);
+		pthread_mutex_destroy(&ra.mu);
+	}
+out_free:
+	free(ra.buf[0]);
+	free(ra.buf[1]);
+	return rc;
+}
+
+static bool several_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 1;
+}
+
+/* overlap: use a read-ahead thread for large regular files. */
+static int digest_one(struct mm_digest_job *job, bool overlap)
+
 {
 	const EVP_MD *m = evp_md(job->alg);
 	EVP_MD_CTX *ctx = NULL;
-	unsigned char *buf = NULL;
 	struct stat st0, st1;
 	unsigned int mdlen = 0;
 	int fd = -1, rc = 0;
@@ -177,30 +308,15 @@ int mm_digest_file(struct mm_digest_job *job)
 		goto out;
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	buf = malloc(READ_BUF);
 	ctx = EVP_MD_CTX_new();
-	if (!buf || !ctx || !EVP_DigestInit_ex(ctx, m, NULL)) {
+	if (!ctx || !EVP_DigestInit_ex(ctx, m, NULL)) {
 		rc = mm_err_set(&job->err, MM_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf, READ_BUF);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = mm_err_set(&job->err, MM_ERR_IO, "%s: %s", job->path, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		if (!EVP_DigestUpdate(ctx, buf, (size_t)r)) {
-			rc = mm_err_set(&job->err, MM_ERR_INTERNAL, "digest update failed");
-			goto out;
-		}
-		job->size += (uint64_t)r;
-		__atomic_store_n(&job->done, job->size, __ATOMIC_RELAXED);
-	}
+	rc = hash_fd(job, fd, ctx,
+		     overlap && S_ISREG(st0.st_mode) && st0.st_size >= (off_t)(16 * READ_BUF));
+	if (rc < 0)
+		goto out;
 	if (!EVP_DigestFinal_ex(ctx, job->md, &mdlen)) {
 		rc = mm_err_set(&job->err, MM_ERR_INTERNAL, "digest final failed");
 		goto out;
@@ -212,11 +328,15 @@ int mm_digest_file(struct mm_digest_job *job)
 		job->changed = true;
 out:
 	EVP_MD_CTX_free(ctx);
-	free(buf);
 	if (fd >= 0)
 		close(fd);
 	job->rc = rc;
 	return rc;
+}
+
+int mm_digest_file(struct mm_digest_job *job)
+{
+	return digest_one(job, several_cpus());
 }
 
 struct pool {
@@ -224,6 +344,7 @@ struct pool {
 	size_t n;
 	atomic_size_t next;
 	atomic_uint running;
+	bool overlap; /* one thread hashing: let it read ahead */
 };
 
 static void *worker(void *arg)
@@ -232,7 +353,7 @@ static void *worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
-		mm_digest_file(&p->jobs[i]);
+		digest_one(&p->jobs[i], p->overlap);
 	atomic_fetch_sub(&p->running, 1);
 	return NULL;
 }
@@ -275,6 +396,7 @@ int mm_digest_files(struct mm_digest_job *jobs, size_t n, unsigned nthreads,
 	}
 	p.jobs = jobs;
 	p.n = n;
+	p.overlap = nthreads == 1 && several_cpus();
 	atomic_init(&p.next, 0);
 	atomic_init(&p.running, nthreads);
 	for (i = 0; i < nthreads; i++) {

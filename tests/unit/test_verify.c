@@ -129,18 +129,21 @@ static void test_digest_vectors(void **state)
 	    mm_digest_equal((const unsigned char *)"abcd", (const unsigned char *)"abce", 4));
 }
 
+/* over the read-ahead threshold (16 reads of 1 MiB) */
+#define BIG (24u << 20)
+
 static void test_digest_files(void **state)
 {
 	struct mm_digest_job j[4];
 	unsigned char md[MM_VH_MAXLEN];
-	char *big = malloc(3u << 20);
+	char *big = malloc(BIG);
 	size_t i;
 
 	(void)state;
 	assert_non_null(big);
-	for (i = 0; i < (3u << 20); i++)
+	for (i = 0; i < BIG; i++)
 		big[i] = (char)(i * 7 + (i >> 13));
-	write_file("big.bin", big, 3u << 20);
+	write_file("big.bin", big, BIG);
 	memset(j, 0, sizeof(j));
 	j[0].path = tpath("big.bin");
 	j[1].path = tpath("data.txt");
@@ -150,14 +153,20 @@ static void test_digest_files(void **state)
 		j[i].alg = i == 2 ? MM_VH_SHA384 : MM_VH_SHA256;
 	assert_int_equal(mm_digest_files(j, 4, 2, NULL, NULL), 0);
 	assert_int_equal(j[0].rc, 0);
-	assert_int_equal(j[0].size, 3u << 20);
+	assert_int_equal(j[0].size, BIG);
 	assert_false(j[0].changed);
-	assert_int_equal(mm_digest_mem(MM_VH_SHA256, big, 3u << 20, md), 0);
+	assert_int_equal(mm_digest_mem(MM_VH_SHA256, big, BIG, md), 0);
 	assert_memory_equal(j[0].md, md, 32);
-	assert_int_equal(mm_digest_mem(MM_VH_SHA384, big, 3u << 20, md), 0);
+	assert_int_equal(mm_digest_mem(MM_VH_SHA384, big, BIG, md), 0);
 	assert_memory_equal(j[2].md, md, 48);
 	assert_int_equal(j[1].rc, 0);
 	assert_int_equal(j[3].rc, MM_ERR_NOTFOUND);
+	/* one file alone: read-ahead thread on a multi-CPU machine */
+	memset(&j[0].md, 0, sizeof(j[0].md));
+	assert_int_equal(mm_digest_file(&j[0]), 0);
+	assert_int_equal(j[0].size, BIG);
+	assert_int_equal(mm_digest_mem(MM_VH_SHA256, big, BIG, md), 0);
+	assert_memory_equal(j[0].md, md, 32);
 	free(big);
 }
 

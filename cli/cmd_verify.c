@@ -90,6 +90,7 @@ struct vfile {
 	const struct mm_sums_entry *e; /* NULL when not listed */
 	enum fverdict v;
 	char note[200];
+	char got[2 * MM_VH_MAXLEN + 1]; /* digest computed, when hashed */
 };
 
 struct vopts {
@@ -609,6 +610,8 @@ static int run(struct vopts *o, char **files, int nfiles)
 			const struct mm_digest_job *j = &jobs[i];
 			size_t len = mm_vhash_len(j->alg);
 
+			if (j->rc == 0)
+				mm_digest_hex(j->md, len, f->got);
 			if (j->rc == MM_ERR_NOTFOUND) {
 				f->v = FV_MISSING;
 			} else if (j->rc < 0) {
@@ -676,7 +679,14 @@ static int run(struct vopts *o, char **files, int nfiles)
 			mm_buf_addf(&out, "\",\"verdict\":\"%s\",\"alg\":\"%s\",\"note\":\"",
 				    fv_name[vf[i].v], vf[i].e ? mm_vhash_name(vf[i].e->alg) : "");
 			mm_buf_add_json_str(&out, vf[i].note, strlen(vf[i].note));
-			mm_buf_adds(&out, "\"}");
+			mm_buf_adds(&out, "\",\"expected\":\"");
+			if (vf[i].e) {
+				char want[2 * MM_VH_MAXLEN + 1];
+
+				mm_digest_hex(vf[i].e->digest, mm_vhash_len(vf[i].e->alg), want);
+				mm_buf_adds(&out, want);
+			}
+			mm_buf_addf(&out, "\",\"actual\":\"%s\"}", vf[i].got);
 		}
 		mm_buf_adds(&out, "]}\n");
 	} else {

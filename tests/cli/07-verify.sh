@@ -57,6 +57,8 @@ cp "$D/linuxmint.iso" "$TMP/keep.iso"
 printf 'X' | dd of="$D/linuxmint.iso" bs=1 seek=4000000 conv=notrunc 2>/dev/null
 expect_rc 1 $M --key "$TMP/mint.gpg" "$D/linuxmint.iso"
 grep -q '^MISMATCH' "$TMP/out" && ok "mismatch line" || fail "no mismatch line"
+$M --json --key "$TMP/mint.gpg" "$D/linuxmint.iso" >"$TMP/mm.json" || true
+check "json mismatch digests" '.exit == 1 and .files[0].verdict == "MISMATCH" and (.files[0].expected | length) == 64 and .files[0].expected != .files[0].actual' "$TMP/mm.json"
 cp "$TMP/keep.iso" "$D/linuxmint.iso"
 # tampered sums file: the signature fails, no file is called OK
 cp "$D/sha256sum.txt" "$TMP/sums.keep"

@@ -63,6 +63,9 @@ struct fw_state {
 	struct fw_opts *o;
 	struct mm_fw_ruleset rs;
 	int64_t now;
+	/* nft commands that make the change on the loaded table; when empty
+	 * or when they fail (table not loaded), the whole table is replaced */
+	struct mm_buf inc;
 };
 
 static int64_t now_sec(void)
@@ -422,6 +425,19 @@ static int do_rule(struct fw_state *st, int from, size_t pos)
 		mm_die_msg("too many rules");
 		return MM_EXIT_USAGE;
 	}
+	if (pos == 0 || pos == st->rs.nrules) {
+		struct mm_err err = {0};
+		size_t i;
+		bool last = true;
+
+		/* appending is only the same as a reload when no later rule of
+		 * the same direction exists (insert N can put one there) */
+		for (i = pos ? pos : st->rs.nrules; i < st->rs.nrules; i++)
+			if (st->rs.rules[i].dir == r.dir)
+				last = false;
+		if (last && mm_fw_render_append(&st->rs, st->rs.nrules - 1, &st->inc, &err) < 0)
+			mm_buf_reset(&st->inc);
+	}
 	rc = commit(st, st->rs.enabled);
 	if (rc == 0 && !st->o->dry_run)
 		printf(pos ? "Rule inserted\n" : "Rule added\n");
@@ -467,6 +483,7 @@ static int do_block(struct fw_state *st, bool unblock)
 	char comment[MM_FW_COMMENT_MAX] = "";
 	int64_t dur = 0;
 	int i, n = 0, rc;
+	bool incremental = true;
 
 	if (st->o->dur && unblock) {
 		mm_die_msg("--for only applies to block");
@@ -510,20 +527,33 @@ static int do_block(struct fw_state *st, bool unblock)
 			return MM_EXIT_USAGE;
 		}
 		if (unblock) {
+			struct mm_fw_block b = {.pfx = p};
+
 			if (mm_fw_block_del(&st->rs, &p) < 0) {
 				mm_die_msg("%s is not blocked; nothing changed", s);
 				return MM_EXIT_USAGE;
 			}
+			if (incremental &&
+			    mm_fw_render_block(&b, false, st->now, &st->inc, &err) < 0)
+				incremental = false;
 		} else {
+			size_t before = st->rs.nblocks;
+
 			rc = mm_fw_block_add(&st->rs, &p, dur ? st->now + dur : 0, comment);
-			if (rc == 1)
+			if (rc == 1) {
 				printf("Skipping %s: inside a block already\n", s);
-			else if (rc < 0) {
+			} else if (rc < 0) {
 				mm_die_msg("too many blocks; nothing changed");
 				return MM_EXIT_USAGE;
+			} else if (st->rs.nblocks != before + 1 ||
+				   mm_fw_render_block(&st->rs.blocks[before], true, st->now,
+						      &st->inc, &err) < 0) {
+				incremental = false; /* replaced or renewed: reload */
 			}
 		}
 	}
+	if (!incremental)
+		mm_buf_reset(&st->inc);
 	return commit(st, st->rs.enabled);
 }
 
@@ -576,6 +606,7 @@ int cmd_firewall(int argc, char **argv)
 	if (!o.pos)
 		return MM_EXIT_INTERNAL;
 	mm_fw_ruleset_init(&st.rs);
+	mm_buf_init(&st.inc, 1u << 20);
 	st.o = &o;
 	st.now = now_sec();
 	rc = split_args(argc, argv, &o);
@@ -644,6 +675,7 @@ int cmd_firewall(int argc, char **argv)
 	}
 out:
 	mm_fw_ruleset_release(&st.rs);
+	mm_buf_release(&st.inc);
 	free(o.pos);
 	return rc;
 }

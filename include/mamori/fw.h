@@ -125,7 +125,9 @@ void mm_fw_fileparser_init(struct mm_fw_fileparser *fp, struct mm_fw_ruleset *rs
 			   int64_t now);
 int mm_fw_fileparser_line(struct mm_fw_fileparser *fp, const char *line, size_t n,
 			  struct mm_err *err);
-/* Parse a whole buffer (several lines). */
+/* After the last line: resolves overlapping blocks (one inside another). */
+int mm_fw_fileparser_finish(struct mm_fw_fileparser *fp, struct mm_err *err);
+/* Parse a whole buffer (several lines), finish included. */
 int mm_fw_parse_buffer(struct mm_fw_ruleset *rs, const char *name, const char *data, size_t n,
 		       int64_t now, struct mm_err *err);
 /* Load path into rs (a fresh ruleset). A missing file gives the defaults. */
@@ -168,6 +170,15 @@ int mm_fw_block_del(struct mm_fw_ruleset *rs, const struct mm_prefix *pfx);
  */
 int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *out,
 		 struct mm_err *err);
+/*
+ * Incremental changes to a loaded table, for speed: append rule idx
+ * (0-based; it must be the last rule of its direction) with its sets, or
+ * add/delete one block element. Validated like mm_fw_render().
+ */
+int mm_fw_render_append(const struct mm_fw_ruleset *rs, size_t idx, struct mm_buf *out,
+			struct mm_err *err);
+int mm_fw_render_block(const struct mm_fw_block *b, bool add, int64_t now, struct mm_buf *out,
+		       struct mm_err *err);
 /* The transaction that removes table inet mamori (and nothing else). */
 int mm_fw_render_remove(struct mm_buf *out);
 

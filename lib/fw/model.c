@@ -236,10 +236,16 @@ static int parse_block(struct mm_fw_fileparser *fp, struct mm_cur *c, struct mm_
 		return mm_err_set(err, MM_ERR_PARSE, "unexpected text after block");
 	if (until && until <= fp->now)
 		return 0; /* expired */
-	rc = mm_fw_block_add(fp->rs, &p, until, comment);
-	if (rc == MM_ERR_NOMEM)
+	/* appended as is; mm_fw_fileparser_finish() resolves overlaps in one sort */
+	rc = grow((void **)&fp->rs->blocks, &fp->rs->capblocks, fp->rs->nblocks + 1,
+		  sizeof(struct mm_fw_block), MM_FW_MAX_BLOCKS);
+	if (rc < 0)
 		return mm_err_set(err, rc, "too many blocks (at most %d)", MM_FW_MAX_BLOCKS);
-	return rc < 0 ? rc : 0;
+	fp->rs->blocks[fp->rs->nblocks].pfx = p;
+	fp->rs->blocks[fp->rs->nblocks].until = until;
+	memcpy(fp->rs->blocks[fp->rs->nblocks].comment, comment, sizeof(comment));
+	fp->rs->nblocks++;
+	return 0;
 }
 
 static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, struct mm_err *err)
@@ -324,6 +330,70 @@ int mm_fw_fileparser_line(struct mm_fw_fileparser *fp, const char *line, size_t 
 	return 0;
 }
 
+struct bslot {
+	const struct mm_fw_block *b;
+	size_t pos; /* file order: the later of two equal blocks wins */
+};
+
+static int bslot_cmp(const void *pa, const void *pb)
+{
+	const struct bslot *a = pa, *b = pb;
+	int c = (int)a->b->pfx.addr.family - (int)b->b->pfx.addr.family;
+
+	if (c == 0)
+		c = memcmp(a->b->pfx.addr.b, b->b->pfx.addr.b, 16);
+	if (c == 0)
+		c = (int)a->b->pfx.len - (int)b->b->pfx.len;
+	if (c == 0)
+		c = a->pos < b->pos ? -1 : a->pos > b->pos;
+	return c;
+}
+
+/*
+ * Sorted by address then prefix length, a block that covers others comes
+ * right before them (CIDR prefixes nest or are disjoint), so one sweep
+ * drops every block inside another, keeping the last of equal ones.
+ */
+int mm_fw_fileparser_finish(struct mm_fw_fileparser *fp, struct mm_err *err)
+{
+	struct mm_fw_ruleset *rs = fp->rs;
+	struct bslot *v;
+	struct mm_fw_block *nb;
+	size_t i, n = 0, old = rs->nblocks;
+
+	if (rs->nblocks < 2)
+		return 0;
+	v = malloc(rs->nblocks * sizeof(*v));
+	nb = malloc(rs->nblocks * sizeof(*nb));
+	if (!v || !nb) {
+		free(v);
+		free(nb);
+		return mm_err_set(err, MM_ERR_NOMEM, "out of memory");
+	}
+	for (i = 0; i < rs->nblocks; i++) {
+		v[i].b = &rs->blocks[i];
+		v[i].pos = i;
+	}
+	qsort(v, rs->nblocks, sizeof(*v), bslot_cmp);
+	for (i = 0; i < rs->nblocks; i++) {
+		const struct mm_fw_block *b = v[i].b;
+
+		if (n && nb[n - 1].pfx.len == b->pfx.len &&
+		    mm_addr_eq(&nb[n - 1].pfx.addr, &b->pfx.addr))
+			nb[n - 1] = *b; /* same block again: the later line wins */
+		else if (n && pfx_within(&b->pfx, &nb[n - 1].pfx))
+			continue;
+		else
+			nb[n++] = *b;
+	}
+	free(v);
+	free(rs->blocks);
+	rs->blocks = nb;
+	rs->nblocks = n;
+	rs->capblocks = old;
+	return 0;
+}
+
 int mm_fw_parse_buffer(struct mm_fw_ruleset *rs, const char *name, const char *data, size_t n,
 		       int64_t now, struct mm_err *err)
 {
@@ -344,7 +414,7 @@ int mm_fw_parse_buffer(struct mm_fw_ruleset *rs, const char *name, const char *d
 			return rc;
 		p += len + (nl ? 1 : 0);
 	}
-	return 0;
+	return mm_fw_fileparser_finish(&fp, err);
 }
 
 int mm_fw_load(struct mm_fw_ruleset *rs, const char *path, int64_t now, struct mm_err *err)

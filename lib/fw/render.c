@@ -249,10 +249,43 @@ static void blocks_set(struct rctx *x, int64_t now, uint8_t fam)
 	out(x, "\t}\n");
 }
 
-static void input_chain(struct rctx *x, struct mm_buf *m)
+/* The user's rules of one direction, in order: chain user_in / user_out. */
+static void user_chain(struct rctx *x, struct mm_buf *m, uint8_t dir)
 {
 	const struct mm_fw_ruleset *rs = x->rs;
 	size_t i;
+
+	out(x, "\tchain user_%s {\n", dir == MM_FW_IN ? "in" : "out");
+	for (i = 0; i < rs->nrules && x->rc == 0; i++) {
+		if (rs->rules[i].dir != dir)
+			continue;
+		mm_buf_reset(m);
+		x->rc = rule_match(&rs->rules[i], m);
+		if (x->rc == 0 && !m->data)
+			x->rc = mm_buf_adds(m, "");
+		if (x->rc == 0)
+			user_rule(x, &rs->rules[i], i + 1, m);
+	}
+	out(x, "\t}\n");
+}
+
+static void limit_sets(struct rctx *x, size_t idx, const char *pre, const char *post)
+{
+	unsigned t = x->rs->limit_secs < 60 ? 60 : x->rs->limit_secs;
+
+	out(x,
+	    "%slim%zu_4 {%stype ipv4_addr;%ssize 65535;%sflags dynamic,timeout;%stimeout "
+	    "%us;%s}\n",
+	    pre, idx, post, post, post, post, t, post);
+	out(x,
+	    "%slim%zu_6 {%stype ipv6_addr;%ssize 65535;%sflags dynamic,timeout;%stimeout "
+	    "%us;%s}\n",
+	    pre, idx, post, post, post, post, t, post);
+}
+
+static void input_chain(struct rctx *x)
+{
+	const struct mm_fw_ruleset *rs = x->rs;
 
 	out(x, "\tchain input {\n\t\ttype filter hook input priority filter; policy %s;\n",
 	    rs->policy[MM_FW_INCOMING] == MM_FW_ALLOW ? "accept" : "drop");
@@ -279,24 +312,14 @@ static void input_chain(struct rctx *x, struct mm_buf *m)
 	out(x, "\t\ticmpv6 type echo-request limit rate 10/second burst 20 packets accept\n");
 	out(x, "\t\tudp sport 67 udp dport 68 accept\n");
 	out(x, "\t\tip6 saddr fe80::/10 udp sport 547 udp dport 546 accept\n");
-	for (i = 0; i < rs->nrules && x->rc == 0; i++) {
-		if (rs->rules[i].dir != MM_FW_IN)
-			continue;
-		mm_buf_reset(m);
-		x->rc = rule_match(&rs->rules[i], m);
-		if (x->rc == 0 && !m->data)
-			x->rc = mm_buf_adds(m, "");
-		if (x->rc == 0)
-			user_rule(x, &rs->rules[i], i + 1, m);
-	}
+	out(x, "\t\tjump user_in\n");
 	policy_end(x, MM_FW_INCOMING);
 	out(x, "\t}\n");
 }
 
-static void output_chain(struct rctx *x, struct mm_buf *m)
+static void output_chain(struct rctx *x)
 {
 	const struct mm_fw_ruleset *rs = x->rs;
-	size_t i;
 
 	out(x, "\tchain output {\n\t\ttype filter hook output priority filter; policy %s;\n",
 	    rs->policy[MM_FW_OUTGOING] == MM_FW_ALLOW ? "accept" : "drop");
@@ -309,16 +332,7 @@ static void output_chain(struct rctx *x, struct mm_buf *m)
 	       "mld-listener-report, mld-listener-done, mld2-listener-report } accept\n");
 	out(x, "\t\tudp sport 68 udp dport 67 accept\n");
 	out(x, "\t\tudp sport 546 udp dport 547 accept\n");
-	for (i = 0; i < rs->nrules && x->rc == 0; i++) {
-		if (rs->rules[i].dir != MM_FW_OUT)
-			continue;
-		mm_buf_reset(m);
-		x->rc = rule_match(&rs->rules[i], m);
-		if (x->rc == 0 && !m->data)
-			x->rc = mm_buf_adds(m, "");
-		if (x->rc == 0)
-			user_rule(x, &rs->rules[i], i + 1, m);
-	}
+	out(x, "\t\tjump user_out\n");
 	policy_end(x, MM_FW_OUTGOING);
 	out(x, "\t}\n");
 }
@@ -381,24 +395,17 @@ int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, 
 	out(&x, "table inet mamori {\n");
 	blocks_set(&x, now, MM_AF_INET);
 	blocks_set(&x, now, MM_AF_INET6);
-	for (i = 0; i < rs->nrules; i++) {
-		if (rs->rules[i].action != MM_FW_LIMIT)
-			continue;
-		out(&x,
-		    "\tset lim%zu_4 {\n\t\ttype ipv4_addr\n\t\tsize 65535\n\t\tflags "
-		    "dynamic,timeout\n\t\ttimeout %us\n\t}\n",
-		    i + 1, rs->limit_secs < 60 ? 60 : rs->limit_secs);
-		out(&x,
-		    "\tset lim%zu_6 {\n\t\ttype ipv6_addr\n\t\tsize 65535\n\t\tflags "
-		    "dynamic,timeout\n\t\ttimeout %us\n\t}\n",
-		    i + 1, rs->limit_secs < 60 ? 60 : rs->limit_secs);
-	}
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].action == MM_FW_LIMIT)
+			limit_sets(&x, i + 1, "\tset ", " ");
 	out(&x, "\tchain limit_hit {\n");
 	if (rs->level >= MM_FW_LEVEL_LOW)
 		log_rule(&x, "", PFX_LIMIT);
 	out(&x, "\t\tmeta l4proto tcp reject with tcp reset\n\t\treject\n\t}\n");
-	input_chain(&x, &m);
-	output_chain(&x, &m);
+	user_chain(&x, &m, MM_FW_IN);
+	user_chain(&x, &m, MM_FW_OUT);
+	input_chain(&x);
+	output_chain(&x);
 	forward_chain(&x);
 	out(&x, "}\n");
 	mm_buf_release(&m);
@@ -410,6 +417,75 @@ int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, 
 		return mm_err_set(err, rc, "ruleset too large to render");
 	}
 	return 0;
+}
+
+int mm_fw_render_append(const struct mm_fw_ruleset *rs, size_t idx, struct mm_buf *b,
+			struct mm_err *err)
+{
+	struct rctx x = {NULL, rs, 0, ""};
+	const struct mm_fw_rule *r;
+	struct mm_buf m, lines;
+	const char *p, *nl;
+	int rc;
+
+	if (idx >= rs->nrules)
+		return mm_err_set(err, MM_ERR_RANGE, "no rule %zu", idx + 1);
+	r = &rs->rules[idx];
+	rc = validate(rs, err);
+	if (rc < 0)
+		return rc;
+	limit_rate(rs, x.rate, sizeof(x.rate));
+	mm_buf_init(&m, 4096);
+	mm_buf_init(&lines, 1 << 16);
+	x.b = &lines;
+	x.rc = rule_match(r, &m);
+	if (x.rc == 0 && !m.data)
+		x.rc = mm_buf_adds(&m, "");
+	if (x.rc == 0)
+		user_rule(&x, r, idx + 1, &m);
+	x.b = b;
+	if (x.rc == 0 && r->action == MM_FW_LIMIT)
+		limit_sets(&x, idx + 1, "add set inet mamori ", " ");
+	/* each "\t\tSTATEMENT\n" becomes "add rule inet mamori user_DIR STATEMENT" */
+	for (p = lines.data; x.rc == 0 && p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		while (*p == '\t')
+			p++;
+		out(&x, "add rule inet mamori user_%s %.*s\n", r->dir == MM_FW_IN ? "in" : "out",
+		    (int)(nl - p), p);
+	}
+	mm_buf_release(&m);
+	mm_buf_release(&lines);
+	if (x.rc < 0)
+		return mm_err_set(err, x.rc, "rule too large to render");
+	return 0;
+}
+
+int mm_fw_render_block(const struct mm_fw_block *blk, bool add, int64_t now, struct mm_buf *b,
+		       struct mm_err *err)
+{
+	struct mm_fw_rule t;
+	char a[MM_PREFIX_STRLEN];
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	t.has_src = true;
+	t.src = blk->pfx;
+	if (mm_fw_rule_validate(&t, err) < 0)
+		return mm_err_set(err, MM_ERR_INVAL, "bad address or prefix");
+	rc = mm_buf_addf(b, "%s element inet mamori block%c { %s", add ? "add" : "delete",
+			 blk->pfx.addr.family == MM_AF_INET ? '4' : '6',
+			 mm_prefix_format(&blk->pfx, a));
+	if (rc == 0 && add && blk->until) {
+		if (blk->until <= now)
+			return mm_err_set(err, MM_ERR_RANGE, "block already expired");
+		rc = mm_buf_addf(b, " timeout %llds", (long long)(blk->until - now));
+	}
+	if (rc == 0)
+		rc = mm_buf_adds(b, " }\n");
+	return rc < 0 ? mm_err_set(err, rc, "out of memory") : 0;
 }
 
 int mm_fw_render_remove(struct mm_buf *b)

@@ -228,12 +228,81 @@ static void test_limit_rate(void **state)
 	mm_fw_ruleset_release(&rs);
 }
 
+static void test_incremental(void **state)
+{
+	struct mm_fw_ruleset rs;
+	struct mm_err err = {0};
+	struct mm_buf b;
+	struct mm_fw_block blk;
+	const char *text = "allow 22/tcp\nlimit out 1\n";
+	const char *t2 = "allow 22/tcp\nlimit from 192.0.2.0/24 to any port 25 proto tcp\nallow "
+			 "out 53 comment \"dns\"\n";
+
+	(void)state;
+	mm_fw_ruleset_init(&rs);
+	mm_buf_init(&b, 1 << 20);
+	assert_true(mm_fw_parse_buffer(&rs, "f", text, strlen(text), NOW, &err) < 0);
+	assert_int_equal(mm_fw_parse_buffer(&rs, "f", t2, strlen(t2), NOW, &err), 0);
+	assert_int_equal(mm_fw_render_append(&rs, 1, &b, &err), 0);
+	assert_string_equal(
+	    b.data,
+	    "add set inet mamori lim2_4 { type ipv4_addr; size 65535; flags dynamic,timeout; "
+	    "timeout 60s; }\n"
+	    "add set inet mamori lim2_6 { type ipv6_addr; size 65535; flags dynamic,timeout; "
+	    "timeout 60s; }\n"
+	    "add rule inet mamori user_in ip saddr 192.0.2.0/24 tcp dport 25 ct state new update "
+	    "@lim2_4 { ip saddr limit rate over 12/minute burst 6 packets } goto limit_hit\n"
+	    "add rule inet mamori user_in ip saddr 192.0.2.0/24 tcp dport 25 counter accept\n");
+	mm_buf_reset(&b);
+	assert_int_equal(mm_fw_render_append(&rs, 2, &b, &err), 0);
+	assert_string_equal(b.data, "add rule inet mamori user_out meta l4proto { tcp, udp } th "
+				    "dport 53 counter accept comment \"dns\"\n");
+	assert_int_equal(mm_fw_render_append(&rs, 3, &b, &err), MM_ERR_RANGE);
+
+	mm_buf_reset(&b);
+	memset(&blk, 0, sizeof(blk));
+	assert_int_equal(mm_prefix_parse("2001:db8::/32", 13, &blk.pfx), 0);
+	blk.until = NOW + 60;
+	assert_int_equal(mm_fw_render_block(&blk, true, NOW, &b, &err), 0);
+	assert_int_equal(mm_fw_render_block(&blk, false, NOW, &b, &err), 0);
+	assert_string_equal(b.data, "add element inet mamori block6 { 2001:db8::/32 timeout 60s }\n"
+				    "delete element inet mamori block6 { 2001:db8::/32 }\n");
+	assert_int_equal(mm_fw_render_block(&blk, true, NOW + 60, &b, &err), MM_ERR_RANGE);
+	blk.pfx.len = 200;
+	assert_int_equal(mm_fw_render_block(&blk, true, NOW, &b, &err), MM_ERR_INVAL);
+	mm_buf_release(&b);
+	mm_fw_ruleset_release(&rs);
+}
+
+static void test_block_overlaps_in_file(void **state)
+{
+	struct mm_fw_ruleset rs;
+	struct mm_err err = {0};
+	char a[MM_PREFIX_STRLEN];
+	const char *text = "block 10.1.2.3\nblock 10.0.0.0/8\nblock 10.0.0.0/8 comment \"later\"\n"
+			   "block 192.0.2.1\nblock 2001:db8::1\nblock 192.0.2.0/31\n";
+
+	(void)state;
+	mm_fw_ruleset_init(&rs);
+	assert_int_equal(mm_fw_parse_buffer(&rs, "f", text, strlen(text), NOW, &err), 0);
+	assert_int_equal(rs.nblocks, 3);
+	assert_string_equal(mm_prefix_format(&rs.blocks[0].pfx, a), "10.0.0.0/8");
+	assert_string_equal(rs.blocks[0].comment, "later");
+	assert_string_equal(mm_prefix_format(&rs.blocks[1].pfx, a), "192.0.2.0/31");
+	assert_string_equal(mm_prefix_format(&rs.blocks[2].pfx, a), "2001:db8::1/128");
+	mm_fw_ruleset_release(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_exact_text), cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_revalidate), cmocka_unit_test(test_backends),
+	    cmocka_unit_test(test_exact_text),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_revalidate),
+	    cmocka_unit_test(test_backends),
 	    cmocka_unit_test(test_limit_rate),
+	    cmocka_unit_test(test_incremental),
+	    cmocka_unit_test(test_block_overlaps_in_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

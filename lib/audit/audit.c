@@ -133,12 +133,27 @@ static const struct mm_audit_check checks[] = {
     C("UPD-LISTS-STALE", UPDATES, LOW, "the APT lists are more than a week old",
       "Old package lists hide security updates published since.",
       "apt-get update (or enable apt-daily.timer / unattended-upgrades)."),
+    C("TLS-CERT-EXPIRED", TLS, HIGH, "a local TLS service presents an expired certificate",
+      "Clients refuse it or, worse, users learn to click through certificate warnings.",
+      "Renew the certificate (certbot renew, or your CA) and reload the service."),
+    C("TLS-CERT-EXPIRING", TLS, MEDIUM, "a local TLS certificate expires within 14 days",
+      "Renewal has probably failed: the service breaks when it expires.",
+      "Check the renewal job (systemctl list-timers certbot*, journalctl -u certbot), renew, "
+      "reload."),
+    C("TLS-CERT-SELF-SIGNED", TLS, LOW, "a local TLS service presents a self-signed certificate",
+      "Clients cannot authenticate the server without pinning it.",
+      "Use a certificate from a CA (for example Let's Encrypt) unless every client pins this "
+      "one."),
+    C("TLS-OLD-PROTOCOL", TLS, MEDIUM, "a local TLS service accepts TLS 1.0 or 1.1",
+      "TLS 1.0 and 1.1 are deprecated (RFC 8996) and allow downgrade attacks.",
+      "Allow only TLS 1.2 and 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3; Apache: SSLProtocol "
+      "-all +TLSv1.2 +TLSv1.3; Postfix: smtpd_tls_protocols = >=TLSv1.2)."),
 };
 
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 
-static const char *const area_names[] = {"sshd",     "accounts", "files",
-					 "firewall", "exposure", "updates"};
+static const char *const area_names[] = {"sshd",     "accounts", "files", "firewall",
+					 "exposure", "updates",	 "tls"};
 static const char *const sev_names[] = {"info", "low", "medium", "high"};
 
 const struct mm_audit_check *mm_audit_checks(size_t *n)
@@ -429,8 +444,8 @@ typedef int (*area_fn)(struct audit_ctx *c);
 /* one per enum mm_audit_area, in that order */
 
 static const area_fn area_fns[MM_AUDIT_NAREAS] = {
-    audit_check_sshd,	  audit_check_accounts, audit_check_files,
-    audit_check_firewall, audit_check_exposure, audit_check_updates,
+    audit_check_sshd,	  audit_check_accounts, audit_check_files, audit_check_firewall,
+    audit_check_exposure, audit_check_updates,	audit_check_tls,
 };
 
 int mm_audit_run(const struct mm_audit_opts *opts, struct mm_audit_report *rep, struct mm_err *err)
@@ -472,7 +487,8 @@ int mm_audit_run(const struct mm_audit_opts *opts, struct mm_audit_report *rep, 
 	for (a = 0; a < MM_AUDIT_NAREAS; a++) {
 		if (!(areas & (1u << a)))
 			continue;
-		if (!c->live && (a == MM_AUDIT_FIREWALL || a == MM_AUDIT_EXPOSURE)) {
+		if (!c->live &&
+		    (a == MM_AUDIT_FIREWALL || a == MM_AUDIT_EXPOSURE || a == MM_AUDIT_TLS)) {
 			rc = audit_note(c, (enum mm_audit_area)a, false,
 					"not checked: needs the running system, not a --root");
 			if (rc < 0)

@@ -64,12 +64,24 @@ int audit_read(const struct audit_ctx *c, const char *path, size_t cap, struct m
 int audit_exec(const char *const *argv, int timeout_ms, struct mm_buf *out, struct mm_buf *errout,
 	       int *status);
 
+/* A listening TCP or bound UDP socket (check_exposure.c). */
+struct audit_sock {
+	uint8_t family, proto;
+	uint16_t port;
+	char addr[46];
+	unsigned inode;
+	bool loopback;
+};
+/* Every listener of this network namespace from sock_diag; 0 or MM_ERR_*. */
+int audit_listeners(struct audit_sock *s, size_t max, size_t *n);
+
 int audit_check_sshd(struct audit_ctx *c);
 int audit_check_accounts(struct audit_ctx *c);
 int audit_check_files(struct audit_ctx *c);
 int audit_check_firewall(struct audit_ctx *c);
 int audit_check_exposure(struct audit_ctx *c);
 int audit_check_updates(struct audit_ctx *c);
+int audit_check_tls(struct audit_ctx *c);
 /* dpkg version order: <0, 0, >0 */
 int audit_vercmp(const char *a, const char *b);
 

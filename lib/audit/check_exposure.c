@@ -52,17 +52,9 @@ static const struct risky risky[] = {
     {5900, IPPROTO_TCP, "VNC"},
 };
 
-struct sock {
-	uint8_t family, proto;
-	uint16_t port;
-	char addr[INET6_ADDRSTRLEN];
-	unsigned inode;
-	bool loopback;
-};
-
 #define MAX_SOCKS 4096
 
-static int dump(int fd, uint8_t family, uint8_t proto, struct sock *s, size_t *n)
+static int dump(int fd, uint8_t family, uint8_t proto, struct audit_sock *s, size_t *n, size_t max)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -91,14 +83,14 @@ static int dump(int fd, uint8_t family, uint8_t proto, struct sock *s, size_t *n
 			return errno == EINTR ? 0 : MM_ERR_IO;
 		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)k); h = NLMSG_NEXT(h, k)) {
 			struct inet_diag_msg *m;
-			struct sock *x;
+			struct audit_sock *x;
 			if (h->nlmsg_type == NLMSG_DONE) {
 				done = true;
 				break;
 			}
 			if (h->nlmsg_type == NLMSG_ERROR)
 				return MM_ERR_IO;
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) || *n >= MAX_SOCKS)
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) || *n >= max)
 				continue;
 			m = NLMSG_DATA(h);
 			if (proto == IPPROTO_UDP && m->id.idiag_dport != 0)
@@ -173,7 +165,7 @@ out:
 		closedir(d);
 }
 
-static bool fw_restricts(const struct audit_ctx *c, const struct sock *s)
+static bool fw_restricts(const struct audit_ctx *c, const struct audit_sock *s)
 {
 	size_t i;
 	bool drop = s->family == AF_INET ? c->fw.v4_drop : c->fw.v6_drop;
@@ -186,29 +178,38 @@ static bool fw_restricts(const struct audit_ctx *c, const struct sock *s)
 	return true;
 }
 
-int audit_check_exposure(struct audit_ctx *c)
+int audit_listeners(struct audit_sock *s, size_t max, size_t *n)
 {
 	static const uint8_t fams[] = {AF_INET, AF_INET6}, protos[] = {IPPROTO_TCP, IPPROTO_UDP};
-	struct sock *s;
-	size_t n = 0, i, j, k;
+	size_t i, j;
 	int fd, rc = 0;
+
+	*n = 0;
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return MM_ERR_UNSUPPORTED;
+	for (i = 0; i < 2 && rc == 0; i++)
+		for (j = 0; j < 2 && rc == 0; j++)
+			rc = dump(fd, fams[i], protos[j], s, n, max);
+	close(fd);
+	return rc;
+}
+
+int audit_check_exposure(struct audit_ctx *c)
+{
+	struct audit_sock *s;
+	size_t n = 0, i, k;
+	int rc = 0;
 
 	s = calloc(MAX_SOCKS, sizeof(*s));
 	if (!s)
 		return MM_ERR_NOMEM;
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0) {
-		rc = audit_note(c, MM_AUDIT_EXPOSURE, false, "sock_diag netlink unavailable");
+	rc = audit_listeners(s, MAX_SOCKS, &n);
+	if (rc < 0) {
+		rc = audit_note(c, MM_AUDIT_EXPOSURE, false, "sock_diag netlink: %s",
+				mm_strerror(rc));
 		goto out;
 	}
-	for (i = 0; i < 2 && rc == 0; i++)
-		for (j = 0; j < 2 && rc == 0; j++)
-			if (dump(fd, fams[i], protos[j], s, &n) < 0)
-				rc = audit_note(c, MM_AUDIT_EXPOSURE, false,
-						"sock_diag dump failed for %s/%s",
-						fams[i] == AF_INET ? "ipv4" : "ipv6",
-						protos[j] == IPPROTO_TCP ? "tcp" : "udp");
-	close(fd);
 	if (rc == 0 && !c->privileged)
 		rc = audit_note(c, MM_AUDIT_EXPOSURE, true,
 				"owning processes of other users' sockets need root");

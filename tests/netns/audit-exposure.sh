@@ -14,7 +14,7 @@ skip() {
 	exit 77
 }
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
-for c in ip nft python3 jq; do command -v "$c" >/dev/null || skip "no $c"; done
+for c in ip nft python3 jq openssl; do command -v "$c" >/dev/null || skip "no $c"; done
 ns=mm-audit-$$
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-audit-ns.XXXXXX")
 pids=
@@ -122,6 +122,35 @@ ip netns exec "$ns" nft add table inet t
 ip netns exec "$ns" nft add chain inet t input '{ type filter hook input priority 0; policy accept; }'
 run firewall "$tmp/6.json"
 check "accept policy: FW-INPUT-OPEN" '[.findings[].id] == ["FW-INPUT-OPEN"]' "$tmp/6.json"
+
+# TLS of local listeners: a self-signed certificate that expires in 5 days,
+# served once accepting TLS 1.0-1.3 (8443) and once TLS 1.3 only (443); a
+# listener on 993 that never speaks TLS must not hang the audit.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 5 \
+	-subj /CN=mamori-test -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null || skip "openssl req failed"
+ip netns exec "$ns" openssl s_server -quiet -accept 8443 -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
+	-cipher 'DEFAULT:@SECLEVEL=0' </dev/null >/dev/null 2>&1 &
+pids="$pids $!"
+ip netns exec "$ns" openssl s_server -quiet -accept 443 -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
+	-tls1_3 </dev/null >/dev/null 2>&1 &
+pids="$pids $!"
+rm -f "$tmp/listen.py.ready"
+ip netns exec "$ns" python3 "$tmp/listen.py" tcp,4,127.0.0.1,993 &
+pids="$pids $!"
+for _ in $(seq 50); do
+	[ -e "$tmp/listen.py.ready" ] && ip netns exec "$ns" ss -ltn | grep -q ':8443 ' &&
+		ip netns exec "$ns" ss -ltn | grep -q ':443 ' && break
+	sleep 0.1
+done
+start=$(date +%s)
+ip netns exec "$ns" "$mamori" audit --only tls --json --fail-on none --timeout 700 >"$tmp/7.json" 2>"$tmp/7.err" ||
+	fail "audit --only tls: $(cat "$tmp/7.err")"
+[ $(($(date +%s) - start)) -lt 8 ] && ok "a silent listener did not hang the TLS probe" || fail "TLS probe hung"
+tlsports() { echo "[.findings[] | select(.id == \"$1\") | .evidence | capture(\":(?<p>[0-9]+)\").p | tonumber] | sort"; }
+check "expiring certificate on both" "$(tlsports TLS-CERT-EXPIRING) == [443,8443]" "$tmp/7.json"
+check "self-signed on both" "$(tlsports TLS-CERT-SELF-SIGNED) == [443,8443]" "$tmp/7.json"
+check "TLS 1.0/1.1 accepted only on 8443" "$(tlsports TLS-OLD-PROTOCOL) == [8443]" "$tmp/7.json"
+check "silent 993 is a note" '[.notes[] | select(.text | contains(":993"))] | length == 1' "$tmp/7.json"
 
 # timing: the whole (live) audit in this namespace
 start=$(date +%s%N)

@@ -334,6 +334,11 @@ int mm_sums_line(struct mm_sums *s, const char *p, size_t n, struct mm_err *err)
 				  MM_SUMS_MAX_BYTES);
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
+	/* a UTF-8 byte order mark, as Windows editors write, on the first line */
+	if (s->line == 1 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
 	c = mm_cur_make(p, n);
 	if (n == 0 || p[0] == '#')
 		return 0;

@@ -280,7 +280,8 @@ if [ -n "$old_all_netns" ]; then
 	fw block $C4 --for 2s >/dev/null
 	probe tcp $S4 80 >/dev/null
 	sleep 0.5
-	dmesg >"$work/kmsg"
+	# only this run's lines: they name this run's own server interface
+	dmesg | grep -E "IN=$if_s " >"$work/kmsg" || true
 	for want in "\[MAMORI ALLOW\] .*SRC=$C4 DST=$S4 .*DPT=81 " \
 		"\[MAMORI BLOCK\] .*SRC=$C4 DST=$S4 .*DPT=8080 " \
 		"\[MAMORI BLOCK\] .*SRC=$C4 DST=$S4 .*DPT=80 " \

@@ -186,8 +186,12 @@ static int commit(struct fw_state *st, bool kernel)
 			ret = MM_EXIT_INTERNAL;
 			goto fail;
 		}
-		rc = st->rs.enabled ? mm_fw_apply(be, &st->rs, st->now, &err)
-				    : mm_fw_remove(be, &err);
+		rc = -1;
+		if (st->rs.enabled && st->inc.len)
+			rc = be->ops->run(be, st->inc.data, NULL, &err);
+		if (rc < 0)
+			rc = st->rs.enabled ? mm_fw_apply(be, &st->rs, st->now, &err)
+					    : mm_fw_remove(be, &err);
 		mm_fw_backend_free(be);
 		if (rc < 0) {
 			mm_die_msg("%s; nothing changed", err.msg);

@@ -4,6 +4,7 @@
  * (keeps every transaction, can be told to fail, for unit tests), and the
  * operations built on them. The libnftables backend is nft_backend.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,9 +130,14 @@ int mm_fw_loaded(struct mm_fw_backend *be, bool *loaded, struct mm_err *err)
 
 int mm_fw_list_blocks(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err)
 {
-	int rc = be->ops->run(be, "list set inet mamori block4", out, err);
+	static const char *const sets[] = {"host4", "host6", "block4", "block6"};
+	char cmd[64];
+	int rc = 0;
+	size_t i;
 
-	if (rc == 0)
-		rc = be->ops->run(be, "list set inet mamori block6", out, err);
+	for (i = 0; i < 4 && rc == 0; i++) {
+		snprintf(cmd, sizeof(cmd), "list set inet mamori %s", sets[i]);
+		rc = be->ops->run(be, cmd, out, err);
+	}
 	return rc;
 }

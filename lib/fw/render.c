@@ -6,7 +6,10 @@
  * the parser (a library caller, a corrupted model) never reaches nft.
  *
  * Layout of the table:
- *   set block4/block6   interval sets, per-element timeouts and counters
+ *   set host4/host6     blocked single addresses: hash sets, per-element
+ *                       timeouts and counters (adding one element needs no
+ *                       look at the others, unlike an interval set)
+ *   set block4/block6   blocked networks: interval sets, same flags
  *   set limN_4/limN_6   per limit rule: dynamic sets keyed by source address
  *   chain limit_hit     log + refuse for connections over a limit
  *   chain input         lo, established/related, invalid, blocks, ICMP,
@@ -225,21 +228,28 @@ static void policy_end(struct rctx *x, unsigned chain)
 	}
 }
 
-static void blocks_set(struct rctx *x, int64_t now, uint8_t fam)
+static bool is_host(const struct mm_prefix *p)
+{
+	return p->len == (p->addr.family == MM_AF_INET ? 32 : 128);
+}
+
+static void blocks_set(struct rctx *x, int64_t now, uint8_t fam, bool hosts)
 {
 	const struct mm_fw_ruleset *rs = x->rs;
 	char a[MM_PREFIX_STRLEN];
 	size_t i, n = 0;
 
-	out(x, "\tset block%c {\n\t\ttype %s\n\t\tflags interval,timeout\n\t\tcounter\n",
-	    fam == MM_AF_INET ? '4' : '6', fam == MM_AF_INET ? "ipv4_addr" : "ipv6_addr");
+	out(x, "\tset %s%c {\n\t\ttype %s\n\t\tflags %s\n\t\tcounter\n", hosts ? "host" : "block",
+	    fam == MM_AF_INET ? '4' : '6', fam == MM_AF_INET ? "ipv4_addr" : "ipv6_addr",
+	    hosts ? "timeout" : "interval,timeout");
 	for (i = 0; i < rs->nblocks; i++) {
 		const struct mm_fw_block *b = &rs->blocks[i];
 
-		if (b->pfx.addr.family != fam || (b->until && b->until <= now))
+		if (b->pfx.addr.family != fam || is_host(&b->pfx) != hosts ||
+		    (b->until && b->until <= now))
 			continue;
 		out(x, "%s%s", n ? ",\n\t\t\t" : "\t\telements = {\n\t\t\t",
-		    mm_prefix_format(&b->pfx, a));
+		    hosts ? mm_addr_format(&b->pfx.addr, a) : mm_prefix_format(&b->pfx, a));
 		if (b->until)
 			out(x, " timeout %llds", (long long)(b->until - now));
 		n++;
@@ -295,9 +305,13 @@ static void input_chain(struct rctx *x)
 		log_rule(x, "ct state invalid", PFX_INVALID);
 	out(x, "\t\tct state invalid drop\n");
 	if (rs->level >= MM_FW_LEVEL_LOW) {
+		log_rule(x, "ip saddr @host4", PFX_BLOCK);
+		log_rule(x, "ip6 saddr @host6", PFX_BLOCK);
 		log_rule(x, "ip saddr @block4", PFX_BLOCK);
 		log_rule(x, "ip6 saddr @block6", PFX_BLOCK);
 	}
+	out(x, "\t\tip saddr @host4 drop\n");
+	out(x, "\t\tip6 saddr @host6 drop\n");
 	out(x, "\t\tip saddr @block4 drop\n");
 	out(x, "\t\tip6 saddr @block6 drop\n");
 	out(x,
@@ -343,6 +357,8 @@ static void forward_chain(struct rctx *x)
 	    x->rs->policy[MM_FW_ROUTED] == MM_FW_ALLOW ? "accept" : "drop");
 	out(x, "\t\tct state established,related accept\n");
 	out(x, "\t\tct state invalid drop\n");
+	out(x, "\t\tip saddr @host4 drop\n");
+	out(x, "\t\tip6 saddr @host6 drop\n");
 	out(x, "\t\tip saddr @block4 drop\n");
 	out(x, "\t\tip6 saddr @block6 drop\n");
 	policy_end(x, MM_FW_ROUTED);
@@ -393,8 +409,10 @@ int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, 
 	mm_buf_init(&m, 4096);
 	out(&x, "table inet mamori {}\ndelete table inet mamori\n");
 	out(&x, "table inet mamori {\n");
-	blocks_set(&x, now, MM_AF_INET);
-	blocks_set(&x, now, MM_AF_INET6);
+	blocks_set(&x, now, MM_AF_INET, true);
+	blocks_set(&x, now, MM_AF_INET6, true);
+	blocks_set(&x, now, MM_AF_INET, false);
+	blocks_set(&x, now, MM_AF_INET6, false);
 	for (i = 0; i < rs->nrules; i++)
 		if (rs->rules[i].action == MM_FW_LIMIT)
 			limit_sets(&x, i + 1, "\tset ", " ");
@@ -475,9 +493,11 @@ int mm_fw_render_block(const struct mm_fw_block *blk, bool add, int64_t now, str
 	t.src = blk->pfx;
 	if (mm_fw_rule_validate(&t, err) < 0)
 		return mm_err_set(err, MM_ERR_INVAL, "bad address or prefix");
-	rc = mm_buf_addf(b, "%s element inet mamori block%c { %s", add ? "add" : "delete",
+	rc = mm_buf_addf(b, "%s element inet mamori %s%c { %s", add ? "add" : "delete",
+			 is_host(&blk->pfx) ? "host" : "block",
 			 blk->pfx.addr.family == MM_AF_INET ? '4' : '6',
-			 mm_prefix_format(&blk->pfx, a));
+			 is_host(&blk->pfx) ? mm_addr_format(&blk->pfx.addr, a)
+					    : mm_prefix_format(&blk->pfx, a));
 	if (rc == 0 && add && blk->until) {
 		if (blk->until <= now)
 			return mm_err_set(err, MM_ERR_RANGE, "block already expired");

@@ -719,7 +719,7 @@ static int run(struct vopts *o, char **files, int nfiles)
 				    "block of %s: not signed, not used\n",
 				    pr.before, pr.after, sums_path);
 		for (i = 0; i < n; i++) {
-			mm_buf_addf(&out, "%-10s ", fv_name[vf[i].v]);
+			mm_buf_addf(&out, "%-11s ", fv_name[vf[i].v]);
 			put_safe(&out, vf[i].arg, strlen(vf[i].arg));
 			if (vf[i].e && vf[i].v != FV_NOTCHECKED)
 				mm_buf_addf(&out, "  %s", mm_vhash_name(vf[i].e->alg));

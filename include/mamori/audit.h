@@ -118,6 +118,7 @@ struct mm_sshcfg_entry {
 	char *file;
 	unsigned line;
 	bool in_match;
+	char *match; /* the Match criteria when in_match ("User bob"), else NULL */
 };
 
 struct mm_sshcfg {

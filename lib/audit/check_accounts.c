@@ -104,8 +104,17 @@ int audit_login_users(const struct audit_ctx *c, struct audit_user *u, size_t ma
 				continue;
 		}
 		(*nall)++;
-		if (n >= max)
+		if (n >= max) {
+			size_t k = 0;
+			/* full: a regular user still replaces a system one in slot 0 */
+			if (max == 0 || u[0].uid >= 1000 || uid < 1000)
+				continue;
+			spancpy(u[k].name, sizeof(u[k].name), f[0]);
+			spancpy(u[k].home, sizeof(u[k].home), f[5]);
+			spancpy(u[k].shell, sizeof(u[k].shell), f[6]);
+			u[k].uid = uid;
 			continue;
+		}
 		spancpy(u[n].name, sizeof(u[n].name), f[0]);
 		spancpy(u[n].home, sizeof(u[n].home), f[5]);
 		spancpy(u[n].shell, sizeof(u[n].shell), f[6]);

@@ -59,6 +59,25 @@ static void chain_key(json_t *o, char *key, size_t n)
 		 json_string_value(json_object_get(o, "chain")) ?: json_string_value(json_object_get(o, "name")) ?: "");
 }
 
+/* iptables-legacy keeps its tables outside nftables; the kernel lists them here. */
+static bool legacy_tables(const struct audit_ctx *c)
+{
+	static const char *const files[] = {"/proc/net/ip_tables_names",
+					    "/proc/net/ip6_tables_names"};
+	struct mm_buf b;
+	bool any = false;
+	size_t i;
+
+	mm_buf_init(&b, 4096);
+	for (i = 0; i < 2 && !any; i++) {
+		/* /proc files report size 0: read through the cap-checked reader anyway */
+		if (audit_read(c, files[i], 4096, &b) == 0 && b.len > 0)
+			any = true;
+	}
+	mm_buf_release(&b);
+	return any;
+}
+
 static int judge(struct audit_ctx *c, json_t *root)
 {
 	json_t *arr = json_object_get(root, "nftables"), *item;
@@ -151,7 +170,11 @@ static int judge(struct audit_ctx *c, json_t *root)
 	c->fw.known = true;
 	c->fw.v4_drop = v4;
 	c->fw.v6_drop = v6;
-	if (ntables == 0)
+	if (ntables == 0 && legacy_tables(c))
+		rc = audit_note(c, MM_AUDIT_FIREWALL, false,
+				"nftables is empty but iptables-legacy tables are loaded "
+				"(/proc/net/ip_tables_names); legacy rules are not judged");
+	else if (ntables == 0)
 		rc = audit_find(c, "FW-NO-RULESET", "nft list ruleset: empty");
 	else if (!v4)
 		rc = audit_find(c, "FW-INPUT-OPEN", "%s",

@@ -7,6 +7,7 @@
  * Include drop-ins with sshd's first-value-wins rule. The files are read
  * in both cases so the evidence can name the FILE:LINE that set a value.
  */
+#include <fnmatch.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ void mm_sshcfg_release(struct mm_sshcfg *cfg)
 		free(cfg->v[i].key);
 		free(cfg->v[i].value);
 		free(cfg->v[i].file);
+		free(cfg->v[i].match);
 	}
 	free(cfg->v);
 	cfg->v = NULL;
@@ -55,7 +57,7 @@ static char *dupspan(const char *p, size_t n, bool lower)
 }
 
 static int add_entry(struct mm_sshcfg *cfg, struct mm_span k, struct mm_span v, const char *fname,
-		     unsigned line, bool in_match)
+		     unsigned line, const struct mm_span *match)
 {
 	struct mm_sshcfg_entry *e;
 
@@ -74,11 +76,13 @@ static int add_entry(struct mm_sshcfg *cfg, struct mm_span k, struct mm_span v, 
 	e->value = dupspan(v.p, v.n, false);
 	e->file = dupspan(fname, strlen(fname), false);
 	e->line = line;
-	e->in_match = in_match;
-	if (!e->key || !e->value || !e->file) {
+	e->in_match = match != NULL;
+	e->match = match ? dupspan(match->p, match->n, false) : NULL;
+	if (!e->key || !e->value || !e->file || (match && !e->match)) {
 		free(e->key);
 		free(e->value);
 		free(e->file);
+		free(e->match);
 		return MM_ERR_NOMEM;
 	}
 	cfg->n++;
@@ -92,7 +96,7 @@ static bool is_blank(char ch)
 
 /* One line: KEYWORD [=] VALUE, comments and blank lines skipped. */
 static int feed_line(struct mm_sshcfg *cfg, const char *fname, unsigned lineno, struct mm_cur c,
-		     bool *in_match)
+		     struct mm_span *match, bool *in_match)
 {
 	struct mm_span key, val;
 	const char *kp;
@@ -123,6 +127,7 @@ static int feed_line(struct mm_sshcfg *cfg, const char *fname, unsigned lineno, 
 	}
 	if (key.n == 5 && strncasecmp(key.p, "match", 5) == 0) {
 		*in_match = !(val.n == 3 && strncasecmp(val.p, "all", 3) == 0);
+		*match = val;
 		if (*in_match)
 			cfg->nmatch++;
 		return 0;
@@ -146,7 +151,7 @@ static int feed_line(struct mm_sshcfg *cfg, const char *fname, unsigned lineno, 
 		}
 		return rc;
 	}
-	return add_entry(cfg, key, val, fname, lineno, *in_match);
+	return add_entry(cfg, key, val, fname, lineno, *in_match ? match : NULL);
 }
 
 int mm_sshcfg_feed(struct mm_sshcfg *cfg, const char *fname, const char *text, size_t n)
@@ -154,6 +159,7 @@ int mm_sshcfg_feed(struct mm_sshcfg *cfg, const char *fname, const char *text, s
 	struct mm_cur c = mm_cur_make(text, n);
 	unsigned lineno = 0;
 	bool in_match = false;
+	struct mm_span match = {NULL, 0};
 	int rc = 0;
 
 	while (!mm_cur_eof(&c) && rc >= 0) {
@@ -163,7 +169,7 @@ int mm_sshcfg_feed(struct mm_sshcfg *cfg, const char *fname, const char *text, s
 		else
 			c.p++;
 		lineno++;
-		rc = feed_line(cfg, fname, lineno, mm_cur_make(line.p, line.n), &in_match);
+		rc = feed_line(cfg, fname, lineno, mm_cur_make(line.p, line.n), &match, &in_match);
 	}
 	return rc;
 }
@@ -249,11 +255,83 @@ struct view {
 	const struct mm_sshcfg *eff;   /* sshd -T output, or NULL */
 	const struct mm_sshcfg *files; /* what the files say */
 	const char *who;	       /* "root", a user name, or NULL */
+	const char *user;	       /* without sshd -T: evaluate Match User for this user */
 };
+
+/* Is user in a Match User list ("a,b*,!c")? A negated hit means no. */
+static bool user_in_list(struct mm_span list, const char *user)
+{
+	struct mm_cur c = mm_cur_make(list.p, list.n);
+	bool hit = false;
+
+	while (!mm_cur_eof(&c)) {
+		struct mm_span pat;
+		char buf[256];
+		bool neg;
+		if (!mm_cur_until(&c, ',', &pat))
+			mm_cur_rest(&c, &pat);
+		else
+			c.p++;
+		neg = pat.n && pat.p[0] == '!';
+		if (neg) {
+			pat.p++;
+			pat.n--;
+		}
+		if (pat.n == 0 || pat.n >= sizeof(buf))
+			continue;
+		memcpy(buf, pat.p, pat.n);
+		buf[pat.n] = '\0';
+		if (fnmatch(buf, user, 0) == 0) {
+			if (neg)
+				return false;
+			hit = true;
+		}
+	}
+	return hit;
+}
+
+/* Match criteria for user: 1 applies, 0 does not, -1 needs more than User/all. */
+static int match_user(const char *crit, const char *user)
+{
+	struct mm_cur c = mm_cur_make(crit, strlen(crit));
+	struct mm_span w, list;
+	int res = 1;
+
+	while (mm_cur_word(&c, &w)) {
+		mm_cur_skip_ws(&c);
+		if (w.n == 3 && strncasecmp(w.p, "all", 3) == 0)
+			continue;
+		if (!(w.n == 4 && strncasecmp(w.p, "user", 4) == 0) || !mm_cur_word(&c, &list))
+			return -1;
+		mm_cur_skip_ws(&c);
+		if (!user_in_list(list, user))
+			res = 0;
+	}
+	return res;
+}
+
+/*
+ * The file line that decides key in file mode: the first matching Match
+ * block's line (Match overrides the global value; among Match blocks the
+ * first wins), else the first unconditional line.
+ */
+static const struct mm_sshcfg_entry *vfind(const struct view *v, const char *key)
+{
+	size_t i;
+
+	if (v->user)
+		for (i = 0; i < v->files->n; i++) {
+			const struct mm_sshcfg_entry *e = &v->files->v[i];
+			if (e->in_match && e->match && strcmp(e->key, key) == 0 &&
+			    match_user(e->match, v->user) == 1)
+				return e;
+		}
+	return mm_sshcfg_get(v->files, key);
+}
 
 static const char *vget(const struct view *v, const char *key, const char *def)
 {
-	const struct mm_sshcfg_entry *e = mm_sshcfg_get(v->eff ? v->eff : v->files, key);
+	const struct mm_sshcfg_entry *e = v->eff ? mm_sshcfg_get(v->eff, key) : vfind(v, key);
 
 	return e ? e->value : def;
 }
@@ -284,7 +362,7 @@ static const char *default_of(const char *key)
 static void evidence(const struct view *v, const char *key, const char *shownkey, char *out,
 		     size_t n)
 {
-	const struct mm_sshcfg_entry *f = mm_sshcfg_get(v->files, key);
+	const struct mm_sshcfg_entry *f = v->eff ? mm_sshcfg_get(v->files, key) : vfind(v, key);
 	const char *val = vget(v, key, NULL);
 	size_t i;
 
@@ -614,7 +692,7 @@ static int sshd_t(struct audit_ctx *c, const char *cfgpath, const char *user, st
 			*noted = true;
 			rc = audit_note(c, MM_AUDIT_SSHD, !c->privileged,
 					"sshd -T %s (%s); using the configuration files "
-					"(Match blocks not evaluated)",
+					"(Match blocks evaluated for User only)",
 					rc < 0	 ? "could not run"
 					: st < 0 ? "timed out"
 						 : "failed",
@@ -678,10 +756,17 @@ int audit_check_sshd(struct audit_ctx *c)
 		if (rc < 0)
 			goto out;
 		have_eff = rc == 1;
-	} else if (files.nmatch) {
-		rc = audit_note(c, MM_AUDIT_SSHD, false,
-				"%u Match block(s) not evaluated (no sshd -T on a --root)",
-				files.nmatch);
+	}
+	if (!have_eff && files.nmatch) {
+		size_t i, unsupported = 0;
+		for (i = 0; i < files.n; i++)
+			if (files.v[i].match && match_user(files.v[i].match, "root") < 0)
+				unsupported++;
+		if (unsupported)
+			rc = audit_note(c, MM_AUDIT_SSHD, false,
+					"%zu setting(s) in Match blocks with criteria other than "
+					"User not evaluated (no sshd -T)",
+					unsupported);
 		if (rc < 0)
 			goto out;
 	}
@@ -691,6 +776,8 @@ int audit_check_sshd(struct audit_ctx *c)
 	vr = vu;
 	vr.eff = have_eff ? &eff_root : NULL;
 	vr.who = have_eff ? "root" : NULL;
+	vu.user = have_eff ? NULL : typical;
+	vr.user = have_eff ? NULL : "root";
 	rc = check_view(c, &vu, &vr);
 	if (rc == 0)
 		rc = check_hostkeys(c, have_eff ? &eff_root : &files);

@@ -79,8 +79,21 @@ mkdir -p "$TMP/nosec/var/lib/dpkg" "$TMP/nosec/var/lib/apt/lists"
 cp "$FX/good/var/lib/dpkg/status" "$TMP/nosec/var/lib/dpkg/"
 expect_rc 1 "$MAMORI" audit --only updates --root "$TMP/nosec" --json
 check "no security list" '[.findings[].id] == ["UPD-NO-SECURITY-LIST"]' "$TMP/out"
-check "Match blocks noted as not evaluated" '[.notes[] | select(.text | contains("Match"))] | length == 1' \
+check "Match User blocks are evaluated without sshd" '[.notes[] | select(.text | contains("Match"))] == []' \
 	"$TMP/bad.json"
+mkdir -p "$TMP/match/etc/ssh"
+cp "$FX/good/etc/passwd" "$TMP/match/etc/passwd"
+printf 'PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin yes\nMatch User alice,!bob\n\tX11Forwarding yes\nMatch User r*t\n\tPasswordAuthentication yes\nMatch Address 192.0.2.0/24\n\tPermitEmptyPasswords yes\n' \
+	>"$TMP/match/etc/ssh/sshd_config"
+expect_rc 1 "$MAMORI" audit --only sshd --root "$TMP/match" --sshd= --json
+check "file mode: Match User r*t gives root passwords" \
+	'[.findings[] | select(.id == "SSH-ROOT-PASSWORD" or .id == "SSH-PASSWORD") | .evidence] == ["/etc/ssh/sshd_config:7: PasswordAuthentication yes", "/etc/ssh/sshd_config:3: PermitRootLogin yes"]' \
+	"$TMP/out"
+check "file mode: Match User alice applies to the typical user" \
+	'[.findings[] | select(.id == "SSH-X11-FORWARDING") | .evidence] == ["/etc/ssh/sshd_config:5: X11Forwarding yes"]' "$TMP/out"
+check "file mode: Match Address is noted, not applied" \
+	'([.findings[] | select(.id == "SSH-EMPTY-PASSWORDS")] == []) and ([.notes[] | select(.text | contains("other than User"))] | length == 1)' \
+	"$TMP/out"
 check "every finding has id, severity, evidence, fix" \
 	'all(.findings[]; (.id | length > 0) and (.severity | IN("info","low","medium","high")) and (.evidence | length > 0) and (.fix | length > 0))' \
 	"$TMP/bad.json"

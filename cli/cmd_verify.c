@@ -368,22 +368,31 @@ static int quiet_pgp_verify(const struct mm_pgp_req *req, struct mm_pgp_result *
 	return rc;
 }
 
-static int load_keys(const struct vopts *o, struct mm_buf *keys, struct mm_err *err)
+/* Each --key file into its own buffer: keys[0] and more[0..nkeys-2]. */
+static int load_keys(const struct vopts *o, struct mm_buf *keys, struct mm_pgp_keybuf *more,
+		     struct mm_err *err)
 {
 	unsigned i;
 	int rc;
 
 	for (i = 0; i < o->nkeys; i++) {
-		rc = mm_verify_read_file(o->keys[i], MM_PGP_MAX_KEY_BYTES, o->special, keys, err);
+		mm_buf_init(&keys[i], MM_PGP_MAX_KEY_BYTES);
+		rc = mm_verify_read_file(o->keys[i], MM_PGP_MAX_KEY_BYTES, o->special, &keys[i],
+					 err);
 		if (rc < 0)
 			return rc;
+		if (i > 0) {
+			more[i - 1].p = keys[i].data ? keys[i].data : "";
+			more[i - 1].n = keys[i].len;
+		}
 	}
 	return 0;
 }
 
 static int run(struct vopts *o, char **files, int nfiles)
 {
-	struct mm_buf sums_raw, sig, keys, text, out;
+	struct mm_buf sums_raw, sig, keys[16], text, out;
+	struct mm_pgp_keybuf more[16];
 	struct mm_sums sums;
 	struct mm_pgp_result pr;
 	struct mm_err err = {0, ""};
@@ -399,7 +408,7 @@ static int run(struct vopts *o, char **files, int nfiles)
 
 	mm_buf_init(&sums_raw, MM_SUMS_MAX_BYTES);
 	mm_buf_init(&sig, MM_PGP_MAX_SIG_BYTES);
-	mm_buf_init(&keys, (size_t)MM_PGP_MAX_KEY_BYTES * 16);
+	memset(keys, 0, sizeof(keys));
 	mm_buf_init(&text, MM_SUMS_MAX_BYTES);
 	mm_buf_init(&out, 1u << 30);
 	mm_sums_init(&sums, MM_VH_NONE);
@@ -472,14 +481,16 @@ static int run(struct vopts *o, char **files, int nfiles)
 				goto out;
 			}
 		}
-		code = load_keys(o, &keys, &err);
+		code = load_keys(o, keys, more, &err);
 		if (code < 0) {
 			mm_die_msg("key %s", err.msg);
 			rc = VX_UNREADABLE;
 			goto out;
 		}
-		req.keys = keys.data;
-		req.keys_len = keys.len;
+		req.keys = keys[0].data ? keys[0].data : "";
+		req.keys_len = keys[0].len;
+		req.more_keys = more;
+		req.nmore_keys = o->nkeys - 1;
 		req.pin = o->fpr;
 		req.data = sums_raw.data;
 		req.data_len = sums_raw.len;
@@ -749,7 +760,8 @@ out:
 	mm_sums_release(&sums);
 	mm_buf_release(&sums_raw);
 	mm_buf_release(&sig);
-	mm_buf_release(&keys);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		mm_buf_release(&keys[i]);
 	mm_buf_release(&text);
 	mm_buf_release(&out);
 	return rc;

@@ -171,9 +171,18 @@ const char *mm_sig_status_name(enum mm_sig_status st);
 #define MM_PGP_MAX_SIG_BYTES (1u << 20)	 /* cap on a detached signature */
 #define MM_PGP_MAX_KEY_BYTES (64u << 20) /* cap on a key or keyring file */
 
+/* One key file's bytes. */
+struct mm_pgp_keybuf {
+	const void *p;
+	size_t n;
+};
+
 struct mm_pgp_req {
 	const void *keys; /* public key(s) or keyring, binary or armoured */
 	size_t keys_len;
+	/* further key files, each loaded on its own (formats may differ) */
+	const struct mm_pgp_keybuf *more_keys;
+	size_t nmore_keys;
 	const char *pin;  /* primary key fingerprint (hex, spaces allowed) or NULL */
 	const void *data; /* signed data, or the whole clearsigned file when sig is NULL */
 	size_t data_len;

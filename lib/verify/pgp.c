@@ -287,14 +287,31 @@ int mm_pgp_verify(const struct mm_pgp_req *req, struct mm_pgp_result *res, struc
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (devnull >= 0)
 		(void)rnp_ffi_set_log_fd(ffi, devnull);
-	if (rnp_detect_key_format(req->keys, req->keys_len, &fmt) != RNP_SUCCESS || !fmt) {
+	for (i = 0; i <= req->nmore_keys; i++) {
+		const void *kp = i ? req->more_keys[i - 1].p : req->keys;
+		size_t kn = i ? req->more_keys[i - 1].n : req->keys_len;
+
+		if (kn > MM_PGP_MAX_KEY_BYTES) {
+			rc = mm_err_set(err, MM_ERR_TOOBIG, "key file %zu over the cap", i + 1);
+			goto out;
+		}
+		if (rnp_detect_key_format(kp, kn, &fmt) != RNP_SUCCESS || !fmt) {
+			rnp_buffer_destroy(fmt);
+			fmt = NULL;
+		}
+		if (rnp_input_from_memory(&kin, kp, kn, false) != RNP_SUCCESS ||
+		    rnp_load_keys(ffi, fmt && strcmp(fmt, "KBX") == 0 ? "KBX" : "GPG", kin,
+				  RNP_LOAD_SAVE_PUBLIC_KEYS) != RNP_SUCCESS) {
+			rc = mm_err_set(err, MM_ERR_PARSE,
+					"key file %zu: no OpenPGP public key could be read", i + 1);
+			goto out;
+		}
+		rnp_input_destroy(kin);
+		kin = NULL;
 		rnp_buffer_destroy(fmt);
 		fmt = NULL;
 	}
-	if (rnp_input_from_memory(&kin, req->keys, req->keys_len, false) != RNP_SUCCESS ||
-	    rnp_load_keys(ffi, fmt && strcmp(fmt, "KBX") == 0 ? "KBX" : "GPG", kin,
-			  RNP_LOAD_SAVE_PUBLIC_KEYS) != RNP_SUCCESS ||
-	    rnp_get_public_key_count(ffi, &nkeys) != RNP_SUCCESS || nkeys == 0) {
+	if (rnp_get_public_key_count(ffi, &nkeys) != RNP_SUCCESS || nkeys == 0) {
 		rc = mm_err_set(err, MM_ERR_PARSE, "no OpenPGP public key could be read");
 		goto out;
 	}

@@ -71,6 +71,8 @@ expect_rc 9 $M --key "$TMP/evil.asc" "$D/linuxmint.iso"
 gpg --export mint@example.org evil@example.org >"$TMP/both.gpg"
 expect_rc 8 $M --key "$TMP/both.gpg" --fingerprint "$EVIL" "$D/linuxmint.iso"
 expect_rc 9 $M "$D/linuxmint.iso"
+# several key files of different formats (armoured, binary)
+expect_rc 0 $M --key "$TMP/evil.asc" --key "$TMP/mint.gpg" --fingerprint "$MINT" "$D/linuxmint.iso"
 expect_rc 2 $M --key "$TMP/mint.gpg" --fingerprint 1234 "$D/linuxmint.iso"
 # no signature at all: refused unless --no-sig
 mkdir "$TMP/nosig" && cp "$D/other.iso" "$D/sha256sum.txt" "$TMP/nosig/"

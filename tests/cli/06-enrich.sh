@@ -58,7 +58,8 @@ if ! command -v dnsmasq >/dev/null && [ ! -x /usr/sbin/dnsmasq ]; then
 	finish
 	exit 0
 fi
-port=$((20000 + RANDOM % 20000))
+# a port nobody uses right now (other tests run DNS servers too)
+port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 /usr/sbin/dnsmasq --keep-in-foreground --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
 	--bind-interfaces --listen-address=127.0.0.1 --port="$port" --log-facility=- \
 	--local=/bl.test/ --address=/50.113.0.203.bl.test/127.0.0.2 \
@@ -69,7 +70,11 @@ port=$((20000 + RANDOM % 20000))
 	>"$TMP/dnsmasq.log" 2>&1 &
 dns_pid=$!
 trap 'kill $dns_pid 2>/dev/null || true; rm -rf "$TMP"' EXIT
-sleep 0.5
+# wait until it answers on its port
+for _ in $(seq 50); do
+	ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && break
+	sleep 0.1
+done
 printf '[dnsbl]\ncodes = bl.test:2=spam source,4=exploited host\n' >"$TMP/codes.conf"
 expect_rc 1 "$MAMORI" logs --json --year 2026 "${GEO[@]}" --dnsbl bl.test --rdns --config "$TMP/codes.conf" \
 	--dns-server "127.0.0.1:$port" --dns-timeout 500 "$EX/kern.log" "$EX/auth.log"
@@ -101,7 +106,10 @@ while time.time() < end:
         pass' "$port" &
 silent_pid=$!
 trap 'kill $silent_pid 2>/dev/null || true; rm -rf "$TMP"' EXIT
-sleep 0.3
+for _ in $(seq 50); do
+	ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && break
+	sleep 0.1
+done
 start=$(date +%s)
 expect_rc 1 "$MAMORI" logs --json --year 2026 --dnsbl bl.test --dns-server "127.0.0.1:$port" \
 	--dns-timeout 200 "$EX/kern.log"

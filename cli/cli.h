@@ -7,11 +7,11 @@
 
 /* Exit codes shared by every subcommand (documented in mamori(1)). */
 enum {
-	MM_EXIT_OK = 0,		/* ran; nothing to report (or report printed, no findings) */
-	MM_EXIT_FINDINGS = 1,	/* ran; findings were reported */
-	MM_EXIT_USAGE = 2,	/* bad command line */
-	MM_EXIT_INPUT = 3,	/* input could not be read or parsed */
-	MM_EXIT_INTERNAL = 4,	/* internal error (out of memory, bug) */
+	MM_EXIT_OK = 0,	      /* ran; nothing to report (or report printed, no findings) */
+	MM_EXIT_FINDINGS = 1, /* ran; findings were reported */
+	MM_EXIT_USAGE = 2,    /* bad command line */
+	MM_EXIT_INPUT = 3,    /* input could not be read or parsed */
+	MM_EXIT_INTERNAL = 4, /* internal error (out of memory, bug) */
 };
 
 struct mm_command {

@@ -26,8 +26,8 @@
 
 /* Host logs read when no input is named, each with its rotated siblings. */
 static const char *const default_logs[] = {
-	"/var/log/syslog", "/var/log/kern.log", "/var/log/auth.log",
-	"/var/log/ufw.log", "/var/log/messages", "/var/log/secure",
+    "/var/log/syslog",	"/var/log/kern.log", "/var/log/auth.log",
+    "/var/log/ufw.log", "/var/log/messages", "/var/log/secure",
 };
 
 enum output_mode { OUT_TEXT, OUT_JSON, OUT_EVENTS, OUT_FINDINGS };
@@ -45,65 +45,68 @@ struct logs_ctx {
 
 void usage_logs(FILE *out)
 {
-	fprintf(out,
-		"usage: mamori logs [options] [FILE...]\n"
-		"\n"
-		"Read firewall (netfilter LOG, ufw, nftables, firewalld) and sshd logs and report\n"
-		"port scans, sweeps, brute force and who is behind them. FILE may be plain, .gz or\n"
-		".zst; '-' reads stdin. With no FILE and no --journal, reads this host's logs:\n"
-		"the journal and /var/log/{syslog,kern.log,auth.log,ufw.log,messages,secure}\n"
-		"with their rotated siblings.\n"
-		"\n"
-		"input:\n"
-		"  --journal             read kernel and sshd entries from the systemd journal\n"
-		"  --journal-dir DIR     read the journal files in DIR instead\n"
-		"  --rotated             also read each FILE's rotated siblings (FILE.1, FILE.2.gz...)\n"
-		"  --year YEAR           year of RFC 3164 stamps (default: from each file's mtime)\n"
-		"  --max-line BYTES      skip (and count) longer lines (default 64K)\n"
-		"  --config FILE         settings file (default " MM_CONFIG_DEFAULT " when present)\n"
-		"  --threads N           parser threads for plain files over 32 MB (default 0: one\n"
-		"                        per CPU, at most 4; 1: none)\n"
-		"\n"
-		"output (default: a terminal report):\n"
-		"  --json                the whole report as one JSON document\n"
-		"  --events              JSON Lines, one normalised event per recognised line\n"
-		"  --findings            JSON Lines of findings only\n"
-		"  --html FILE           also write a self-contained HTML report to FILE\n"
-		"  --top N               rows in the top sources / ports tables (default 10)\n"
-		"  --color WHEN          auto, always or never (default auto)\n"
-		"  --no-progress         no progress on stderr\n"
-		"\n"
-		"who the sources are:\n"
-		"  --geo-dir DIR         country.mmdb and asn.mmdb (default: $MAMORI_GEO_DIR,\n"
-		"                        ./data/geo, /var/lib/mamori/geo; tools/fetch-geo.sh fills it)\n"
-		"  --country-db FILE, --asn-db FILE   other MMDB files (GeoLite2, DB-IP, ...)\n"
-		"  --no-geo              no country/network lookups\n"
-		"  --country CC          focus on the sources in country CC (ISO 3166 code)\n"
-		"  --dnsbl ZONES         check top and finding sources on these DNS blocklists\n"
-		"                        (comma-separated; opt-in: queries reveal who talks to you)\n"
-		"  --rdns                reverse DNS with forward confirmation for the same sources\n"
-		"  --dns-server H:P,...  resolvers to ask (default /etc/resolv.conf)\n"
-		"  --dns-timeout MS      per-try timeout (default 2000)\n"
-		"\n"
-		"filters (events outside them are counted, not analysed):\n"
-		"  --since TIME, --until TIME   ISO 8601 (2026-11-21T03:00:00+09:00), or -2h, -7d\n"
-		"  --src CIDR            source in CIDR (repeatable)\n"
-		"  --port N              destination port\n"
-		"  --proto P             tcp, udp, icmp, ipv6-icmp or a number\n"
-		"\n"
-		"detector thresholds (also settings in [logs] of mamori.conf):\n"
-		"  --portscan-ports N --portscan-window DUR   vertical scan (default 15 in 5m)\n"
-		"  --sweep-hosts N --sweep-window DUR         one port, many hosts\n"
-		"  --service-sources N                        one service, many sources (period)\n"
-		"  --ssh-failures N --ssh-window DUR          brute force (default 5 in 10m)\n"
-		"  --ssh-slow-failures N --ssh-slow-window DUR   slow brute force\n"
-		"  --ssh-users N                              user enumeration\n"
-		"  --fanout-hosts N --fanout-window DUR       this host scanning others\n"
-		"  --max-keys N                               tracked keys per table (LRU beyond)\n"
-		"  Set a count to 0 to turn that detector off.\n"
-		"\n"
-		"exit status: 0 no findings, 1 findings reported, 2 usage error,\n"
-		"             3 an input could not be read (the report covers the rest)\n");
+	fprintf(
+	    out,
+	    "usage: mamori logs [options] [FILE...]\n"
+	    "\n"
+	    "Read firewall (netfilter LOG, ufw, nftables, firewalld) and sshd logs and report\n"
+	    "port scans, sweeps, brute force and who is behind them. FILE may be plain, .gz or\n"
+	    ".zst; '-' reads stdin. With no FILE and no --journal, reads this host's logs:\n"
+	    "the journal and /var/log/{syslog,kern.log,auth.log,ufw.log,messages,secure}\n"
+	    "with their rotated siblings.\n"
+	    "\n"
+	    "input:\n"
+	    "  --journal             read kernel and sshd entries from the systemd journal\n"
+	    "  --journal-dir DIR     read the journal files in DIR instead\n"
+	    "  --rotated             also read each FILE's rotated siblings (FILE.1, "
+	    "FILE.2.gz...)\n"
+	    "  --year YEAR           year of RFC 3164 stamps (default: from each file's mtime)\n"
+	    "  --max-line BYTES      skip (and count) longer lines (default 64K)\n"
+	    "  --config FILE         settings file (default " MM_CONFIG_DEFAULT " when present)\n"
+	    "  --threads N           parser threads for plain files over 32 MB (default 0: one\n"
+	    "                        per CPU, at most 4; 1: none)\n"
+	    "\n"
+	    "output (default: a terminal report):\n"
+	    "  --json                the whole report as one JSON document\n"
+	    "  --events              JSON Lines, one normalised event per recognised line\n"
+	    "  --findings            JSON Lines of findings only\n"
+	    "  --html FILE           also write a self-contained HTML report to FILE\n"
+	    "  --top N               rows in the top sources / ports tables (default 10)\n"
+	    "  --color WHEN          auto, always or never (default auto)\n"
+	    "  --no-progress         no progress on stderr\n"
+	    "\n"
+	    "who the sources are:\n"
+	    "  --geo-dir DIR         country.mmdb and asn.mmdb (default: $MAMORI_GEO_DIR,\n"
+	    "                        ./data/geo, /var/lib/mamori/geo; tools/fetch-geo.sh fills "
+	    "it)\n"
+	    "  --country-db FILE, --asn-db FILE   other MMDB files (GeoLite2, DB-IP, ...)\n"
+	    "  --no-geo              no country/network lookups\n"
+	    "  --country CC          focus on the sources in country CC (ISO 3166 code)\n"
+	    "  --dnsbl ZONES         check top and finding sources on these DNS blocklists\n"
+	    "                        (comma-separated; opt-in: queries reveal who talks to you)\n"
+	    "  --rdns                reverse DNS with forward confirmation for the same sources\n"
+	    "  --dns-server H:P,...  resolvers to ask (default /etc/resolv.conf)\n"
+	    "  --dns-timeout MS      per-try timeout (default 2000)\n"
+	    "\n"
+	    "filters (events outside them are counted, not analysed):\n"
+	    "  --since TIME, --until TIME   ISO 8601 (2026-11-21T03:00:00+09:00), or -2h, -7d\n"
+	    "  --src CIDR            source in CIDR (repeatable)\n"
+	    "  --port N              destination port\n"
+	    "  --proto P             tcp, udp, icmp, ipv6-icmp or a number\n"
+	    "\n"
+	    "detector thresholds (also settings in [logs] of mamori.conf):\n"
+	    "  --portscan-ports N --portscan-window DUR   vertical scan (default 15 in 5m)\n"
+	    "  --sweep-hosts N --sweep-window DUR         one port, many hosts\n"
+	    "  --service-sources N                        one service, many sources (period)\n"
+	    "  --ssh-failures N --ssh-window DUR          brute force (default 5 in 10m)\n"
+	    "  --ssh-slow-failures N --ssh-slow-window DUR   slow brute force\n"
+	    "  --ssh-users N                              user enumeration\n"
+	    "  --fanout-hosts N --fanout-window DUR       this host scanning others\n"
+	    "  --max-keys N                               tracked keys per table (LRU beyond)\n"
+	    "  Set a count to 0 to turn that detector off.\n"
+	    "\n"
+	    "exit status: 0 no findings, 1 findings reported, 2 usage error,\n"
+	    "             3 an input could not be read (the report covers the rest)\n");
 }
 
 static void on_event(void *ud, const struct mm_event *ev)
@@ -216,9 +219,10 @@ static int add_host_logs(struct logs_ctx *c, struct mm_analysis *a, int *failed)
 
 static void no_host_logs_hint(void)
 {
-	fprintf(stderr, "mamori: found no log lines on this host (journal, /var/log/{syslog,kern.log,"
-			"auth.log,ufw.log,messages,secure}).\n"
-			"Try the sample logs: mamori logs examples/kern.log examples/auth.log\n");
+	fprintf(stderr,
+		"mamori: found no log lines on this host (journal, /var/log/{syslog,kern.log,"
+		"auth.log,ufw.log,messages,secure}).\n"
+		"Try the sample logs: mamori logs examples/kern.log examples/auth.log\n");
 }
 
 enum {
@@ -252,49 +256,49 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"json", no_argument, NULL, OPT_JSON},
-	{"events", no_argument, NULL, OPT_EVENTS},
-	{"findings", no_argument, NULL, OPT_FINDINGS},
-	{"html", required_argument, NULL, OPT_HTML},
-	{"journal", no_argument, NULL, OPT_JOURNAL},
-	{"journal-dir", required_argument, NULL, OPT_JOURNAL_DIR},
-	{"rotated", no_argument, NULL, OPT_ROTATED},
-	{"year", required_argument, NULL, OPT_SETTING},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"since", required_argument, NULL, OPT_SINCE},
-	{"until", required_argument, NULL, OPT_UNTIL},
-	{"src", required_argument, NULL, OPT_SRC},
-	{"port", required_argument, NULL, OPT_PORT},
-	{"proto", required_argument, NULL, OPT_PROTO},
-	{"top", required_argument, NULL, OPT_TOP},
-	{"color", required_argument, NULL, OPT_COLOR},
-	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-	{"threads", required_argument, NULL, OPT_THREADS},
-	{"geo-dir", required_argument, NULL, OPT_GEO_DIR},
-	{"country-db", required_argument, NULL, OPT_COUNTRY_DB},
-	{"asn-db", required_argument, NULL, OPT_ASN_DB},
-	{"no-geo", no_argument, NULL, OPT_NO_GEO},
-	{"country", required_argument, NULL, OPT_COUNTRY},
-	{"dnsbl", required_argument, NULL, OPT_DNSBL},
-	{"rdns", no_argument, NULL, OPT_RDNS},
-	{"dns-server", required_argument, NULL, OPT_DNS_SERVER},
-	{"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
-	{"max-line", required_argument, NULL, OPT_SETTING},
-	{"portscan-ports", required_argument, NULL, OPT_SETTING},
-	{"portscan-window", required_argument, NULL, OPT_SETTING},
-	{"sweep-hosts", required_argument, NULL, OPT_SETTING},
-	{"sweep-window", required_argument, NULL, OPT_SETTING},
-	{"service-sources", required_argument, NULL, OPT_SETTING},
-	{"ssh-failures", required_argument, NULL, OPT_SETTING},
-	{"ssh-window", required_argument, NULL, OPT_SETTING},
-	{"ssh-users", required_argument, NULL, OPT_SETTING},
-	{"ssh-slow-failures", required_argument, NULL, OPT_SETTING},
-	{"ssh-slow-window", required_argument, NULL, OPT_SETTING},
-	{"fanout-hosts", required_argument, NULL, OPT_SETTING},
-	{"fanout-window", required_argument, NULL, OPT_SETTING},
-	{"max-keys", required_argument, NULL, OPT_SETTING},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"events", no_argument, NULL, OPT_EVENTS},
+    {"findings", no_argument, NULL, OPT_FINDINGS},
+    {"html", required_argument, NULL, OPT_HTML},
+    {"journal", no_argument, NULL, OPT_JOURNAL},
+    {"journal-dir", required_argument, NULL, OPT_JOURNAL_DIR},
+    {"rotated", no_argument, NULL, OPT_ROTATED},
+    {"year", required_argument, NULL, OPT_SETTING},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"until", required_argument, NULL, OPT_UNTIL},
+    {"src", required_argument, NULL, OPT_SRC},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"proto", required_argument, NULL, OPT_PROTO},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"geo-dir", required_argument, NULL, OPT_GEO_DIR},
+    {"country-db", required_argument, NULL, OPT_COUNTRY_DB},
+    {"asn-db", required_argument, NULL, OPT_ASN_DB},
+    {"no-geo", no_argument, NULL, OPT_NO_GEO},
+    {"country", required_argument, NULL, OPT_COUNTRY},
+    {"dnsbl", required_argument, NULL, OPT_DNSBL},
+    {"rdns", no_argument, NULL, OPT_RDNS},
+    {"dns-server", required_argument, NULL, OPT_DNS_SERVER},
+    {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
+    {"max-line", required_argument, NULL, OPT_SETTING},
+    {"portscan-ports", required_argument, NULL, OPT_SETTING},
+    {"portscan-window", required_argument, NULL, OPT_SETTING},
+    {"sweep-hosts", required_argument, NULL, OPT_SETTING},
+    {"sweep-window", required_argument, NULL, OPT_SETTING},
+    {"service-sources", required_argument, NULL, OPT_SETTING},
+    {"ssh-failures", required_argument, NULL, OPT_SETTING},
+    {"ssh-window", required_argument, NULL, OPT_SETTING},
+    {"ssh-users", required_argument, NULL, OPT_SETTING},
+    {"ssh-slow-failures", required_argument, NULL, OPT_SETTING},
+    {"ssh-slow-window", required_argument, NULL, OPT_SETTING},
+    {"fanout-hosts", required_argument, NULL, OPT_SETTING},
+    {"fanout-window", required_argument, NULL, OPT_SETTING},
+    {"max-keys", required_argument, NULL, OPT_SETTING},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Settings given as flags, applied after the config file so flags win. */
@@ -460,8 +464,10 @@ int cmd_logs(int argc, char **argv)
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
-			if (mm_time_parse_arg(optarg, now_us, ch == OPT_SINCE ? &o.since : &o.until) < 0) {
-				mm_die_msg("--%s: expected ISO 8601 time or -DURATION (like -2h), got '%s'",
+			if (mm_time_parse_arg(optarg, now_us,
+					      ch == OPT_SINCE ? &o.since : &o.until) < 0) {
+				mm_die_msg("--%s: expected ISO 8601 time or -DURATION (like -2h), "
+					   "got '%s'",
 					   ch == OPT_SINCE ? "since" : "until", optarg);
 				rc = MM_EXIT_USAGE;
 				goto out;
@@ -474,7 +480,8 @@ int cmd_logs(int argc, char **argv)
 				goto out;
 			}
 			if (mm_prefix_parse(optarg, strlen(optarg), &src[nsrc]) < 0) {
-				mm_die_msg("--src: expected an address or CIDR prefix, got '%s'", optarg);
+				mm_die_msg("--src: expected an address or CIDR prefix, got '%s'",
+					   optarg);
 				rc = MM_EXIT_USAGE;
 				goto out;
 			}
@@ -490,7 +497,8 @@ int cmd_logs(int argc, char **argv)
 			break;
 		case OPT_PROTO:
 			if ((o.proto = mm_proto_parse(optarg)) < 0) {
-				mm_die_msg("--proto: expected tcp, udp, icmp, ipv6-icmp or 0-255, got '%s'",
+				mm_die_msg("--proto: expected tcp, udp, icmp, ipv6-icmp or 0-255, "
+					   "got '%s'",
 					   optarg);
 				rc = MM_EXIT_USAGE;
 				goto out;
@@ -505,8 +513,10 @@ int cmd_logs(int argc, char **argv)
 			o.top_n = u;
 			break;
 		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
-				mm_die_msg("--color: expected auto, always or never, got '%s'", optarg);
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+			    strcmp(optarg, "never")) {
+				mm_die_msg("--color: expected auto, always or never, got '%s'",
+					   optarg);
 				rc = MM_EXIT_USAGE;
 				goto out;
 			}
@@ -519,7 +529,7 @@ int cmd_logs(int argc, char **argv)
 		case OPT_COUNTRY_DB:
 		case OPT_ASN_DB:
 		case OPT_DNS_SERVER:
-			if (!copy_arg(ch == OPT_GEO_DIR	       ? geo_dir
+			if (!copy_arg(ch == OPT_GEO_DIR	     ? geo_dir
 				      : ch == OPT_COUNTRY_DB ? country_db
 				      : ch == OPT_ASN_DB     ? asn_db
 							     : dns_server,
@@ -535,7 +545,8 @@ int cmd_logs(int argc, char **argv)
 		case OPT_COUNTRY:
 			if (strlen(optarg) != 2 || !isalpha((unsigned char)optarg[0]) ||
 			    !isalpha((unsigned char)optarg[1])) {
-				mm_die_msg("--country: expected a two-letter ISO 3166 code like JP, got '%s'",
+				mm_die_msg("--country: expected a two-letter ISO 3166 code like "
+					   "JP, got '%s'",
 					   optarg);
 				rc = MM_EXIT_USAGE;
 				goto out;
@@ -566,7 +577,8 @@ int cmd_logs(int argc, char **argv)
 			break;
 		case OPT_THREADS:
 			if (!parse_uint(optarg, 4, &u)) {
-				mm_die_msg("--threads: expected 0 (one per CPU) to 4, got '%s'", optarg);
+				mm_die_msg("--threads: expected 0 (one per CPU) to 4, got '%s'",
+					   optarg);
 				rc = MM_EXIT_USAGE;
 				goto out;
 			}
@@ -664,10 +676,11 @@ int cmd_logs(int argc, char **argv)
 	t_render = elapsed(&c.start);
 	switch (c.mode) {
 	case OUT_TEXT:
-		r = mm_report_text(&rep, stdout,
-				   strcmp(color, "always") == 0 ||
-					   (strcmp(color, "auto") == 0 && isatty(1) && !getenv("NO_COLOR")),
-				   isatty(1) ? term_width() : 160);
+		r = mm_report_text(
+		    &rep, stdout,
+		    strcmp(color, "always") == 0 ||
+			(strcmp(color, "auto") == 0 && isatty(1) && !getenv("NO_COLOR")),
+		    isatty(1) ? term_width() : 160);
 		break;
 	case OUT_JSON:
 		r = mm_report_json(&rep, stdout);
@@ -695,8 +708,9 @@ int cmd_logs(int argc, char **argv)
 		goto out;
 	}
 	if (getenv("MAMORI_TIMING"))
-		fprintf(stderr, "mamori: timing: read %.3f s, report %.3f s, enrich %.3f s, "
-				"render %.3f s\n",
+		fprintf(stderr,
+			"mamori: timing: read %.3f s, report %.3f s, enrich %.3f s, "
+			"render %.3f s\n",
 			t_read, t_report, t_enrich, elapsed(&c.start) - t_render);
 	rc = failed ? MM_EXIT_INPUT : rep.nfindings ? MM_EXIT_FINDINGS : MM_EXIT_OK;
 out:

@@ -7,11 +7,12 @@
 
 /* The command table: one entry per verb, one file per verb (cmd_<verb>.c). */
 static const struct mm_command commands[] = {
-	{"logs", cmd_logs, "find who is scanning and attacking this server in its logs", usage_logs},
-	{"geo", cmd_geo, "look up country and network of addresses; import ASN data", usage_geo},
-	{"audit", cmd_audit, "security posture of this server, with the fix for each finding", usage_audit},
-	{"verify", cmd_verify, "check downloads against signed SHA-256 sums (OpenPGP)", usage_verify},
-	{"firewall", cmd_firewall, "ufw-simple host firewall on one nftables table", usage_firewall},
+    {"logs", cmd_logs, "find who is scanning and attacking this server in its logs", usage_logs},
+    {"geo", cmd_geo, "look up country and network of addresses; import ASN data", usage_geo},
+    {"audit", cmd_audit, "security posture of this server, with the fix for each finding",
+     usage_audit},
+    {"verify", cmd_verify, "check downloads against signed SHA-256 sums (OpenPGP)", usage_verify},
+    {"firewall", cmd_firewall, "ufw-simple host firewall on one nftables table", usage_firewall},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -20,9 +21,10 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: mamori [--version] [--help] <command> [<args>]\n\n"
-		     "mamori keeps an Internet-facing Linux server from becoming the next incident.\n\n"
-		     "commands:\n");
+	fprintf(out,
+		"usage: mamori [--version] [--help] <command> [<args>]\n\n"
+		"mamori keeps an Internet-facing Linux server from becoming the next incident.\n\n"
+		"commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "  %-10s %s\n", "help", "show help for a command");

@@ -30,29 +30,30 @@ struct mm_enrich_opts {
 	bool rdns;
 	char dns_server[256]; /* "127.0.0.1:53"; empty: /etc/resolv.conf */
 	struct mm_resolver_opts resolver;
-	uint32_t dns_max;     /* most addresses sent to DNS (top sources and findings first) */
-	char country[3];      /* --country: focus on this country's sources */
+	uint32_t dns_max; /* most addresses sent to DNS (top sources and findings first) */
+	char country[3];  /* --country: focus on this country's sources */
 };
 
 struct mm_analyze_opts {
-	int year;		/* --year, 0 to infer from file mtimes */
-	size_t max_line;	/* line length cap (bytes) */
+	int year;	 /* --year, 0 to infer from file mtimes */
+	size_t max_line; /* line length cap (bytes) */
 	struct mm_detect_cfg detect;
-	uint32_t max_sources;	/* cap of the per-source summary table */
+	uint32_t max_sources; /* cap of the per-source summary table */
 	/* filters: events outside them are counted as filtered and dropped */
 	struct mm_time since, until; /* .set when given */
 	const struct mm_prefix *src; /* any of nsrc prefixes */
 	size_t nsrc;
-	int port;		/* destination port, -1 for any */
-	int proto;		/* IP protocol number, -1 for any */
+	int port;  /* destination port, -1 for any */
+	int proto; /* IP protocol number, -1 for any */
 	/* callbacks, may be NULL */
 	void (*on_event)(void *ud, const struct mm_event *ev);
 	void (*on_progress)(void *ud, const char *name, uint64_t done, uint64_t total);
 	void *ud;
-	unsigned threads;	/* parser threads for large plain files; 0 = one per CPU (max 4), 1 = none */
-	size_t top_n;		/* rows in top sources / ports */
-	size_t timeline_series;	/* services in the timeline */
-	size_t timeline_max_hours; /* hourly buckets up to this period, daily beyond */
+	unsigned
+	    threads;  /* parser threads for large plain files; 0 = one per CPU (max 4), 1 = none */
+	size_t top_n; /* rows in top sources / ports */
+	size_t timeline_series;	      /* services in the timeline */
+	size_t timeline_max_hours;    /* hourly buckets up to this period, daily beyond */
 	struct mm_enrich_opts enrich; /* used by mm_analysis_enrich(); set by the config too */
 };
 

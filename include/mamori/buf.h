@@ -28,7 +28,8 @@ int mm_buf_add(struct mm_buf *b, const void *p, size_t n);
 int mm_buf_adds(struct mm_buf *b, const char *s);
 int mm_buf_addc(struct mm_buf *b, char c);
 int mm_buf_addf(struct mm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int mm_buf_vaddf(struct mm_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+int mm_buf_vaddf(struct mm_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Append s (n bytes) as the inside of a JSON string: escapes quotes,
  * backslashes and controls, and replaces invalid UTF-8 with U+FFFD. */
 int mm_buf_add_json_str(struct mm_buf *b, const char *s, size_t n);

@@ -16,14 +16,14 @@
  * the least recently used key is evicted (and counted) when a table is full.
  */
 enum mm_finding_kind {
-	MM_FIND_PORTSCAN = 1,	  /* one source, many destination ports */
-	MM_FIND_SWEEP,		  /* one source, one port, many destination hosts */
-	MM_FIND_SERVICE_SWEEP,	  /* one port probed by many sources over the period */
-	MM_FIND_SSH_BRUTEFORCE,	  /* many failures from one source in a short window */
+	MM_FIND_PORTSCAN = 1,	     /* one source, many destination ports */
+	MM_FIND_SWEEP,		     /* one source, one port, many destination hosts */
+	MM_FIND_SERVICE_SWEEP,	     /* one port probed by many sources over the period */
+	MM_FIND_SSH_BRUTEFORCE,	     /* many failures from one source in a short window */
 	MM_FIND_SSH_SLOW_BRUTEFORCE, /* many failures from one source over a long window */
-	MM_FIND_SSH_USER_ENUM,	  /* many distinct user names from one source */
-	MM_FIND_OUTBOUND_FANOUT,  /* this host sending to many hosts on one port */
-	MM_FIND_FORGED_LOG,	  /* user-space lines imitating kernel packet logs */
+	MM_FIND_SSH_USER_ENUM,	     /* many distinct user names from one source */
+	MM_FIND_OUTBOUND_FANOUT,     /* this host sending to many hosts on one port */
+	MM_FIND_FORGED_LOG,	     /* user-space lines imitating kernel packet logs */
 };
 
 /* TCP/UDP scan type of a port scan or sweep, from the flags seen. */
@@ -42,10 +42,10 @@ enum mm_scan_type {
 
 struct mm_finding {
 	enum mm_finding_kind kind;
-	struct mm_addr src;	  /* the actor; for fanout the local sender; none for service sweeps */
-	struct mm_addr dst;	  /* the single target host when there is one */
-	int16_t proto;		  /* -1 when mixed/unknown */
-	int32_t port;		  /* the port of a sweep/service sweep/fanout; -1 otherwise */
+	struct mm_addr src; /* the actor; for fanout the local sender; none for service sweeps */
+	struct mm_addr dst; /* the single target host when there is one */
+	int16_t proto;	    /* -1 when mixed/unknown */
+	int32_t port;	    /* the port of a sweep/service sweep/fanout; -1 otherwise */
 	enum mm_scan_type scan;
 	uint16_t ports[MM_FINDING_MAX_PORTS]; /* first distinct ports (portscan) */
 	uint8_t nports;
@@ -53,9 +53,9 @@ struct mm_finding {
 	uint32_t distinct_hosts;
 	uint32_t distinct_sources;
 	uint32_t distinct_users;
-	uint64_t count;		  /* events that make up the finding */
+	uint64_t count; /* events that make up the finding */
 	struct mm_time first, last;
-	bool approx;		  /* distinct_* beyond 16 are HyperLogLog estimates (~5%) */
+	bool approx; /* distinct_* beyond 16 are HyperLogLog estimates (~5%) */
 };
 
 struct mm_detect_cfg {
@@ -87,14 +87,14 @@ struct mm_detect_cfg {
 void mm_detect_cfg_defaults(struct mm_detect_cfg *cfg);
 
 struct mm_detect_stats {
-	uint64_t events;  /* events fed */
-	uint64_t evicted; /* keys evicted because a table was full */
-	uint64_t keys;	  /* keys tracked at the end, summed over the tables */
-	uint64_t keys_max; /* keys of the fullest table (<= cfg.max_keys) */
-	uint64_t findings; /* findings stored */
+	uint64_t events;	   /* events fed */
+	uint64_t evicted;	   /* keys evicted because a table was full */
+	uint64_t keys;		   /* keys tracked at the end, summed over the tables */
+	uint64_t keys_max;	   /* keys of the fullest table (<= cfg.max_keys) */
+	uint64_t findings;	   /* findings stored */
 	uint64_t findings_dropped; /* findings not stored because max_findings was reached */
-	uint64_t ignored;  /* per-source events without a usable source address */
-	uint64_t alloc_failures; /* allocations that failed (state was dropped) */
+	uint64_t ignored;	   /* per-source events without a usable source address */
+	uint64_t alloc_failures;   /* allocations that failed (state was dropped) */
 };
 
 struct mm_detector;

@@ -74,16 +74,16 @@ const char *mm_hosting_name(enum mm_hosting h);
 #define MM_DNSBL_MAX_ZONES 16
 
 struct mm_dnsbl_zone {
-	char zone[128];	 /* "zen.spamhaus.org" */
+	char zone[128]; /* "zen.spamhaus.org" */
 	/* meaning of 127.0.0.x answers: codes[x] names it, NULL = "listed" */
 	const char *codes[256];
 };
 
 struct mm_resolver_opts {
-	const char *servers;  /* "127.0.0.1:5353,..." or NULL for /etc/resolv.conf */
-	int timeout_ms;	      /* per try, default 2000 */
-	int tries;	      /* default 2 */
-	int max_inflight;     /* default 64 */
+	const char *servers; /* "127.0.0.1:5353,..." or NULL for /etc/resolv.conf */
+	int timeout_ms;	     /* per try, default 2000 */
+	int tries;	     /* default 2 */
+	int max_inflight;    /* default 64 */
 };
 
 enum mm_dns_status {
@@ -91,7 +91,7 @@ enum mm_dns_status {
 	MM_DNS_LISTED,	       /* 127.0.0.x answer */
 	MM_DNS_TIMEOUT,
 	MM_DNS_SERVFAIL,
-	MM_DNS_ERROR,	       /* refused, garbage, anything else */
+	MM_DNS_ERROR, /* refused, garbage, anything else */
 };
 
 struct mm_dnsbl_result {

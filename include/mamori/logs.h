@@ -23,9 +23,9 @@ struct mm_envelope {
 	struct mm_time time;
 	struct mm_span host;
 	struct mm_span program;
-	int64_t pid;		/* -1 when absent */
-	struct mm_span msg;	/* message after "prog[pid]: " */
-	bool kernel;		/* program is exactly "kernel" */
+	int64_t pid;	    /* -1 when absent */
+	struct mm_span msg; /* message after "prog[pid]: " */
+	bool kernel;	    /* program is exactly "kernel" */
 };
 
 /*
@@ -35,11 +35,11 @@ struct mm_envelope {
  * Treat as opaque; set up with mm_envelope_ctx_init().
  */
 struct mm_envelope_ctx {
-	int ref_year;	/* year of the reference time (file mtime or --year) */
-	int ref_month;	/* 1..12: month of the file mtime; 12 with --year */
-	bool fixed_year; /* --year: months run forward from January of ref_year */
-	int last_month;	/* for --year rollover, 0 at start */
-	int year_bump;	/* years added after December -> January rollovers */
+	int ref_year;	  /* year of the reference time (file mtime or --year) */
+	int ref_month;	  /* 1..12: month of the file mtime; 12 with --year */
+	bool fixed_year;  /* --year: months run forward from January of ref_year */
+	int last_month;	  /* for --year rollover, 0 at start */
+	int year_bump;	  /* years added after December -> January rollovers */
 	int64_t last_utc; /* UTC seconds of the previous local stamp (autumn's repeated hour) */
 	/* local-time cache for one civil date (days since the epoch) */
 	int64_t cache_day;
@@ -93,10 +93,10 @@ int mm_sshd_line(struct mm_sshd *s, const struct mm_envelope *env, struct mm_eve
 /* ---- The line pipeline: envelope + dispatch to parsers -------------- */
 
 struct mm_logparser_stats {
-	uint64_t lines;	    /* lines seen */
-	uint64_t used;	    /* lines that produced an event */
-	uint64_t unknown;   /* lines no parser recognised (including no envelope) */
-	uint64_t too_long;  /* lines over the cap, skipped */
+	uint64_t lines;	     /* lines seen */
+	uint64_t used;	     /* lines that produced an event */
+	uint64_t unknown;    /* lines no parser recognised (including no envelope) */
+	uint64_t too_long;   /* lines over the cap, skipped */
 	uint64_t suspicious; /* user-space lines imitating the kernel */
 };
 

@@ -79,7 +79,7 @@ void mm_timeline_release(struct mm_timeline *t);
 struct mm_report_input {
 	const char *name;
 	uint64_t lines, too_long;
-	int error;		/* MM_ERR_* when the input could not be read */
+	int error; /* MM_ERR_* when the input could not be read */
 	char errmsg[512];
 };
 
@@ -99,7 +99,7 @@ struct mm_source_info {
 
 /* Sources grouped by country, network or hosting category. */
 struct mm_group_stat {
-	char key[16];	/* "JP", "AS9370", "hosting"; "??" when unknown */
+	char key[16];	 /* "JP", "AS9370", "hosting"; "??" when unknown */
 	char label[128]; /* organisation for networks, else empty */
 	uint64_t sources, events, packets, auth_failures;
 	/* distinct sources of findings of each kind (index: enum mm_finding_kind) */
@@ -111,17 +111,18 @@ struct mm_finding_group {
 	enum mm_finding_kind kind;
 	int proto, port; /* -1 when the kind has no port */
 	uint32_t sources;
-	uint32_t hosting;		  /* of which on hosting networks */
-	uint32_t listed;		  /* of which listed on any DNSBL */
+	uint32_t hosting;		       /* of which on hosting networks */
+	uint32_t listed;		       /* of which listed on any DNSBL */
 	struct mm_group_stat top_countries[5]; /* by sources */
 	size_t ntop_countries;
 };
 
 struct mm_enrichment {
-	const char *geo_status;	  /* describes the geo data, or why it is unavailable */
+	const char *geo_status; /* describes the geo data, or why it is unavailable */
 	bool have_geo;
 	const struct mm_source_info *top; /* parallel to mm_report.top_sources */
-	const struct mm_source_info *finding_src; /* parallel to mm_report.findings (addr family 0 when none) */
+	const struct mm_source_info
+	    *finding_src; /* parallel to mm_report.findings (addr family 0 when none) */
 	const struct mm_group_stat *countries;
 	size_t ncountries;
 	const struct mm_group_stat *networks;
@@ -136,7 +137,7 @@ struct mm_enrichment {
 	uint64_t dnsbl_listed[MM_DNSBL_MAX_ZONES];
 	struct mm_dnsbl_stats dnsbl;
 	const char *country_filter; /* --country CC, or NULL */
-	const char *attribution; /* data licences to show in the footer */
+	const char *attribution;    /* data licences to show in the footer */
 };
 
 /* Everything a renderer needs; the renderers only format. */

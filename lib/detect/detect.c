@@ -372,7 +372,8 @@ void mm_detector_prefetch(const struct mm_detector *d, const struct mm_event *ev
 			break;
 		}
 	}
-	if (d->svc && ev->dst_port >= 0 && ev->dst_port < 65536 && (ev->proto == 6 || ev->proto == 17)) {
+	if (d->svc && ev->dst_port >= 0 && ev->dst_port < 65536 &&
+	    (ev->proto == 6 || ev->proto == 17)) {
 		const struct svc *sv = d->svc[ev->dst_port + (ev->proto == 17 ? 65536 : 0)];
 		if (sv)
 			__builtin_prefetch(sv);

@@ -10,8 +10,6 @@
 #define MAX_INPUTS 4096
 #define PROGRESS_EVERY 65536
 
-
-
 void mm_analyze_opts_defaults(struct mm_analyze_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -151,7 +149,6 @@ static int input_failed(struct mm_report_input *in, int r, const struct mm_err *
 	return r;
 }
 
-
 int mm_analysis_add_file(struct mm_analysis *a, const char *path, bool same_stream,
 			 struct mm_err *err)
 {
@@ -159,7 +156,8 @@ int mm_analysis_add_file(struct mm_analysis *a, const char *path, bool same_stre
 	struct stream *st;
 
 	if (!in)
-		return mm_err_set(err, MM_ERR_TOOBIG, "%s: too many inputs (max %d)", path, MAX_INPUTS);
+		return mm_err_set(err, MM_ERR_TOOBIG, "%s: too many inputs (max %d)", path,
+				  MAX_INPUTS);
 	if (same_stream && a->nstreams && !a->streams[a->nstreams - 1].journal) {
 		a->streams[a->nstreams - 1].n++;
 		return 0;
@@ -281,7 +279,8 @@ static void advance(struct mm_analysis *a, struct stream *st)
 			a->o.on_progress(a->o.ud, st->in[st->cur].name, mm_reader_pos(st->rd),
 					 mm_reader_size(st->rd));
 		if (mm_logparser_line(st->lp, line, n,
-				      st->journal ? st->jline : mm_reader_lineno(st->rd), &st->ev) == 1) {
+				      st->journal ? st->jline : mm_reader_lineno(st->rd),
+				      &st->ev) == 1) {
 			if (st->ev.time.set)
 				st->last_us = st->ev.time.us;
 			st->have = true;

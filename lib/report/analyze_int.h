@@ -43,7 +43,7 @@ struct mm_analysis {
 	struct mm_port_stat *top_ports;
 	struct mm_timeline timeline;
 	bool finished;
-	struct mm_enrich_state *enrich; /* enrich_report.c */
+	struct mm_enrich_state *enrich;	  /* enrich_report.c */
 	struct mm_logparser_stats wstats; /* lines of all streams and worker threads */
 };
 
@@ -56,7 +56,7 @@ void mm_analysis_feed(struct mm_analysis *a, const struct mm_event *ev);
 /* Parse a mapped plain file in blocks with nthreads worker threads, or on
  * this thread when nthreads is 0 (analyze_par.c). */
 int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct mm_report_input *in,
-			 const char *data,
-			 size_t size, time_t mtime, unsigned nthreads, struct mm_err *err);
+			 const char *data, size_t size, time_t mtime, unsigned nthreads,
+			 struct mm_err *err);
 
 #endif

@@ -65,7 +65,8 @@ static void release_pages(struct par *p, size_t upto)
 	size_t end = upto / pg * pg;
 
 	if (end > p->released) {
-		madvise((void *)(uintptr_t)(p->data + p->released), end - p->released, MADV_DONTNEED);
+		madvise((void *)(uintptr_t)(p->data + p->released), end - p->released,
+			MADV_DONTNEED);
 		p->released = end;
 	}
 }
@@ -241,8 +242,8 @@ static void consume(struct mm_analysis *a, struct mm_logparser *lp, struct slot 
 }
 
 int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct mm_report_input *in,
-			 const char *data,
-			 size_t size, time_t mtime, unsigned nthreads, struct mm_err *err)
+			 const char *data, size_t size, time_t mtime, unsigned nthreads,
+			 struct mm_err *err)
 {
 	struct par *p = calloc(1, sizeof(*p));
 	/* inline mode: this thread parses blocks itself, in order, with the

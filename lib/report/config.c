@@ -18,39 +18,43 @@ struct setting {
 	const char *section;
 	const char *key;
 	enum kind kind;
-	size_t off; /* offset in struct mm_analyze_opts */
+	size_t off;  /* offset in struct mm_analyze_opts */
 	size_t size; /* K_STRING: size of the char array */
 };
 
 #define OPT(f) offsetof(struct mm_analyze_opts, f)
 static const struct setting settings[] = {
-	{"logs", "portscan_ports", K_COUNT, OPT(detect.portscan_ports)},
-	{"logs", "portscan_window", K_DURATION, OPT(detect.portscan_window)},
-	{"logs", "sweep_hosts", K_COUNT, OPT(detect.sweep_hosts)},
-	{"logs", "sweep_window", K_DURATION, OPT(detect.sweep_window)},
-	{"logs", "service_sources", K_COUNT, OPT(detect.service_sources)},
-	{"logs", "ssh_failures", K_COUNT, OPT(detect.ssh_failures)},
-	{"logs", "ssh_window", K_DURATION, OPT(detect.ssh_window)},
-	{"logs", "ssh_users", K_COUNT, OPT(detect.ssh_users)},
-	{"logs", "ssh_slow_failures", K_COUNT, OPT(detect.ssh_slow_failures)},
-	{"logs", "ssh_slow_window", K_DURATION, OPT(detect.ssh_slow_window)},
-	{"logs", "fanout_hosts", K_COUNT, OPT(detect.fanout_hosts)},
-	{"logs", "fanout_window", K_DURATION, OPT(detect.fanout_window)},
-	{"logs", "max_keys", K_COUNT, OPT(detect.max_keys)},
-	{"logs", "max_sources", K_COUNT, OPT(max_sources)},
-	{"logs", "max_line", K_BYTES, OPT(max_line)},
-	{"logs", "year", K_YEAR, OPT(year)},
-	{"geo", "dir", K_STRING, OPT(enrich.geo_dir), sizeof(((struct mm_enrich_opts *)0)->geo_dir)},
-	{"geo", "country_db", K_STRING, OPT(enrich.country_db), sizeof(((struct mm_enrich_opts *)0)->country_db)},
-	{"geo", "asn_db", K_STRING, OPT(enrich.asn_db), sizeof(((struct mm_enrich_opts *)0)->asn_db)},
-	{"dnsbl", "zones", K_STRING, OPT(enrich.dnsbl_zones), sizeof(((struct mm_enrich_opts *)0)->dnsbl_zones)},
-	{"dnsbl", "codes", K_STRING, OPT(enrich.dnsbl_codes), sizeof(((struct mm_enrich_opts *)0)->dnsbl_codes)},
-	{"dnsbl", "server", K_STRING, OPT(enrich.dns_server), sizeof(((struct mm_enrich_opts *)0)->dns_server)},
-	{"dnsbl", "timeout", K_MS, OPT(enrich.resolver.timeout_ms)},
-	{"dnsbl", "tries", K_COUNT, OPT(enrich.resolver.tries)},
-	{"dnsbl", "max_inflight", K_COUNT, OPT(enrich.resolver.max_inflight)},
-	{"dnsbl", "max_addresses", K_COUNT, OPT(enrich.dns_max)},
-	{"dnsbl", "rdns", K_BOOL, OPT(enrich.rdns)},
+    {"logs", "portscan_ports", K_COUNT, OPT(detect.portscan_ports)},
+    {"logs", "portscan_window", K_DURATION, OPT(detect.portscan_window)},
+    {"logs", "sweep_hosts", K_COUNT, OPT(detect.sweep_hosts)},
+    {"logs", "sweep_window", K_DURATION, OPT(detect.sweep_window)},
+    {"logs", "service_sources", K_COUNT, OPT(detect.service_sources)},
+    {"logs", "ssh_failures", K_COUNT, OPT(detect.ssh_failures)},
+    {"logs", "ssh_window", K_DURATION, OPT(detect.ssh_window)},
+    {"logs", "ssh_users", K_COUNT, OPT(detect.ssh_users)},
+    {"logs", "ssh_slow_failures", K_COUNT, OPT(detect.ssh_slow_failures)},
+    {"logs", "ssh_slow_window", K_DURATION, OPT(detect.ssh_slow_window)},
+    {"logs", "fanout_hosts", K_COUNT, OPT(detect.fanout_hosts)},
+    {"logs", "fanout_window", K_DURATION, OPT(detect.fanout_window)},
+    {"logs", "max_keys", K_COUNT, OPT(detect.max_keys)},
+    {"logs", "max_sources", K_COUNT, OPT(max_sources)},
+    {"logs", "max_line", K_BYTES, OPT(max_line)},
+    {"logs", "year", K_YEAR, OPT(year)},
+    {"geo", "dir", K_STRING, OPT(enrich.geo_dir), sizeof(((struct mm_enrich_opts *)0)->geo_dir)},
+    {"geo", "country_db", K_STRING, OPT(enrich.country_db),
+     sizeof(((struct mm_enrich_opts *)0)->country_db)},
+    {"geo", "asn_db", K_STRING, OPT(enrich.asn_db), sizeof(((struct mm_enrich_opts *)0)->asn_db)},
+    {"dnsbl", "zones", K_STRING, OPT(enrich.dnsbl_zones),
+     sizeof(((struct mm_enrich_opts *)0)->dnsbl_zones)},
+    {"dnsbl", "codes", K_STRING, OPT(enrich.dnsbl_codes),
+     sizeof(((struct mm_enrich_opts *)0)->dnsbl_codes)},
+    {"dnsbl", "server", K_STRING, OPT(enrich.dns_server),
+     sizeof(((struct mm_enrich_opts *)0)->dns_server)},
+    {"dnsbl", "timeout", K_MS, OPT(enrich.resolver.timeout_ms)},
+    {"dnsbl", "tries", K_COUNT, OPT(enrich.resolver.tries)},
+    {"dnsbl", "max_inflight", K_COUNT, OPT(enrich.resolver.max_inflight)},
+    {"dnsbl", "max_addresses", K_COUNT, OPT(enrich.dns_max)},
+    {"dnsbl", "rdns", K_BOOL, OPT(enrich.rdns)},
 };
 
 static bool key_eq(const char *a, const char *b)
@@ -89,9 +93,10 @@ static int set_in(struct mm_analyze_opts *o, const char *section, const char *ke
 		break;
 	case K_DURATION:
 		if (mm_duration_parse(value, &d) < 0)
-			return mm_err_set(err, MM_ERR_PARSE,
-					  "%s: expected a duration like 300, 300s, 5m, 2h or 7d, got '%s'",
-					  key, value);
+			return mm_err_set(
+			    err, MM_ERR_PARSE,
+			    "%s: expected a duration like 300, 300s, 5m, 2h or 7d, got '%s'", key,
+			    value);
 		*(int64_t *)(base + s->off) = d;
 		break;
 	case K_BYTES:
@@ -112,38 +117,39 @@ static int set_in(struct mm_analyze_opts *o, const char *section, const char *ke
 		memcpy(base + s->off, value, strlen(value) + 1);
 		break;
 	case K_BOOL:
-		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 ||
+		    strcmp(value, "1") == 0)
 			*(bool *)(base + s->off) = true;
 		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 ||
 			 strcmp(value, "0") == 0)
 			*(bool *)(base + s->off) = false;
 		else
-			return mm_err_set(err, MM_ERR_PARSE, "%s: expected yes or no, got '%s'", key,
-					  value);
+			return mm_err_set(err, MM_ERR_PARSE, "%s: expected yes or no, got '%s'",
+					  key, value);
 		break;
 	case K_MS:
 		if (!mm_cur_u64(&c, &v, 600000) || (!mm_cur_eof(&c) && !mm_cur_lit(&c, "ms")) ||
 		    !mm_cur_eof(&c) || v == 0)
 			return mm_err_set(err, MM_ERR_PARSE,
-					  "%s: expected milliseconds from 1 to 600000, got '%s'", key,
-					  value);
+					  "%s: expected milliseconds from 1 to 600000, got '%s'",
+					  key, value);
 		*(int *)(base + s->off) = (int)v;
 		break;
 	case K_YEAR:
 		if (!mm_cur_u64(&c, &v, 9999) || !mm_cur_eof(&c) || (v != 0 && v < 1970))
-			return mm_err_set(err, MM_ERR_PARSE, "%s: expected a year like 2026, got '%s'",
-					  key, value);
+			return mm_err_set(err, MM_ERR_PARSE,
+					  "%s: expected a year like 2026, got '%s'", key, value);
 		*(int *)(base + s->off) = (int)v;
 		break;
 	}
 	return 0;
 bad_bytes:
 	return mm_err_set(err, MM_ERR_PARSE,
-			  "%s: expected a size from 256 to 64M (suffix K or M), got '%s'", key, value);
+			  "%s: expected a size from 256 to 64M (suffix K or M), got '%s'", key,
+			  value);
 }
 
-int mm_config_set(struct mm_analyze_opts *o, const char *key, const char *value,
-		  struct mm_err *err)
+int mm_config_set(struct mm_analyze_opts *o, const char *key, const char *value, struct mm_err *err)
 {
 	return set_in(o, "logs", key, value, err);
 }

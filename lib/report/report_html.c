@@ -1011,8 +1011,8 @@ static void hbars(struct html *h, const char *id, const char *aria, const char *
 		     bx, y + 3, bw, rh - 7, r->fill);
 		if (r->of)
 			putf(h, "<text class=\"hv\" x=\"%.1f\" y=\"%.1f\">%s of %s (%.1f%%)</text>",
-			     bx + bwmax + 6, y + rh / 2 + 4, mm_fmt_num(r->value, b), mm_fmt_num(r->of, b2),
-			     pct(r->value, r->of));
+			     bx + bwmax + 6, y + rh / 2 + 4, mm_fmt_num(r->value, b),
+			     mm_fmt_num(r->of, b2), pct(r->value, r->of));
 		else
 			putf(h, "<text class=\"hv\" x=\"%.1f\" y=\"%.1f\">%s</text>", bx + bw + 6,
 			     y + rh / 2 + 4, mm_fmt_num(r->value, b));

@@ -414,8 +414,8 @@ int mm_summary_timeline(const struct mm_summary *s, size_t nseries, size_t max_h
 		return 0;
 	out->off = s->last.off;
 	off_us = (int64_t)out->off * 60 * 1000000;
-	out->bucket_us = (s->last.us - s->first.us) <= (int64_t)max_hours * HOUR_US ? HOUR_US
-										  : 24 * HOUR_US;
+	out->bucket_us =
+	    (s->last.us - s->first.us) <= (int64_t)max_hours * HOUR_US ? HOUR_US : 24 * HOUR_US;
 	/* buckets are aligned to the log's wall clock, so days start at local midnight */
 	first_b = floor_div(s->first.us + off_us, out->bucket_us);
 	last_b = floor_div(s->last.us + off_us, out->bucket_us);
@@ -464,8 +464,8 @@ int mm_summary_timeline(const struct mm_summary *s, size_t nseries, size_t max_h
 		for (i = 0; i < out->nseries; i++) {
 			struct mm_series *se = &out->series[i];
 			bool match = svc == SVC_SSHFAIL ? se->proto == 0
-						       : se->proto == (svc == SVC_TCP ? 6 : 17) &&
-								 se->port == port;
+							: se->proto == (svc == SVC_TCP ? 6 : 17) &&
+							      se->port == port;
 			if (match) {
 				se->counts[b] += c->count;
 				se->total += c->count;

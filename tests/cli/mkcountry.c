@@ -27,7 +27,8 @@ int main(int argc, char **argv)
 		*c++ = '\0';
 		c[strcspn(c, "\r\n")] = '\0';
 		f.str = c;
-		if (mm_addr_parse(a, strlen(a), &first) < 0 || mm_addr_parse(b, strlen(b), &last) < 0)
+		if (mm_addr_parse(a, strlen(a), &first) < 0 ||
+		    mm_addr_parse(b, strlen(b), &last) < 0)
 			goto out;
 		if ((id = mm_mmdb_writer_record(w, &f, 1)) < 0 ||
 		    mm_mmdb_writer_insert_range(w, &first, &last, id) < 0)

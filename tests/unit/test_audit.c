@@ -164,10 +164,8 @@ static void test_vercmp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_first_value_wins),
-	    cmocka_unit_test(test_garbage),
-	    cmocka_unit_test(test_registry),
-	    cmocka_unit_test(test_report_json),
+	    cmocka_unit_test(test_first_value_wins), cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_registry),	     cmocka_unit_test(test_report_json),
 	    cmocka_unit_test(test_vercmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,28 +83,28 @@ struct addr_case {
 static void test_addr(void **state)
 {
 	static const struct addr_case cases[] = {
-		{"1.2.3.4", "1.2.3.4"},
-		{"255.255.255.255", "255.255.255.255"},
-		{"256.1.1.1", NULL},
-		{"1.2.3", NULL},
-		{"1.2.3.4.5", NULL},
-		{"01.2.3.4", NULL},
-		{"1..3.4", NULL},
-		{"::", "::"},
-		{"::1", "::1"},
-		{"2001:db8::1", "2001:db8::1"},
-		{"2001:DB8:0:0:0:0:0:1", "2001:db8::1"},
-		{"fd00:0099:0000:0000:0000:0000:0000:0001", "fd00:99::1"},
-		{"::ffff:203.0.113.9", "203.0.113.9"},
-		{"::ffff:cb00:7109", "203.0.113.9"},
-		{"2001:db8::1::2", NULL},
-		{"2001:db8:1:2:3:4:5:6:7", NULL},
-		{"2001:db8:", NULL},
-		{":2001:db8::1", NULL},
-		{"12345::1", NULL},
-		{"64:ff9b::192.0.2.33", "64:ff9b::c000:221"},
-		{"1.2.3.4 ", NULL},
-		{"", NULL},
+	    {"1.2.3.4", "1.2.3.4"},
+	    {"255.255.255.255", "255.255.255.255"},
+	    {"256.1.1.1", NULL},
+	    {"1.2.3", NULL},
+	    {"1.2.3.4.5", NULL},
+	    {"01.2.3.4", NULL},
+	    {"1..3.4", NULL},
+	    {"::", "::"},
+	    {"::1", "::1"},
+	    {"2001:db8::1", "2001:db8::1"},
+	    {"2001:DB8:0:0:0:0:0:1", "2001:db8::1"},
+	    {"fd00:0099:0000:0000:0000:0000:0000:0001", "fd00:99::1"},
+	    {"::ffff:203.0.113.9", "203.0.113.9"},
+	    {"::ffff:cb00:7109", "203.0.113.9"},
+	    {"2001:db8::1::2", NULL},
+	    {"2001:db8:1:2:3:4:5:6:7", NULL},
+	    {"2001:db8:", NULL},
+	    {":2001:db8::1", NULL},
+	    {"12345::1", NULL},
+	    {"64:ff9b::192.0.2.33", "64:ff9b::c000:221"},
+	    {"1.2.3.4 ", NULL},
+	    {"", NULL},
 	};
 	char buf[MM_ADDR_STRLEN];
 	struct mm_addr a;
@@ -188,10 +188,10 @@ static void test_services(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_cap),	 cmocka_unit_test(test_buf_json),
-		cmocka_unit_test(test_cursor),	 cmocka_unit_test(test_addr),
-		cmocka_unit_test(test_prefix),	 cmocka_unit_test(test_time),
-		cmocka_unit_test(test_services),
+	    cmocka_unit_test(test_buf_cap),  cmocka_unit_test(test_buf_json),
+	    cmocka_unit_test(test_cursor),   cmocka_unit_test(test_addr),
+	    cmocka_unit_test(test_prefix),   cmocka_unit_test(test_time),
+	    cmocka_unit_test(test_services),
 	};
 
 	setenv("TZ", "UTC", 1);

@@ -37,6 +37,6 @@ struct mm_err {
 
 /* Record code and a printf-style message in err (which may be NULL); returns code. */
 int mm_err_set(struct mm_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -66,25 +66,25 @@ enum mm_suspicious_detail {
 
 struct mm_event {
 	enum mm_event_kind kind;
-	int detail;		/* enum mm_ssh_detail / mm_suspicious_detail, 0 when none */
-	bool counted;		/* false when another line of the same attempt already counted it */
+	int detail;   /* enum mm_ssh_detail / mm_suspicious_detail, 0 when none */
+	bool counted; /* false when another line of the same attempt already counted it */
 	struct mm_time time;
 	struct mm_span host;
 	struct mm_span program;
-	int64_t pid;		/* -1 when unknown */
-	struct mm_addr src;	/* family MM_AF_NONE when unknown */
+	int64_t pid;	    /* -1 when unknown */
+	struct mm_addr src; /* family MM_AF_NONE when unknown */
 	struct mm_addr dst;
-	int32_t src_port;	/* -1 when unknown */
+	int32_t src_port; /* -1 when unknown */
 	int32_t dst_port;
-	int16_t proto;		/* IP protocol number (6 tcp, 17 udp, 1 icmp, 58 ipv6-icmp); -1 unknown */
-	uint8_t tcp_flags;	/* MM_TCP_* */
+	int16_t proto; /* IP protocol number (6 tcp, 17 udp, 1 icmp, 58 ipv6-icmp); -1 unknown */
+	uint8_t tcp_flags; /* MM_TCP_* */
 	enum mm_direction dir;
-	struct mm_span prefix;	/* netfilter log prefix, trimmed */
-	struct mm_span user;	/* attacker-controlled: never parse addresses from it */
+	struct mm_span prefix; /* netfilter log prefix, trimmed */
+	struct mm_span user;   /* attacker-controlled: never parse addresses from it */
 	struct mm_span in_if, out_if, mac;
 	int32_t len, ttl, window, icmp_type, icmp_code; /* -1 unknown */
-	uint64_t line;		/* 1-based line number within file */
-	const char *file;	/* name of the input, NUL-terminated, owned by the reader */
+	uint64_t line;					/* 1-based line number within file */
+	const char *file; /* name of the input, NUL-terminated, owned by the reader */
 };
 
 /* Reset ev to "nothing known" (all ports/pids -1, spans empty). */

@@ -12,8 +12,8 @@
  * wall clock the log showed, in ISO 8601 with that offset.
  */
 struct mm_time {
-	int64_t us;	/* microseconds since 1970-01-01T00:00:00Z */
-	int16_t off;	/* UTC offset of the writer in minutes */
+	int64_t us;  /* microseconds since 1970-01-01T00:00:00Z */
+	int16_t off; /* UTC offset of the writer in minutes */
 	bool set;
 };
 

@@ -60,8 +60,8 @@ char *mm_time_format(const struct mm_time *t, bool frac, char *buf)
 	if (frac)
 		snprintf(fr, sizeof(fr), ".%06d", (int)usec);
 	snprintf(buf, MM_TIME_STRLEN, "%04d-%02u-%02uT%02d:%02d:%02d%s%c%02d:%02d", (int)y, m, d,
-		 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), fr, t->off < 0 ? '-' : '+',
-		 off / 60, off % 60);
+		 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), fr,
+		 t->off < 0 ? '-' : '+', off / 60, off % 60);
 	return buf;
 }
 
@@ -144,8 +144,10 @@ int mm_time_parse_iso(const char *s, size_t n, int local_off, struct mm_time *ou
 	(void)have_zone;
 	if (se == 60)
 		se = 59; /* a leap second sorts with the second before it */
-	out->us = ((mm_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) -
-		   (int64_t)off * 60) * 1000000 + us;
+	out->us =
+	    ((mm_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) - (int64_t)off * 60) *
+		1000000 +
+	    us;
 	out->off = (int16_t)off;
 	out->set = true;
 	return (int)(c.p - s);

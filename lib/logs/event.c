@@ -51,20 +51,20 @@ const char *mm_direction_name(enum mm_direction d)
 static const char *ssh_detail_name(int d)
 {
 	static const char *const names[] = {
-		[MM_SSH_FAILED_PASSWORD] = "failed-password",
-		[MM_SSH_FAILED_PUBLICKEY] = "failed-publickey",
-		[MM_SSH_FAILED_KBDINT] = "failed-keyboard-interactive",
-		[MM_SSH_FAILED_OTHER] = "failed-other",
-		[MM_SSH_INVALID_USER] = "invalid-user",
-		[MM_SSH_PAM_FAILURE] = "pam-failure",
-		[MM_SSH_ROOT_REFUSED] = "root-refused",
-		[MM_SSH_MAX_AUTH] = "max-auth-attempts",
-		[MM_SSH_TOO_MANY_FAILURES] = "too-many-failures",
-		[MM_SSH_PREAUTH_CLOSE] = "preauth-close",
-		[MM_SSH_NO_IDENT] = "no-identification",
-		[MM_SSH_BAD_BANNER] = "bad-banner",
-		[MM_SSH_KEX_FAIL] = "kex-failure",
-		[MM_SSH_ACCEPTED] = "accepted",
+	    [MM_SSH_FAILED_PASSWORD] = "failed-password",
+	    [MM_SSH_FAILED_PUBLICKEY] = "failed-publickey",
+	    [MM_SSH_FAILED_KBDINT] = "failed-keyboard-interactive",
+	    [MM_SSH_FAILED_OTHER] = "failed-other",
+	    [MM_SSH_INVALID_USER] = "invalid-user",
+	    [MM_SSH_PAM_FAILURE] = "pam-failure",
+	    [MM_SSH_ROOT_REFUSED] = "root-refused",
+	    [MM_SSH_MAX_AUTH] = "max-auth-attempts",
+	    [MM_SSH_TOO_MANY_FAILURES] = "too-many-failures",
+	    [MM_SSH_PREAUTH_CLOSE] = "preauth-close",
+	    [MM_SSH_NO_IDENT] = "no-identification",
+	    [MM_SSH_BAD_BANNER] = "bad-banner",
+	    [MM_SSH_KEX_FAIL] = "kex-failure",
+	    [MM_SSH_ACCEPTED] = "accepted",
 	};
 
 	if (d <= 0 || (size_t)d >= sizeof(names) / sizeof(names[0]))
@@ -198,9 +198,11 @@ int mm_event_to_json(const struct mm_event *ev, bool with_location, struct mm_bu
 		r = mm_buf_addf(out, ",\"detail\":\"%s\"", s);
 	if (r < 0)
 		return r;
-	if ((r = key_span(out, "host", ev->host)) < 0 || (r = key_span(out, "program", ev->program)) < 0 ||
+	if ((r = key_span(out, "host", ev->host)) < 0 ||
+	    (r = key_span(out, "program", ev->program)) < 0 ||
 	    (r = key_int(out, "pid", ev->pid)) < 0 || (r = key_addr(out, "src", &ev->src)) < 0 ||
-	    (r = key_int(out, "src_port", ev->src_port)) < 0 || (r = key_addr(out, "dst", &ev->dst)) < 0 ||
+	    (r = key_int(out, "src_port", ev->src_port)) < 0 ||
+	    (r = key_addr(out, "dst", &ev->dst)) < 0 ||
 	    (r = key_int(out, "dst_port", ev->dst_port)) < 0)
 		return r;
 	if (ev->proto >= 0) {
@@ -220,7 +222,8 @@ int mm_event_to_json(const struct mm_event *ev, bool with_location, struct mm_bu
 	}
 	if ((r = key_span(out, "user", ev->user)) < 0)
 		return r;
-	if ((s = mm_direction_name(ev->dir)) && (r = mm_buf_addf(out, ",\"direction\":\"%s\"", s)) < 0)
+	if ((s = mm_direction_name(ev->dir)) &&
+	    (r = mm_buf_addf(out, ",\"direction\":\"%s\"", s)) < 0)
 		return r;
 	if ((r = key_span(out, "prefix", ev->prefix)) < 0)
 		return r;

@@ -89,7 +89,8 @@ int mm_corpus_run(const char *path)
 			continue;
 		if (line[0] == '@') {
 			if (pending) {
-				fprintf(stderr, "%s:%lu: input without expectation\n", path, input_lineno);
+				fprintf(stderr, "%s:%lu: input without expectation\n", path,
+					input_lineno);
 				fails = -1;
 				break;
 			}
@@ -120,7 +121,8 @@ int mm_corpus_run(const char *path)
 			size_t off = 1;
 			bool esc = false;
 			if (pending) {
-				fprintf(stderr, "%s:%lu: input without expectation\n", path, input_lineno);
+				fprintf(stderr, "%s:%lu: input without expectation\n", path,
+					input_lineno);
 				fails = -1;
 				break;
 			}
@@ -158,14 +160,17 @@ int mm_corpus_run(const char *path)
 			if (*want == ' ')
 				want++;
 			if (!pending) {
-				fprintf(stderr, "%s:%lu: expectation without input\n", path, lineno);
+				fprintf(stderr, "%s:%lu: expectation without input\n", path,
+					lineno);
 				fails = -1;
 				break;
 			}
 			pending = 0;
 			if (strcmp(want, got.data ? got.data : "") != 0) {
-				fprintf(stderr, "%s:%lu: mismatch\n  input: %.*s\n  got:   %s\n  want:  %s\n",
-					path, input_lineno, (int)input_n, input, got.data, want);
+				fprintf(
+				    stderr,
+				    "%s:%lu: mismatch\n  input: %.*s\n  got:   %s\n  want:  %s\n",
+				    path, input_lineno, (int)input_n, input, got.data, want);
 				fails++;
 			}
 			continue;

@@ -123,6 +123,8 @@ void mm_logparser_set_defer(struct mm_logparser *lp, bool defer);
 /* Count a line that was over the length cap (never passed to _line). */
 void mm_logparser_skip_long(struct mm_logparser *lp);
 const struct mm_logparser_stats *mm_logparser_stats(const struct mm_logparser *lp);
+/* Add the counters of from to to (several parsers, one report). */
+void mm_logparser_stats_add(struct mm_logparser_stats *to, const struct mm_logparser_stats *from);
 
 /* ---- Readers -------------------------------------------------------- */
 

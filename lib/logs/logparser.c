@@ -116,3 +116,12 @@ const struct mm_logparser_stats *mm_logparser_stats(const struct mm_logparser *l
 {
 	return &lp->st;
 }
+
+void mm_logparser_stats_add(struct mm_logparser_stats *to, const struct mm_logparser_stats *from)
+{
+	to->lines += from->lines;
+	to->used += from->used;
+	to->unknown += from->unknown;
+	to->too_long += from->too_long;
+	to->suspicious += from->suspicious;
+}

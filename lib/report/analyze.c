@@ -289,15 +289,6 @@ static void advance(struct mm_analysis *a, struct stream *st)
 	}
 }
 
-static void add_stats(struct mm_logparser_stats *to, const struct mm_logparser_stats *from)
-{
-	to->lines += from->lines;
-	to->used += from->used;
-	to->unknown += from->unknown;
-	to->too_long += from->too_long;
-	to->suspicious += from->suspicious;
-}
-
 /* One large plain file alone: parse it on several threads. */
 static bool try_parallel(struct mm_analysis *a, struct stream *st)
 {
@@ -360,7 +351,7 @@ int mm_analysis_run(struct mm_analysis *a)
 	}
 out:
 	for (i = 0; i < a->nstreams; i++) {
-		add_stats(&a->wstats, mm_logparser_stats(a->streams[i].lp));
+		mm_logparser_stats_add(&a->wstats, mm_logparser_stats(a->streams[i].lp));
 		mm_logparser_free(a->streams[i].lp);
 		a->streams[i].lp = NULL;
 	}

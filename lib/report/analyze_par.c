@@ -170,16 +170,8 @@ static struct mm_logparser *block_parser(struct par *p)
 
 static void add_parser_stats(struct par *p, const struct mm_logparser *lp)
 {
-	const struct mm_logparser_stats *st;
-
-	if (!lp)
-		return;
-	st = mm_logparser_stats(lp);
-	p->wstats.lines += st->lines;
-	p->wstats.used += st->used;
-	p->wstats.unknown += st->unknown;
-	p->wstats.too_long += st->too_long;
-	p->wstats.suspicious += st->suspicious;
+	if (lp)
+		mm_logparser_stats_add(&p->wstats, mm_logparser_stats(lp));
 }
 
 static void *worker(void *arg)
@@ -319,11 +311,7 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 
-	a->wstats.lines += p->wstats.lines;
-	a->wstats.used += p->wstats.used;
-	a->wstats.unknown += p->wstats.unknown;
-	a->wstats.too_long += p->wstats.too_long;
-	a->wstats.suspicious += p->wstats.suspicious;
+	mm_logparser_stats_add(&a->wstats, &p->wstats);
 	in->lines = base;
 	in->too_long = too_long;
 	for (i = 0; i < NSLOTS; i++)

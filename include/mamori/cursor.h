@@ -62,8 +62,6 @@ bool mm_cur_u64(struct mm_cur *c, uint64_t *v, uint64_t max);
 bool mm_cur_u32(struct mm_cur *c, uint32_t *v, uint32_t max);
 /* Consume exactly ndigits decimal digits. */
 bool mm_cur_fixed_digits(struct mm_cur *c, unsigned ndigits, uint32_t *v);
-/* Consume a hexadecimal number (no 0x prefix), value <= max. */
-bool mm_cur_hex(struct mm_cur *c, uint64_t *v, uint64_t max);
 /* Consume bytes up to (not including) the next space/tab or the end; fails if empty. */
 bool mm_cur_word(struct mm_cur *c, struct mm_span *out);
 /* Consume bytes up to (not including) ch; fails if ch is not found. */

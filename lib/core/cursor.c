@@ -77,36 +77,6 @@ bool mm_cur_fixed_digits(struct mm_cur *c, unsigned ndigits, uint32_t *v)
 	return true;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-bool mm_cur_hex(struct mm_cur *c, uint64_t *v, uint64_t max)
-{
-	const char *p = c->p;
-	uint64_t x = 0;
-	int d;
-
-	if (p >= c->end || hexval(*p) < 0)
-		return false;
-	while (p < c->end && (d = hexval(*p)) >= 0) {
-		if (x > (max - (uint64_t)d) / 16)
-			return false;
-		x = x * 16 + (uint64_t)d;
-		p++;
-	}
-	*v = x;
-	c->p = p;
-	return true;
-}
-
 bool mm_cur_word(struct mm_cur *c, struct mm_span *out)
 {
 	const char *p = c->p;

@@ -144,6 +144,24 @@ static const struct mm_audit_check checks[] = {
       "Clients cannot authenticate the server without pinning it.",
       "Use a certificate from a CA (for example Let's Encrypt) unless every client pins this "
       "one."),
+    C("TLS-CERT-UNTRUSTED", TLS, MEDIUM,
+      "a local TLS service presents a chain the system does not trust",
+      "The chain does not lead to a certificate authority in the system trust store (an "
+      "unknown or private CA, or a missing intermediate certificate): clients that verify "
+      "refuse it, and users learn to click through warnings.",
+      "Serve the full chain (nginx: ssl_certificate fullchain.pem; Apache: SSLCertificateFile "
+      "with the intermediates) from a CA clients trust, for example Let's Encrypt."),
+    C("TLS-CERT-NAME", TLS, MEDIUM, "a local TLS certificate does not match this host's names",
+      "The certificate names none of the names this host has (host name, FQDN from /etc/hosts) "
+      "or serves (nginx server_name, Apache ServerName/ServerAlias): clients connecting by "
+      "name reject it.",
+      "Issue the certificate for the names clients use (certbot -d NAME ...) and configure the "
+      "service to present it."),
+    C("TLS-KEY-WEAK", TLS, HIGH, "a local TLS certificate has a weak key",
+      "RSA or DSA keys below 2048 bits and EC keys below 256 bits can be factored or broken "
+      "with affordable computing; CAs stopped issuing them years ago.",
+      "Make a new key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256, or RSA "
+      "3072), get it certified, and reload the service."),
     C("TLS-OLD-PROTOCOL", TLS, MEDIUM, "a local TLS service accepts TLS 1.0 or 1.1",
       "TLS 1.0 and 1.1 are deprecated (RFC 8996) and allow downgrade attacks.",
       "Allow only TLS 1.2 and 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3; Apache: SSLProtocol "

@@ -75,6 +75,18 @@ struct audit_sock {
 /* Every listener of this network namespace from sock_diag; 0 or MM_ERR_*. */
 int audit_listeners(struct audit_sock *s, size_t max, size_t *n);
 
+/* Names this host answers to (check_tls.c): host name, FQDN, server names. */
+#define AUDIT_NAMES_MAX 64
+#define AUDIT_NAME_MAX 254
+struct audit_names {
+	char v[AUDIT_NAMES_MAX][AUDIT_NAME_MAX];
+	size_t n;
+};
+/* Add one name (n bytes; a trailing dot dropped) unless invalid, generic or known; 1 added. */
+int audit_names_add(struct audit_names *nm, const char *s, size_t n);
+/* Kernel host name (live only), ROOT/etc/hostname, and their aliases in ROOT/etc/hosts. */
+void audit_host_names(const struct audit_ctx *c, struct audit_names *nm);
+
 int audit_check_sshd(struct audit_ctx *c);
 int audit_check_accounts(struct audit_ctx *c);
 int audit_check_files(struct audit_ctx *c);

@@ -3,10 +3,13 @@
  * TLS of local listeners: every listening TCP socket on a port where TLS
  * is spoken from the first byte gets two handshakes over this host's own
  * addresses (loopback for wildcard binds), each bounded by the probe
- * timeout: one as a current client, to read the certificate, and one
- * offering only TLS 1.0/1.1, which a well-configured server refuses.
- * Certificates are not verified against a CA store: the checks are expiry
- * and self-signature, which need no trust decisions.
+ * timeout: one that accepts anything (security level 0, TLS 1.0 and up),
+ * to read the certificate chain whatever its key, and one offering only
+ * TLS 1.0/1.1, which a well-configured server refuses. The chain is then
+ * judged here, not during the handshake: expiry, self-signature, trust
+ * (the system store, as OpenSSL's default paths, SSL_CERT_FILE and
+ * SSL_CERT_DIR included; time errors left to the expiry checks), the
+ * host's names, and the key size.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,11 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "audit_int.h"
+#include "mamori/cursor.h"
 
 #define MAX_PROBES 32
 #define EXPIRY_WARN_DAYS 14
@@ -98,15 +103,30 @@ fail:
 	return -1;
 }
 
-/* Handshake; returns 1 done (cert in *cert, caller frees), 0 refused, -1 no answer. */
-static int handshake(const struct audit_sock *s, bool old_only, int timeout_ms, X509 **cert)
+/* What one handshake learnt. */
+struct hs {
+	X509 *leaf;
+	STACK_OF(X509) * chain; /* as sent by the peer, leaf included */
+};
+
+static void hs_release(struct hs *h)
+{
+	X509_free(h->leaf);
+	sk_X509_pop_free(h->chain, X509_free);
+	h->leaf = NULL;
+	h->chain = NULL;
+}
+
+/* Handshake; returns 1 done (certificates in *out), 0 refused, -1 no answer. */
+static int handshake(const struct audit_sock *s, bool old_only, int timeout_ms, struct hs *out)
 {
 	long long deadline = ms_now() + timeout_ms;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
 	int fd, res = -1;
 
-	*cert = NULL;
+	out->leaf = NULL;
+	out->chain = NULL;
 	fd = tcp_connect(s, deadline);
 	if (fd < 0)
 		return -1;
@@ -114,21 +134,22 @@ static int handshake(const struct audit_sock *s, bool old_only, int timeout_ms, 
 	if (!ctx)
 		goto out;
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	if (old_only) {
-		/* offer only what should be refused; level 0 lets OpenSSL offer it */
-		SSL_CTX_set_security_level(ctx, 0);
-		SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+	/* level 0 so a 1024-bit key or an old protocol is seen, not refused */
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0");
+	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+	if (old_only)
 		SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION);
-		SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0");
-	}
 	ssl = SSL_new(ctx);
 	if (!ssl || SSL_set_fd(ssl, fd) != 1)
 		goto out;
 	for (;;) {
 		int r = SSL_connect(ssl), e;
 		if (r == 1) {
+			STACK_OF(X509) *ch = SSL_get_peer_cert_chain(ssl);
 			res = 1;
-			*cert = SSL_get1_peer_certificate(ssl);
+			out->leaf = SSL_get1_peer_certificate(ssl);
+			out->chain = ch ? X509_chain_up_ref(ch) : NULL;
 			break;
 		}
 		e = SSL_get_error(ssl, r);
@@ -147,46 +168,291 @@ out:
 	return res;
 }
 
-static int judge_cert(struct audit_ctx *c, const struct audit_sock *s, X509 *cert)
+/* Time is judged by the expiry checks: a trusted but expired chain is not "untrusted". */
+static int verify_cb(int ok, X509_STORE_CTX *x)
 {
+	int e = X509_STORE_CTX_get_error(x);
+
+	if (!ok && (e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID))
+		return 1;
+	return ok;
+}
+
+/* X509_V_OK, or the first verification error of the chain against store. */
+static int verify_chain(X509_STORE *store, const struct hs *h)
+{
+	X509_STORE_CTX *x = X509_STORE_CTX_new();
+	int e = X509_V_ERR_UNSPECIFIED;
+
+	if (!x)
+		return e;
+	if (X509_STORE_CTX_init(x, store, h->leaf, h->chain) == 1) {
+		X509_STORE_CTX_set_verify_cb(x, verify_cb);
+		X509_STORE_CTX_set_purpose(x, X509_PURPOSE_SSL_SERVER);
+		e = X509_verify_cert(x) == 1 ? X509_V_OK : X509_STORE_CTX_get_error(x);
+		if (e == X509_V_OK && X509_STORE_CTX_get_error(x) != X509_V_OK)
+			e = X509_STORE_CTX_get_error(x);
+		if (e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID)
+			e = X509_V_OK;
+	}
+	X509_STORE_CTX_free(x);
+	ERR_clear_error();
+	return e;
+}
+
+/* "dNSName, dNSName, ..." of the certificate, else its CN. */
+static void cert_names(X509 *cert, char *out, size_t n)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	struct mm_buf b;
+	int i;
+
+	out[0] = '\0';
+	mm_buf_init(&b, n > 1 ? n - 1 : 1);
+	for (i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const unsigned char *d;
+		int len;
+		if (g->type != GEN_DNS)
+			continue;
+		d = ASN1_STRING_get0_data(g->d.dNSName);
+		len = ASN1_STRING_length(g->d.dNSName);
+		if (len <= 0 || len > 253 || memchr(d, '\0', (size_t)len))
+			continue;
+		if (mm_buf_addf(&b, "%s%.*s", b.len ? ", " : "", len, (const char *)d) < 0)
+			break;
+	}
+	GENERAL_NAMES_free(gens);
+	if (!b.len) {
+		char cn[256];
+		if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
+					      sizeof(cn)) > 0)
+			mm_buf_addf(&b, "CN=%s", cn);
+	}
+	if (b.data)
+		snprintf(out, n, "%s", b.data);
+	mm_buf_release(&b);
+}
+
+/* Public key algorithm and size; true when weak (RSA/DSA < 2048, EC < 256 bits). */
+static bool weak_key(X509 *cert, char *what, size_t n)
+{
+	EVP_PKEY *k = X509_get0_pubkey(cert);
+	int bits, id;
+	const char *alg;
+	bool weak;
+
+	if (!k)
+		return false;
+	bits = EVP_PKEY_get_bits(k);
+	id = EVP_PKEY_get_base_id(k);
+	switch (id) {
+	case EVP_PKEY_RSA:
+	case EVP_PKEY_RSA_PSS:
+		alg = "RSA";
+		weak = bits < 2048;
+		break;
+	case EVP_PKEY_DSA:
+		alg = "DSA";
+		weak = bits < 2048;
+		break;
+	case EVP_PKEY_EC:
+		alg = "EC";
+		weak = bits < 256;
+		break;
+	default:
+		return false; /* Ed25519, Ed448: fixed, strong sizes */
+	}
+	snprintf(what, n, "%s %d bits", alg, bits);
+	return weak;
+}
+
+static int judge_cert(struct audit_ctx *c, const struct audit_sock *s, const struct hs *h,
+		      X509_STORE *store, const struct audit_names *names)
+{
+	X509 *cert = h->leaf;
 	const ASN1_TIME *na = X509_get0_notAfter(cert);
 	int days = 0, secs = 0, rc = 0;
-	char subj[256] = "";
-	const char *br = s->family == AF_INET6 ? "[" : "", *bc = s->family == AF_INET6 ? "]" : "";
+	char subj[256] = "", where[80], cn[512], what[64];
+	bool self;
+	size_t i;
 
+	snprintf(where, sizeof(where), "%s%s%s:%u", s->family == AF_INET6 ? "[" : "", s->addr,
+		 s->family == AF_INET6 ? "]" : "", s->port);
 	X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
 	if (na && ASN1_TIME_diff(&days, &secs, NULL, na)) {
 		if (days < 0 || (days == 0 && secs < 0))
-			rc = audit_find(c, "TLS-CERT-EXPIRED", "%s%s%s:%u: %s expired %d days ago",
-					br, s->addr, bc, s->port, subj, -days);
+			rc = audit_find(c, "TLS-CERT-EXPIRED", "%s: %s expired %d days ago", where,
+					subj, -days);
 		else if (days < EXPIRY_WARN_DAYS)
-			rc = audit_find(c, "TLS-CERT-EXPIRING", "%s%s%s:%u: %s expires in %d days",
-					br, s->addr, bc, s->port, subj, days);
+			rc = audit_find(c, "TLS-CERT-EXPIRING", "%s: %s expires in %d days", where,
+					subj, days);
 	}
-	if (rc == 0 && X509_check_issued(cert, cert) == X509_V_OK)
-		rc = audit_find(c, "TLS-CERT-SELF-SIGNED", "%s%s%s:%u: %s issued itself", br,
-				s->addr, bc, s->port, subj);
+	self = X509_check_issued(cert, cert) == X509_V_OK;
+	if (rc == 0 && self)
+		rc = audit_find(c, "TLS-CERT-SELF-SIGNED", "%s: %s issued itself", where, subj);
+	if (rc == 0 && !self && store) {
+		int e = verify_chain(store, h);
+		if (e != X509_V_OK)
+			rc = audit_find(c, "TLS-CERT-UNTRUSTED",
+					"%s: %s: %s (chain of %d sent, checked against the "
+					"system trust store)",
+					where, subj, X509_verify_cert_error_string(e),
+					h->chain ? sk_X509_num(h->chain) : 1);
+	}
+	if (rc == 0 && weak_key(cert, what, sizeof(what)))
+		rc = audit_find(c, "TLS-KEY-WEAK", "%s: %s has a weak key: %s", where, subj, what);
+	if (rc == 0 && names->n) {
+		struct mm_buf tried;
+		for (i = 0; i < names->n; i++)
+			if (X509_check_host(cert, names->v[i], 0, 0, NULL) == 1)
+				break;
+		if (i == names->n) {
+			mm_buf_init(&tried, 1024);
+			for (i = 0; i < names->n; i++)
+				mm_buf_addf(&tried, "%s%s", i ? ", " : "", names->v[i]);
+			cert_names(cert, cn, sizeof(cn));
+			rc = audit_find(c, "TLS-CERT-NAME",
+					"%s: certificate for %s matches none of this host's names "
+					"(%s)",
+					where, cn[0] ? cn : "no DNS name",
+					tried.data ? tried.data : "");
+			mm_buf_release(&tried);
+		}
+	}
 	return rc;
+}
+
+/* ---- this host's names ----------------------------------------------------- */
+
+static bool name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n >= AUDIT_NAME_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '*'))
+			return false;
+	}
+	/* names every host has say nothing about this one */
+	return !(n >= 9 && strncasecmp(s, "localhost", 9) == 0) &&
+	       !(n == 13 && strncasecmp(s, "ip6-localhost", 13) == 0) &&
+	       !(n == 14 && strncasecmp(s, "ip6-loopback", 12) == 0);
+}
+
+int audit_names_add(struct audit_names *nm, const char *s, size_t n)
+{
+	size_t i;
+
+	while (n && (s[n - 1] == '.' || s[n - 1] == '\r' || s[n - 1] == ' '))
+		n--;
+	if (!name_ok(s, n))
+		return 0;
+	for (i = 0; i < nm->n; i++)
+		if (strlen(nm->v[i]) == n && strncasecmp(nm->v[i], s, n) == 0)
+			return 0;
+	if (nm->n >= AUDIT_NAMES_MAX)
+		return 0;
+	memcpy(nm->v[nm->n], s, n);
+	nm->v[nm->n][n] = '\0';
+	nm->n++;
+	return 1;
+}
+
+/*
+ * The kernel's host name, /etc/hostname, and every name on the /etc/hosts
+ * lines that carry one of them (where the FQDN usually is). No DNS: the
+ * audit never sends a query.
+ */
+void audit_host_names(const struct audit_ctx *c, struct audit_names *nm)
+{
+	char hn[256], p[1100];
+	struct mm_buf b;
+	struct mm_cur cur;
+	struct mm_span line;
+	size_t i, nbase;
+
+	if (c->live && gethostname(hn, sizeof(hn)) == 0) {
+		hn[sizeof(hn) - 1] = '\0';
+		audit_names_add(nm, hn, strlen(hn));
+	}
+	mm_buf_init(&b, AUDIT_FILE_CAP);
+	audit_path(c, "/etc/hostname", p, sizeof(p));
+	if (audit_read(c, p, 4096, &b) == 0) {
+		struct mm_cur hc = mm_cur_make(b.data, b.len);
+		struct mm_span w;
+		mm_cur_skip_ws(&hc);
+		if (!mm_cur_until(&hc, '\n', &w))
+			mm_cur_rest(&hc, &w);
+		audit_names_add(nm, w.p, w.n);
+	}
+	nbase = nm->n;
+	audit_path(c, "/etc/hosts", p, sizeof(p));
+	if (nbase && audit_read(c, p, AUDIT_FILE_CAP, &b) == 0) {
+		cur = mm_cur_make(b.data, b.len);
+		while (!mm_cur_eof(&cur)) {
+			struct mm_span w[16];
+			struct mm_cur lc;
+			size_t nw = 0, k;
+			bool hit = false;
+			if (!mm_cur_until(&cur, '\n', &line))
+				mm_cur_rest(&cur, &line);
+			else
+				cur.p++;
+			lc = mm_cur_make(line.p, line.n);
+			{
+				const char *hash = memchr(line.p, '#', line.n);
+				if (hash)
+					lc.end = hash;
+			}
+			for (;;) {
+				while (!mm_cur_eof(&lc) &&
+				       (*lc.p == ' ' || *lc.p == '\t' || *lc.p == '\r'))
+					lc.p++;
+				if (nw == 16 || !mm_cur_word(&lc, &w[nw]))
+					break;
+				while (w[nw].n && w[nw].p[w[nw].n - 1] == '\r')
+					w[nw].n--;
+				nw++;
+			}
+			for (k = 1; k < nw && !hit; k++)
+				for (i = 0; i < nbase && !hit; i++)
+					hit = strlen(nm->v[i]) == w[k].n &&
+					      strncasecmp(nm->v[i], w[k].p, w[k].n) == 0;
+			for (k = 1; hit && k < nw; k++)
+				audit_names_add(nm, w[k].p, w[k].n);
+		}
+	}
+	mm_buf_release(&b);
 }
 
 int audit_check_tls(struct audit_ctx *c)
 {
 	struct audit_sock *s;
+	struct audit_names *names;
+	X509_STORE *store = NULL;
 	uint16_t seen[MAX_PROBES];
 	size_t n = 0, i, j, nseen = 0;
 	int rc;
 
 	s = calloc(4096, sizeof(*s));
-	if (!s)
-		return MM_ERR_NOMEM;
+	names = calloc(1, sizeof(*names));
+	if (!s || !names) {
+		rc = MM_ERR_NOMEM;
+		goto out;
+	}
 	rc = audit_listeners(s, 4096, &n);
 	if (rc < 0) {
 		rc = audit_note(c, MM_AUDIT_TLS, false, "sock_diag netlink: %s", mm_strerror(rc));
 		goto out;
 	}
+	audit_host_names(c, names);
 	for (i = 0; i < n && rc == 0; i++) {
-		X509 *cert = NULL;
-		int h;
+		struct hs h = {NULL, NULL};
+		int r;
 		if (s[i].proto != IPPROTO_TCP || !tls_port(s[i].port))
 			continue;
 		for (j = 0; j < nseen && seen[j] != s[i].port; j++)
@@ -198,26 +464,47 @@ int audit_check_tls(struct audit_ctx *c)
 					"more than %d TLS ports; rest not probed", MAX_PROBES);
 			break;
 		}
+		if (nseen == 0) {
+			/* loaded once, and only when there is something to verify */
+			store = X509_STORE_new();
+			if (store && X509_STORE_set_default_paths(store) != 1) {
+				X509_STORE_free(store);
+				store = NULL;
+			}
+			ERR_clear_error();
+			if (!store)
+				rc = audit_note(c, MM_AUDIT_TLS, false,
+						"no system trust store; certificate chains not "
+						"verified");
+			if (rc == 0 && names->n == 0)
+				rc =
+				    audit_note(c, MM_AUDIT_TLS, false,
+					       "no host name known; certificate names not checked");
+			if (rc < 0)
+				break;
+		}
 		seen[nseen++] = s[i].port;
-		h = handshake(&s[i], false, c->timeout_ms, &cert);
-		if (h <= 0) {
+		r = handshake(&s[i], false, c->timeout_ms, &h);
+		if (r <= 0 || !h.leaf) {
 			rc = audit_note(c, MM_AUDIT_TLS, false, "%s:%u: %s", s[i].addr, s[i].port,
-					h == 0 ? "TLS handshake refused (not TLS, or a client "
-						 "certificate is required)"
-					       : "no TLS answer within the timeout");
+					r == 0	 ? "TLS handshake refused (not TLS, or a client "
+						   "certificate is required)"
+					: r == 1 ? "no certificate sent"
+						 : "no TLS answer within the timeout");
+			hs_release(&h);
 			continue;
 		}
-		if (cert)
-			rc = judge_cert(c, &s[i], cert);
-		X509_free(cert);
-		cert = NULL;
-		if (rc == 0 && handshake(&s[i], true, c->timeout_ms, &cert) == 1)
+		rc = judge_cert(c, &s[i], &h, store, names);
+		hs_release(&h);
+		if (rc == 0 && handshake(&s[i], true, c->timeout_ms, &h) == 1)
 			rc = audit_find(c, "TLS-OLD-PROTOCOL", "%s%s%s:%u accepts TLS 1.0/1.1",
 					s[i].family == AF_INET6 ? "[" : "", s[i].addr,
 					s[i].family == AF_INET6 ? "]" : "", s[i].port);
-		X509_free(cert);
+		hs_release(&h);
 	}
 out:
+	X509_STORE_free(store);
+	free(names);
 	free(s);
 	return rc;
 }

@@ -123,34 +123,102 @@ ip netns exec "$ns" nft add chain inet t input '{ type filter hook input priorit
 run firewall "$tmp/6.json"
 check "accept policy: FW-INPUT-OPEN" '[.findings[].id] == ["FW-INPUT-OPEN"]' "$tmp/6.json"
 
-# TLS of local listeners: a self-signed certificate that expires in 5 days,
-# served once accepting TLS 1.0-1.3 (8443) and once TLS 1.3 only (443); a
-# listener on 993 that never speaks TLS must not hang the audit.
+# TLS of local listeners, one server per TLS port, each with certificates
+# made here. Failing and passing fixtures:
+#   8443 self-signed EC, expires in 5 days, TLS 1.0-1.3 (old protocol)
+#   443  the same certificate, TLS 1.3 only (no old protocol)
+#   465  leaf from the test CA, RSA 2048, this host's name, a year: clean when
+#        the test CA is the trust store, untrusted against the system store
+#   636  leaf from the test CA for another name (name mismatch)
+#   853  leaf from the test CA with a 1024-bit RSA key (weak key)
+#   995  leaf from the test CA that expired in 2021 (expired)
+#   993  a listener that accepts and never speaks (a note, not a hang)
+# The audit runs with its own UTS namespace, host name mamori-test.example.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 5 \
 	-subj /CN=mamori-test -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null || skip "openssl req failed"
-ip netns exec "$ns" openssl s_server -quiet -accept 8443 -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
-	-cipher 'DEFAULT:@SECLEVEL=0' </dev/null >/dev/null 2>&1 &
-pids="$pids $!"
-ip netns exec "$ns" openssl s_server -quiet -accept 443 -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
-	-tls1_3 </dev/null >/dev/null 2>&1 &
-pids="$pids $!"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+	-subj /CN=mamori-test-ca -keyout "$tmp/ca.key" -out "$tmp/ca.pem" 2>/dev/null || skip "openssl req (CA) failed"
+mkdir "$tmp/db" && touch "$tmp/db/index" && echo 01 >"$tmp/db/serial"
+cat >"$tmp/ca.cnf" <<EOF2
+[ca]
+default_ca = c
+[c]
+database = $tmp/db/index
+new_certs_dir = $tmp/db
+serial = $tmp/db/serial
+default_md = sha256
+policy = p
+unique_subject = no
+[p]
+commonName = supplied
+[ext]
+subjectAltName = \$ENV::SAN
+basicConstraints = CA:false
+EOF2
+leaf() { # leaf NAME KEYSPEC SAN CA-ARGS...: $tmp/NAME.key and $tmp/NAME.pem signed by the test CA
+	local n=$1 spec=$2 san=$3
+	shift 3
+	# shellcheck disable=SC2086
+	openssl req -newkey $spec -nodes -subj "/CN=$n" -keyout "$tmp/$n.key" -out "$tmp/$n.csr" 2>/dev/null &&
+		SAN=$san openssl ca -batch -config "$tmp/ca.cnf" -cert "$tmp/ca.pem" -keyfile "$tmp/ca.key" \
+			-in "$tmp/$n.csr" -out "$tmp/$n.pem" -extensions ext -notext "$@" >/dev/null 2>&1 ||
+		skip "openssl ca ($n) failed"
+}
+leaf good rsa:2048 DNS:mamori-test.example -days 365
+leaf wrongname "ec -pkeyopt ec_paramgen_curve:P-256" DNS:wrong.example -days 365
+leaf shortkey rsa:1024 DNS:mamori-test.example -days 365
+leaf expired "ec -pkeyopt ec_paramgen_curve:P-256" DNS:mamori-test.example \
+	-startdate 20200101000000Z -enddate 20210101000000Z
+serve() { # serve PORT CERT KEY ARGS...
+	local port=$1 cert=$2 key=$3
+	shift 3
+	ip netns exec "$ns" openssl s_server -quiet -accept "$port" -cert "$cert" -key "$key" \
+		"$@" </dev/null >/dev/null 2>&1 &
+	pids="$pids $!"
+}
+serve 8443 "$tmp/cert.pem" "$tmp/key.pem" -cipher 'DEFAULT:@SECLEVEL=0'
+serve 443 "$tmp/cert.pem" "$tmp/key.pem" -tls1_3
+serve 465 "$tmp/good.pem" "$tmp/good.key" -cert_chain "$tmp/ca.pem" -no_tls1 -no_tls1_1
+serve 636 "$tmp/wrongname.pem" "$tmp/wrongname.key" -no_tls1 -no_tls1_1
+serve 853 "$tmp/shortkey.pem" "$tmp/shortkey.key" -cipher 'DEFAULT:@SECLEVEL=0' -no_tls1 -no_tls1_1
+serve 995 "$tmp/expired.pem" "$tmp/expired.key" -no_tls1 -no_tls1_1
 rm -f "$tmp/listen.py.ready"
 ip netns exec "$ns" python3 "$tmp/listen.py" tcp,4,127.0.0.1,993 &
 pids="$pids $!"
 for _ in $(seq 50); do
-	[ -e "$tmp/listen.py.ready" ] && ip netns exec "$ns" ss -ltn | grep -q ':8443 ' &&
-		ip netns exec "$ns" ss -ltn | grep -q ':443 ' && break
+	l=$(ip netns exec "$ns" ss -Hltn)
+	up=0
+	for p in 8443 443 465 636 853 995; do grep -q ":$p " <<<"$l" && up=$((up + 1)); done
+	[ -e "$tmp/listen.py.ready" ] && [ "$up" = 6 ] && break
 	sleep 0.1
 done
+tlsaudit() { # tlsaudit OUT [VAR=VALUE...]: audit --only tls as host mamori-test.example
+	local out=$1
+	shift
+	ip netns exec "$ns" unshare --uts env "$@" sh -c 'hostname mamori-test.example && exec "$0" "$@"' \
+		"$mamori" audit --only tls --json --fail-on none --timeout 700 >"$out" 2>"$out.err" ||
+		fail "audit --only tls: $(cat "$out.err")"
+}
 start=$(date +%s)
-ip netns exec "$ns" "$mamori" audit --only tls --json --fail-on none --timeout 700 >"$tmp/7.json" 2>"$tmp/7.err" ||
-	fail "audit --only tls: $(cat "$tmp/7.err")"
+tlsaudit "$tmp/7.json" SSL_CERT_FILE="$tmp/ca.pem"
 [ $(($(date +%s) - start)) -lt 8 ] && ok "a silent listener did not hang the TLS probe" || fail "TLS probe hung"
-tlsports() { echo "[.findings[] | select(.id == \"$1\") | .evidence | capture(\":(?<p>[0-9]+)\").p | tonumber] | sort"; }
-check "expiring certificate on both" "$(tlsports TLS-CERT-EXPIRING) == [443,8443]" "$tmp/7.json"
+tlsports() { echo "([.findings[] | select(.id == \"$1\") | .evidence | capture(\":(?<p>[0-9]+)\").p | tonumber] | sort)"; }
+check "expiring certificate on both self-signed servers" "$(tlsports TLS-CERT-EXPIRING) == [443,8443]" "$tmp/7.json"
 check "self-signed on both" "$(tlsports TLS-CERT-SELF-SIGNED) == [443,8443]" "$tmp/7.json"
 check "TLS 1.0/1.1 accepted only on 8443" "$(tlsports TLS-OLD-PROTOCOL) == [8443]" "$tmp/7.json"
+check "expired only on 995" "$(tlsports TLS-CERT-EXPIRED) == [995]" "$tmp/7.json"
+check "weak key only on 853, with its size" \
+	"$(tlsports TLS-KEY-WEAK) == [853] and ([.findings[] | select(.id == \"TLS-KEY-WEAK\") | .evidence | contains(\"RSA 1024 bits\")] == [true])" "$tmp/7.json"
+check "name mismatch only on 636 (self-signed ones have no name: 443, 8443)" \
+	"$(tlsports TLS-CERT-NAME) == [443,636,8443] and ([.findings[] | select(.id == \"TLS-CERT-NAME\" and (.evidence | contains(\":636\"))) | .evidence | contains(\"wrong.example\") and contains(\"mamori-test.example\")] == [true])" "$tmp/7.json"
+check "chains from the trusted test CA verify (expired one included)" "$(tlsports TLS-CERT-UNTRUSTED) == []" "$tmp/7.json"
+check "the good server on 465 has no finding" '[.findings[] | select(.evidence | contains(":465"))] == []' "$tmp/7.json"
 check "silent 993 is a note" '[.notes[] | select(.text | contains(":993"))] | length == 1' "$tmp/7.json"
+tlsaudit "$tmp/8.json" SSL_CERT_FILE=/nonexistent/ca.pem SSL_CERT_DIR=/nonexistent
+check "against a trust store without the test CA: untrusted chains" \
+	"$(tlsports TLS-CERT-UNTRUSTED) == [465,636,853,995]" "$tmp/8.json"
+check "untrusted evidence says why" \
+	'[.findings[] | select(.id == "TLS-CERT-UNTRUSTED") | .evidence | select(test("unable to get local issuer certificate|self-signed certificate in certificate chain"))] | length == 4' "$tmp/8.json"
 
 # timing: the whole (live) audit in this namespace
 start=$(date +%s%N)

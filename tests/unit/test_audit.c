@@ -161,12 +161,34 @@ static void test_vercmp(void **state)
 	assert_true(audit_vercmp("1.0+", "1.0.") < 0);
 }
 
+/* host names from a root: /etc/hostname and its line in /etc/hosts, no DNS */
+static void test_host_names(void **state)
+{
+	struct audit_ctx c;
+	struct audit_names *nm = calloc(1, sizeof(*nm));
+	const char *src = getenv("MM_SRCDIR");
+
+	(void)state;
+	assert_non_null(nm);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.root, sizeof(c.root), "%s/tests/data/audit/names", src ? src : ".");
+	audit_host_names(&c, nm);
+	assert_int_equal(nm->n, 2);
+	assert_string_equal(nm->v[0], "web1");
+	assert_string_equal(nm->v[1], "web1.example.org");
+	assert_int_equal(audit_names_add(nm, "WEB1.example.org.", 17), 0); /* known */
+	assert_int_equal(audit_names_add(nm, "localhost.localdomain", 21), 0);
+	assert_int_equal(audit_names_add(nm, "bad name", 8), 0);
+	assert_int_equal(audit_names_add(nm, "*.example.org", 13), 1);
+	free(nm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_first_value_wins), cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_registry),	     cmocka_unit_test(test_report_json),
-	    cmocka_unit_test(test_vercmp),
+	    cmocka_unit_test(test_vercmp),	     cmocka_unit_test(test_host_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

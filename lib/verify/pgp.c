@@ -9,7 +9,14 @@
  * END line reach rnp, and only rnp's output (the dash-unescaped signed
  * text) is handed back, so nothing appended around the block can be
  * mistaken for signed data.
+ *
+ * librnp is opened with dlopen() on the first verification, not linked:
+ * it pulls in Botan and the C++ runtime, whose relocations cost about
+ * 5 ms at every start of the program, and most commands (a firewall rule
+ * added from a script a thousand times) never verify anything. The
+ * prototypes still come from <rnp/rnp.h>, so every call is type-checked.
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +28,124 @@
 #include <rnp/rnp_err.h>
 
 #include "mamori/verify.h"
+
+#ifndef MM_RNP_SONAME
+#define MM_RNP_SONAME "librnp.so.0"
+#endif
+
+/* Every librnp function this file calls: one pointer each, filled by load_rnp(). */
+#define RNP_FUNCS(X)                                                                               \
+	X(rnp_buffer_destroy)                                                                      \
+	X(rnp_detect_key_format)                                                                   \
+	X(rnp_ffi_create)                                                                          \
+	X(rnp_ffi_destroy)                                                                         \
+	X(rnp_ffi_set_log_fd)                                                                      \
+	X(rnp_get_public_key_count)                                                                \
+	X(rnp_input_destroy)                                                                       \
+	X(rnp_input_from_memory)                                                                   \
+	X(rnp_key_get_creation)                                                                    \
+	X(rnp_key_get_expiration)                                                                  \
+	X(rnp_key_get_fprint)                                                                      \
+	X(rnp_key_get_primary_fprint)                                                              \
+	X(rnp_key_get_primary_uid)                                                                 \
+	X(rnp_key_handle_destroy)                                                                  \
+	X(rnp_key_is_revoked)                                                                      \
+	X(rnp_key_is_sub)                                                                          \
+	X(rnp_load_keys)                                                                           \
+	X(rnp_locate_key)                                                                          \
+	X(rnp_op_verify_create)                                                                    \
+	X(rnp_op_verify_destroy)                                                                   \
+	X(rnp_op_verify_detached_create)                                                           \
+	X(rnp_op_verify_execute)                                                                   \
+	X(rnp_op_verify_get_signature_at)                                                          \
+	X(rnp_op_verify_get_signature_count)                                                       \
+	X(rnp_op_verify_signature_get_handle)                                                      \
+	X(rnp_op_verify_signature_get_key)                                                         \
+	X(rnp_op_verify_signature_get_status)                                                      \
+	X(rnp_op_verify_signature_get_times)                                                       \
+	X(rnp_output_destroy)                                                                      \
+	X(rnp_output_memory_get_buf)                                                               \
+	X(rnp_output_to_memory)                                                                    \
+	X(rnp_result_to_string)                                                                    \
+	X(rnp_signature_get_key_fprint)                                                            \
+	X(rnp_signature_get_keyid)                                                                 \
+	X(rnp_signature_handle_destroy)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+	RNP_FUNCS(X)
+#undef X
+} rnp_lib;
+static bool rnp_loaded;
+
+/*
+ * Open librnp and look every function up, once. On failure nothing is
+ * kept and the next call tries again. Returns 0 or MM_ERR_UNSUPPORTED.
+ */
+static int load_rnp(struct mm_err *err)
+{
+	void *h, *sym;
+	const char *missing = NULL;
+
+	if (rnp_loaded)
+		return 0;
+	h = dlopen(MM_RNP_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return mm_err_set(err, MM_ERR_UNSUPPORTED,
+				  "OpenPGP needs " MM_RNP_SONAME " (package librnp0): %s",
+				  dlerror());
+#define X(f)                                                                                       \
+	sym = dlsym(h, #f);                                                                        \
+	if (!sym && !missing)                                                                      \
+		missing = #f;                                                                      \
+	memcpy(&rnp_lib.f, &sym, sizeof(sym));
+	RNP_FUNCS(X)
+#undef X
+	if (missing) {
+		dlclose(h);
+		memset(&rnp_lib, 0, sizeof(rnp_lib));
+		return mm_err_set(err, MM_ERR_UNSUPPORTED, MM_RNP_SONAME " lacks %s", missing);
+	}
+	rnp_loaded = true;
+	return 0;
+}
+
+/* From here on each rnp_*() call goes through the table. */
+#define rnp_buffer_destroy (*rnp_lib.rnp_buffer_destroy)
+#define rnp_detect_key_format (*rnp_lib.rnp_detect_key_format)
+#define rnp_ffi_create (*rnp_lib.rnp_ffi_create)
+#define rnp_ffi_destroy (*rnp_lib.rnp_ffi_destroy)
+#define rnp_ffi_set_log_fd (*rnp_lib.rnp_ffi_set_log_fd)
+#define rnp_get_public_key_count (*rnp_lib.rnp_get_public_key_count)
+#define rnp_input_destroy (*rnp_lib.rnp_input_destroy)
+#define rnp_input_from_memory (*rnp_lib.rnp_input_from_memory)
+#define rnp_key_get_creation (*rnp_lib.rnp_key_get_creation)
+#define rnp_key_get_expiration (*rnp_lib.rnp_key_get_expiration)
+#define rnp_key_get_fprint (*rnp_lib.rnp_key_get_fprint)
+#define rnp_key_get_primary_fprint (*rnp_lib.rnp_key_get_primary_fprint)
+#define rnp_key_get_primary_uid (*rnp_lib.rnp_key_get_primary_uid)
+#define rnp_key_handle_destroy (*rnp_lib.rnp_key_handle_destroy)
+#define rnp_key_is_revoked (*rnp_lib.rnp_key_is_revoked)
+#define rnp_key_is_sub (*rnp_lib.rnp_key_is_sub)
+#define rnp_load_keys (*rnp_lib.rnp_load_keys)
+#define rnp_locate_key (*rnp_lib.rnp_locate_key)
+#define rnp_op_verify_create (*rnp_lib.rnp_op_verify_create)
+#define rnp_op_verify_destroy (*rnp_lib.rnp_op_verify_destroy)
+#define rnp_op_verify_detached_create (*rnp_lib.rnp_op_verify_detached_create)
+#define rnp_op_verify_execute (*rnp_lib.rnp_op_verify_execute)
+#define rnp_op_verify_get_signature_at (*rnp_lib.rnp_op_verify_get_signature_at)
+#define rnp_op_verify_get_signature_count (*rnp_lib.rnp_op_verify_get_signature_count)
+#define rnp_op_verify_signature_get_handle (*rnp_lib.rnp_op_verify_signature_get_handle)
+#define rnp_op_verify_signature_get_key (*rnp_lib.rnp_op_verify_signature_get_key)
+#define rnp_op_verify_signature_get_status (*rnp_lib.rnp_op_verify_signature_get_status)
+#define rnp_op_verify_signature_get_times (*rnp_lib.rnp_op_verify_signature_get_times)
+#define rnp_output_destroy (*rnp_lib.rnp_output_destroy)
+#define rnp_output_memory_get_buf (*rnp_lib.rnp_output_memory_get_buf)
+#define rnp_output_to_memory (*rnp_lib.rnp_output_to_memory)
+#define rnp_result_to_string (*rnp_lib.rnp_result_to_string)
+#define rnp_signature_get_key_fprint (*rnp_lib.rnp_signature_get_key_fprint)
+#define rnp_signature_get_keyid (*rnp_lib.rnp_signature_get_keyid)
+#define rnp_signature_handle_destroy (*rnp_lib.rnp_signature_handle_destroy)
 
 #define BEGIN_SIGNED "-----BEGIN PGP SIGNED MESSAGE-----"
 #define END_SIG "-----END PGP SIGNATURE-----"
@@ -281,6 +406,9 @@ int mm_pgp_verify(const struct mm_pgp_req *req, struct mm_pgp_result *res, struc
 	if (req->keys_len > MM_PGP_MAX_KEY_BYTES || req->sig_len > MM_PGP_MAX_SIG_BYTES ||
 	    (!req->sig && dlen > MM_SUMS_MAX_BYTES))
 		return mm_err_set(err, MM_ERR_TOOBIG, "key, signature or signed file over the cap");
+	rc = load_rnp(err);
+	if (rc < 0)
+		return rc;
 	if (rnp_ffi_create(&ffi, "GPG", "GPG") != RNP_SUCCESS)
 		return mm_err_set(err, MM_ERR_NOMEM, "cannot create an rnp context");
 	/* rnp logs to stderr; the library does not print */

@@ -303,10 +303,15 @@ static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, s
 		rc = mm_fw_rule_parse(c.p, mm_cur_left(&c), &r, err);
 		if (rc < 0)
 			return rc;
-		rc = mm_fw_rule_add(rs, &r, 0);
-		if (rc == MM_ERR_NOMEM)
+		/* appended as is: mm_fw_fileparser_finish() drops duplicate lines
+		 * in one pass, where checking each line against all before it
+		 * made loading 1,000 rules cost milliseconds */
+		rc = grow((void **)&rs->rules, &rs->caprules, rs->nrules + 1, sizeof(r),
+			  MM_FW_MAX_RULES);
+		if (rc < 0)
 			return mm_err_set(err, rc, "too many rules (at most %d)", MM_FW_MAX_RULES);
-		return rc < 0 ? rc : 0; /* a duplicate line is harmless */
+		rs->rules[rs->nrules++] = r;
+		return 0;
 	}
 	mm_cur_skip_ws(&c);
 	if (!mm_cur_eof(&c))
@@ -349,10 +354,103 @@ static int bslot_cmp(const void *pa, const void *pb)
 	return c;
 }
 
+/* FNV-1a over bytes. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 1099511628211u;
+	return h;
+}
+
+static uint64_t hash_prefix(uint64_t h, const struct mm_prefix *p)
+{
+	h = fnv(h, &p->addr.family, 1);
+	h = fnv(h, p->addr.b, p->addr.family == MM_AF_INET ? 4 : 16);
+	return fnv(h, &p->len, 1);
+}
+
 /*
- * Sorted by address then prefix length, a block that covers others comes
- * right before them (CIDR prefixes nest or are disjoint), so one sweep
- * drops every block inside another, keeping the last of equal ones.
+ * A hash of the fields mm_fw_rule_eq() compares (a subset of them is
+ * enough: equal rules must hash the same, nothing more).
+ */
+static uint64_t rule_hash(const struct mm_fw_rule *r)
+{
+	uint64_t h = 14695981039346656037u;
+	uint8_t f[6] = {r->action, r->dir, r->log, r->proto, r->has_src, r->has_dst};
+
+	h = fnv(h, f, sizeof(f));
+	h = fnv(h, r->iface, strnlen(r->iface, sizeof(r->iface)));
+	if (r->has_src)
+		h = hash_prefix(h, &r->src);
+	if (r->has_dst)
+		h = hash_prefix(h, &r->dst);
+	h = fnv(h, &r->sport.n, 1);
+	h = fnv(h, r->sport.r, r->sport.n * sizeof(r->sport.r[0]));
+	h = fnv(h, &r->dport.n, 1);
+	return fnv(h, r->dport.r, r->dport.n * sizeof(r->dport.r[0]));
+}
+
+struct rslot {
+	uint64_t h;
+	size_t pos;
+};
+
+static int rslot_cmp(const void *pa, const void *pb)
+{
+	const struct rslot *a = pa, *b = pb;
+
+	if (a->h != b->h)
+		return a->h < b->h ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Drop every rule equal to an earlier one, keeping the order: sorted by
+ * hash, equal rules sit in one run with the first line first. */
+static int dedupe_rules(struct mm_fw_ruleset *rs, struct mm_err *err)
+{
+	struct rslot *v;
+	bool *dup;
+	size_t i, j, n = 0;
+
+	if (rs->nrules < 2)
+		return 0;
+	v = malloc(rs->nrules * sizeof(*v));
+	dup = calloc(rs->nrules, sizeof(*dup));
+	if (!v || !dup) {
+		free(v);
+		free(dup);
+		return mm_err_set(err, MM_ERR_NOMEM, "out of memory");
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		v[i].h = rule_hash(&rs->rules[i]);
+		v[i].pos = i;
+	}
+	qsort(v, rs->nrules, sizeof(*v), rslot_cmp);
+	for (i = 0; i < rs->nrules; i++) {
+		if (dup[v[i].pos])
+			continue;
+		for (j = i + 1; j < rs->nrules && v[j].h == v[i].h; j++)
+			if (!dup[v[j].pos] &&
+			    mm_fw_rule_eq(&rs->rules[v[i].pos], &rs->rules[v[j].pos]))
+				dup[v[j].pos] = true;
+	}
+	for (i = 0; i < rs->nrules; i++)
+		if (!dup[i])
+			rs->rules[n++] = rs->rules[i];
+	rs->nrules = n;
+	free(v);
+	free(dup);
+	return 0;
+}
+
+/*
+ * Duplicate rules: the first line wins (as adding it again from the
+ * command line is skipped). Blocks: sorted by address then prefix
+ * length, a block that covers others comes right before them (CIDR
+ * prefixes nest or are disjoint), so one sweep drops every block inside
+ * another, keeping the last of equal ones.
  */
 int mm_fw_fileparser_finish(struct mm_fw_fileparser *fp, struct mm_err *err)
 {
@@ -360,7 +458,11 @@ int mm_fw_fileparser_finish(struct mm_fw_fileparser *fp, struct mm_err *err)
 	struct bslot *v;
 	struct mm_fw_block *nb;
 	size_t i, n = 0, old = rs->nblocks;
+	int rc;
 
+	rc = dedupe_rules(rs, err);
+	if (rc < 0)
+		return rc;
 	if (rs->nblocks < 2)
 		return 0;
 	v = malloc(rs->nblocks * sizeof(*v));

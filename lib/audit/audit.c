@@ -162,6 +162,14 @@ static const struct mm_audit_check checks[] = {
       "with affordable computing; CAs stopped issuing them years ago.",
       "Make a new key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256, or RSA "
       "3072), get it certified, and reload the service."),
+    C("TLS-HTTP-NO-REDIRECT", TLS, MEDIUM,
+      "a public HTTP listener serves content instead of redirecting to HTTPS",
+      "GET / over plain HTTP is answered with content (2xx): whatever the site sends, and any "
+      "password or cookie a visitor sends back, crosses the network unencrypted and can be "
+      "read or changed on the way.",
+      "Redirect every plain HTTP request to https:// (nginx: return 301 "
+      "https://$host$request_uri; Apache: Redirect permanent / https://NAME/), then consider "
+      "HSTS."),
     C("TLS-OLD-PROTOCOL", TLS, MEDIUM, "a local TLS service accepts TLS 1.0 or 1.1",
       "TLS 1.0 and 1.1 are deprecated (RFC 8996) and allow downgrade attacks.",
       "Allow only TLS 1.2 and 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3; Apache: SSLProtocol "

@@ -39,6 +39,19 @@ struct mm_sshalg {
 extern const struct mm_sshalg mm_sshalgs_table[];
 extern const unsigned mm_sshalgs_count;
 
+/* audit-ports.tsv, compiled by tools/gen-auditports.py */
+enum audit_port_role { AUDIT_PORT_RISKY, AUDIT_PORT_TLS, AUDIT_PORT_HTTP };
+struct audit_port {
+	uint16_t port;
+	uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
+	enum audit_port_role role;
+	const char *name;
+};
+extern const struct audit_port audit_ports_table[];
+extern const unsigned audit_ports_count;
+/* The table row for port/proto in role, or NULL. */
+const struct audit_port *audit_port_find(uint16_t port, uint8_t proto, enum audit_port_role role);
+
 #define AUDIT_FILE_CAP (1u << 20)
 
 /* Record a finding for check id (unless --skip'ped). Returns 0 or MM_ERR_NOMEM. */
@@ -86,6 +99,20 @@ struct audit_names {
 int audit_names_add(struct audit_names *nm, const char *s, size_t n);
 /* Kernel host name (live only), ROOT/etc/hostname, and their aliases in ROOT/etc/hosts. */
 void audit_host_names(const struct audit_ctx *c, struct audit_names *nm);
+
+/* The head of an HTTP/1.x response (check_http.c). */
+struct audit_http_resp {
+	int status;
+	char reason[64];
+	char location[512]; /* "" when absent or too long */
+	char server[64];
+	bool complete; /* the empty line after the headers was seen */
+};
+/* Parse the status line and headers in p[0..n); 0, or MM_ERR_PARSE when not HTTP/1.x. */
+int audit_http_parse(const char *p, size_t n, struct audit_http_resp *r);
+/* Plain HTTP listeners among s[0..n) that serve content instead of redirecting. */
+int audit_check_http(struct audit_ctx *c, const struct audit_sock *s, size_t n,
+		     const struct audit_names *names);
 
 int audit_check_sshd(struct audit_ctx *c);
 int audit_check_accounts(struct audit_ctx *c);

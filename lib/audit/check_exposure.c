@@ -2,7 +2,8 @@
 /*
  * Exposure: listening TCP sockets and bound UDP sockets from netlink
  * sock_diag (raw NETLINK_SOCK_DIAG, no library needed), their owners from
- * /proc/PID/fd, and the services that should rarely face the Internet.
+ * /proc/PID/fd, and the services that should rarely face the Internet
+ * (role risky in data/audit-ports.tsv).
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -20,37 +21,16 @@
 
 #include "audit_int.h"
 
-struct risky {
-	uint16_t port;
-	uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
-	const char *what;
-};
+const struct audit_port *audit_port_find(uint16_t port, uint8_t proto, enum audit_port_role role)
+{
+	unsigned i;
 
-static const struct risky risky[] = {
-    {111, IPPROTO_TCP, "rpcbind"},
-    {111, IPPROTO_UDP, "rpcbind"},
-    {135, IPPROTO_TCP, "MS RPC"},
-    {139, IPPROTO_TCP, "SMB (NetBIOS)"},
-    {445, IPPROTO_TCP, "SMB"},
-    {161, IPPROTO_UDP, "SNMP"},
-    {1433, IPPROTO_TCP, "MS SQL"},
-    {1521, IPPROTO_TCP, "Oracle"},
-    {2375, IPPROTO_TCP, "Docker API"},
-    {2376, IPPROTO_TCP, "Docker API (TLS)"},
-    {2379, IPPROTO_TCP, "etcd"},
-    {3306, IPPROTO_TCP, "MySQL/MariaDB"},
-    {5060, IPPROTO_UDP, "SIP"},
-    {5060, IPPROTO_TCP, "SIP"},
-    {5432, IPPROTO_TCP, "PostgreSQL"},
-    {5984, IPPROTO_TCP, "CouchDB"},
-    {6379, IPPROTO_TCP, "Redis"},
-    {9200, IPPROTO_TCP, "Elasticsearch"},
-    {9300, IPPROTO_TCP, "Elasticsearch transport"},
-    {11211, IPPROTO_TCP, "memcached"},
-    {11211, IPPROTO_UDP, "memcached"},
-    {27017, IPPROTO_TCP, "MongoDB"},
-    {5900, IPPROTO_TCP, "VNC"},
-};
+	for (i = 0; i < audit_ports_count; i++)
+		if (audit_ports_table[i].port == port && audit_ports_table[i].proto == proto &&
+		    audit_ports_table[i].role == role)
+			return &audit_ports_table[i];
+	return NULL;
+}
 
 #define MAX_SOCKS 4096
 
@@ -198,7 +178,7 @@ int audit_listeners(struct audit_sock *s, size_t max, size_t *n)
 int audit_check_exposure(struct audit_ctx *c)
 {
 	struct audit_sock *s;
-	size_t n = 0, i, k;
+	size_t n = 0, i;
 	int rc = 0;
 
 	s = calloc(MAX_SOCKS, sizeof(*s));
@@ -219,17 +199,16 @@ int audit_check_exposure(struct audit_ctx *c)
 		    c, MM_AUDIT_EXPOSURE, false,
 		    "firewall not read (--only): every public listener counts as exposed");
 	for (i = 0; i < n && rc == 0; i++) {
+		const struct audit_port *r;
 		char who[128];
 		if (s[i].loopback)
 			continue;
-		for (k = 0; k < sizeof(risky) / sizeof(risky[0]); k++)
-			if (risky[k].port == s[i].port && risky[k].proto == s[i].proto)
-				break;
-		if (k == sizeof(risky) / sizeof(risky[0]) || fw_restricts(c, &s[i]))
+		r = audit_port_find(s[i].port, s[i].proto, AUDIT_PORT_RISKY);
+		if (!r || fw_restricts(c, &s[i]))
 			continue;
 		owner(s[i].inode, who, sizeof(who));
 		rc = audit_find(
-		    c, "EXP-RISKY-SERVICE", "%s on %s %s%s%s:%u%s%s, firewall %s", risky[k].what,
+		    c, "EXP-RISKY-SERVICE", "%s on %s %s%s%s:%u%s%s, firewall %s", r->name,
 		    s[i].proto == IPPROTO_TCP ? "tcp" : "udp", s[i].family == AF_INET6 ? "[" : "",
 		    s[i].addr, s[i].family == AF_INET6 ? "]" : "", s[i].port, who[0] ? " by " : "",
 		    who, c->fw.known ? "does not restrict it" : "not known to restrict it");

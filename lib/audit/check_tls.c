@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TLS of local listeners: every listening TCP socket on a port where TLS
- * is spoken from the first byte gets two handshakes over this host's own
- * addresses (loopback for wildcard binds), each bounded by the probe
- * timeout: one that accepts anything (security level 0, TLS 1.0 and up),
- * to read the certificate chain whatever its key, and one offering only
- * TLS 1.0/1.1, which a well-configured server refuses. The chain is then
+ * is spoken from the first byte (role tls in data/audit-ports.tsv) gets two handshakes over this
+ * host's own addresses (loopback for wildcard binds), each bounded by the probe timeout: one that
+ * accepts anything (security level 0, TLS 1.0 and up), to read the certificate chain whatever its
+ * key, and one offering only TLS 1.0/1.1, which a well-configured server refuses. The chain is then
  * judged here, not during the handshake: expiry, self-signature, trust
  * (the system store, as OpenSSL's default paths, SSL_CERT_FILE and
  * SSL_CERT_DIR included; time errors left to the expiry checks), the
@@ -33,19 +32,6 @@
 
 #define MAX_PROBES 32
 #define EXPIRY_WARN_DAYS 14
-
-static const uint16_t tls_ports[] = {443, 465, 563, 636,  853,	989,  990,  992,
-				     993, 994, 995, 5061, 5986, 6697, 8443, 9443};
-
-static bool tls_port(uint16_t p)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(tls_ports) / sizeof(tls_ports[0]); i++)
-		if (tls_ports[i] == p)
-			return true;
-	return false;
-}
 
 static long long ms_now(void)
 {
@@ -453,7 +439,8 @@ int audit_check_tls(struct audit_ctx *c)
 	for (i = 0; i < n && rc == 0; i++) {
 		struct hs h = {NULL, NULL};
 		int r;
-		if (s[i].proto != IPPROTO_TCP || !tls_port(s[i].port))
+		if (s[i].proto != IPPROTO_TCP ||
+		    !audit_port_find(s[i].port, IPPROTO_TCP, AUDIT_PORT_TLS))
 			continue;
 		for (j = 0; j < nseen && seen[j] != s[i].port; j++)
 			;
@@ -502,6 +489,8 @@ int audit_check_tls(struct audit_ctx *c)
 					s[i].family == AF_INET6 ? "]" : "", s[i].port);
 		hs_release(&h);
 	}
+	if (rc == 0)
+		rc = audit_check_http(c, s, n, names);
 out:
 	X509_STORE_free(store);
 	free(names);

@@ -54,6 +54,7 @@ time.sleep(300)
 EOF2
 ip netns exec "$ns" python3 "$tmp/listen.py" tcp,4,0.0.0.0,6379 tcp,4,127.0.0.1,5432 \
 	tcp,6,::,3306 udp,4,0.0.0.0,5060 tcp,4,0.0.0.0,8080 tcp,4,198.51.100.7,11211 &
+listeners=$!
 pids="$pids $!"
 for _ in $(seq 50); do
 	[ -e "$tmp/listen.py.ready" ] && break
@@ -219,6 +220,46 @@ check "against a trust store without the test CA: untrusted chains" \
 	"$(tlsports TLS-CERT-UNTRUSTED) == [465,636,853,995]" "$tmp/8.json"
 check "untrusted evidence says why" \
 	'[.findings[] | select(.id == "TLS-CERT-UNTRUSTED") | .evidence | select(test("unable to get local issuer certificate|self-signed certificate in certificate chain"))] | length == 4' "$tmp/8.json"
+
+# Plain HTTP: 0.0.0.0:80 serves a page (python3 -m http.server), 0.0.0.0:8080
+# first accepts and stays silent (the listener from above: a note), then
+# redirects to https:// (the passing fixture).
+mkdir -p "$tmp/www"
+echo '<html>hello</html>' >"$tmp/www/index.html"
+ip netns exec "$ns" python3 -m http.server --bind 0.0.0.0 --directory "$tmp/www" 80 >/dev/null 2>&1 &
+pids="$pids $!"
+for _ in $(seq 50); do
+	ip netns exec "$ns" ss -Hltn | grep -q '0.0.0.0:80 ' && break
+	sleep 0.1
+done
+tlsaudit "$tmp/9.json" SSL_CERT_FILE="$tmp/ca.pem"
+check "port 80 serving content: TLS-HTTP-NO-REDIRECT with status, Host and server" \
+	'[.findings[] | select(.id == "TLS-HTTP-NO-REDIRECT") | .evidence | test("^0\\.0\\.0\\.0:80: GET / \\(Host: mamori-test\\.example\\) answered 200 OK \\(Server: SimpleHTTP/[^)]*\\), no redirect to https://$")] == [true]' "$tmp/9.json"
+check "silent HTTP listener on 8080 is a note" \
+	'[.notes[] | select(.text == "0.0.0.0:8080: no HTTP answer within the timeout")] | length == 1' "$tmp/9.json"
+cat >"$tmp/redirect.py" <<'EOF2'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(301)
+        self.send_header("Location", "https://%s%s" % (self.headers.get("Host", "x"), self.path))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("0.0.0.0", int(sys.argv[1])), H).serve_forever()
+EOF2
+kill "$listeners" && wait "$listeners" 2>/dev/null
+ip netns exec "$ns" python3 "$tmp/redirect.py" 8080 &
+pids="$pids $!"
+for _ in $(seq 50); do
+	ip netns exec "$ns" ss -Hltn | grep -q '0.0.0.0:8080 ' && break
+	sleep 0.1
+done
+tlsaudit "$tmp/10.json" SSL_CERT_FILE="$tmp/ca.pem"
+check "port 8080 redirecting to https:// passes" \
+	'[.findings[], .notes[] | select(tostring | contains(":8080"))] == []' "$tmp/10.json"
+check "port 80 still flagged" '[.findings[] | select(.id == "TLS-HTTP-NO-REDIRECT")] | length == 1' "$tmp/10.json"
 
 # timing: the whole (live) audit in this namespace
 start=$(date +%s%N)

@@ -183,12 +183,48 @@ static void test_host_names(void **state)
 	free(nm);
 }
 
+static int parse_str(const char *s, struct audit_http_resp *r)
+{
+	return audit_http_parse(s, strlen(s), r);
+}
+
+static void test_http_parse(void **state)
+{
+	static const char redirect[] = "HTTP/1.1 301 Moved Permanently\r\n"
+				       "Server: nginx/1.22.1\r\n"
+				       "location:  https://www.example.org/ \r\n"
+				       "Location: http://second.example/\r\n\r\nbody";
+	static const char content[] = "HTTP/1.0 200 OK\nContent-Type: text/html\n\n<html>";
+	struct audit_http_resp r;
+
+	(void)state;
+	assert_int_equal(audit_http_parse(redirect, sizeof(redirect) - 1, &r), 0);
+	assert_int_equal(r.status, 301);
+	assert_string_equal(r.reason, "Moved Permanently");
+	assert_string_equal(r.location, "https://www.example.org/"); /* first one wins */
+	assert_string_equal(r.server, "nginx/1.22.1");
+	assert_true(r.complete);
+	assert_int_equal(audit_http_parse(content, sizeof(content) - 1, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.location, "");
+	assert_true(r.complete);
+	/* cut short: the status line still counts, the headers are incomplete */
+	assert_int_equal(parse_str("HTTP/1.1 204 No Content\r\nServ", &r), 0);
+	assert_int_equal(r.status, 204);
+	assert_false(r.complete);
+	assert_int_equal(parse_str("SSH-2.0-OpenSSH_9.2\r\n", &r), MM_ERR_PARSE);
+	assert_int_equal(parse_str("HTTP/1.1 20 OK\r\n", &r), MM_ERR_PARSE);
+	assert_int_equal(parse_str("HTTP/1.1 200 OK", &r), MM_ERR_PARSE);
+	assert_int_equal(parse_str("", &r), MM_ERR_PARSE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_first_value_wins), cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_registry),	     cmocka_unit_test(test_report_json),
 	    cmocka_unit_test(test_vercmp),	     cmocka_unit_test(test_host_names),
+	    cmocka_unit_test(test_http_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

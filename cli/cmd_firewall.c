@@ -12,6 +12,7 @@
 #include "mamori/buf.h"
 #include "mamori/fw.h"
 #include "mamori/time.h"
+#include "mm_config.h"
 
 /*
  * mamori firewall: a thin layer over lib/fw. Every changing command loads
@@ -22,6 +23,7 @@
  */
 
 #define FW_DEFAULT_RULES "/etc/mamori/firewall.rules"
+#define FW_LOCAL_APPS "/etc/mamori/apps.d"
 #define EXIT_REFUSED 1
 
 void usage_firewall(FILE *out)
@@ -38,9 +40,11 @@ void usage_firewall(FILE *out)
 	    "  allow|deny|reject|limit [in|out] [on IFACE] [log|log-all] RULE [comment TEXT]\n"
 	    "  insert N ACTION ... | delete N | delete ACTION ...\n"
 	    "  block ADDR[/PFX]... [--for DURATION] [comment TEXT] | unblock ADDR... | blocked\n"
+	    "  app list | app info NAME|all             application profiles\n"
 	    "\n"
 	    "RULE: PORT[/PROTO], PORT:PORT/PROTO, PORT,PORT[/PROTO], a service name (ssh,\n"
-	    "http, https, ...) or [from ADDR|any [port P]] [to ADDR|any [port P]] [proto NAME].\n"
+	    "http, https, ...), an application profile (OpenSSH, 'Nginx Full') or\n"
+	    "[from ADDR|any [port P]] [to ADDR|any [port P | app NAME]] [proto NAME].\n"
 	    "\n"
 	    "  --rules FILE   rules file (default $MAMORI_FW_RULES, else " FW_DEFAULT_RULES ")\n"
 	    "  --dry-run      print the rules file and nftables text, change nothing\n"
@@ -62,6 +66,8 @@ struct fw_opts {
 struct fw_state {
 	struct fw_opts *o;
 	struct mm_fw_ruleset rs;
+	struct mm_fw_apps apps;
+	struct mm_err apps_err; /* the first bad profile, if any */
 	int64_t now;
 	/* nft commands that make the change on the loaded table; when empty
 	 * or when they fail (table not loaded), the whole table is replaced */
@@ -95,10 +101,15 @@ static int join(struct fw_opts *o, int from, struct mm_buf *b)
 	int i, rc = 0;
 
 	for (i = from; i < o->npos && rc == 0; i++) {
+		const char *a = o->pos[i];
+
 		if (i > from)
 			rc = mm_buf_addc(b, ' ');
-		if (rc == 0)
-			rc = mm_buf_adds(b, o->pos[i]);
+		/* one argument with spaces ('Nginx Full') stays one word */
+		if (rc == 0 && strchr(a, ' ') && !strpbrk(a, "\"'"))
+			rc = mm_buf_addf(b, "\"%s\"", a);
+		else if (rc == 0)
+			rc = mm_buf_adds(b, a);
 	}
 	if (rc == 0 && !b->data)
 		rc = mm_buf_adds(b, "");
@@ -209,15 +220,122 @@ fail:
 	return ret;
 }
 
+/*
+ * Application profiles: $MAMORI_APPS_DIRS (directories separated by ':'),
+ * else the installed ones (the checkout's data/apps when not installed)
+ * and then the local FW_LOCAL_APPS, whose profiles override.
+ */
+static void load_apps(struct fw_state *st)
+{
+	const char *env = getenv("MAMORI_APPS_DIRS");
+	const char *dirs[16];
+	char buf[4096];
+	size_t n = 0;
+	struct stat sb;
+
+	if (env && *env) {
+		char *p = buf, *colon;
+
+		snprintf(buf, sizeof(buf), "%s", env);
+		while (p && n < 16) {
+			colon = strchr(p, ':');
+			if (colon)
+				*colon = '\0';
+			if (*p)
+				dirs[n++] = p;
+			p = colon ? colon + 1 : NULL;
+		}
+	} else {
+		dirs[n++] =
+		    stat(MM_DATADIR "/apps", &sb) == 0 ? MM_DATADIR "/apps" : MM_SRC_APPSDIR;
+		dirs[n++] = FW_LOCAL_APPS;
+	}
+	(void)mm_fw_apps_load_dirs(&st->apps, dirs, n, &st->apps_err);
+	mm_fw_apps_sort(&st->apps);
+	st->rs.apps = &st->apps;
+}
+
 static int load(struct fw_state *st)
 {
 	struct mm_err err = {0};
 
 	if (mm_fw_load(&st->rs, st->o->rules, st->now, &err) < 0) {
 		mm_die_msg("%s; nothing changed", err.msg);
+		if (st->apps_err.code && err.code == MM_ERR_NOTFOUND)
+			mm_warn("a profile file is broken: %s", st->apps_err.msg);
 		return MM_EXIT_INPUT;
 	}
 	return 0;
+}
+
+static void print_app(const struct mm_fw_app *a)
+{
+	const char *p = a->ports;
+
+	printf("Profile: %s\nTitle: %s\n", a->name, a->title);
+	if (a->description[0])
+		printf("\nDescription: %s\n", a->description);
+	printf("\n%s:\n", a->nspec > 1 || strchr(a->ports, ',') ? "Ports" : "Port");
+	while (*p) {
+		size_t k = strcspn(p, "|");
+
+		printf("  %.*s\n", (int)k, p);
+		p += k + (p[k] == '|');
+	}
+}
+
+/* app list | app info NAME|all */
+static int do_app(struct fw_state *st)
+{
+	struct fw_opts *o = st->o;
+	size_t i;
+
+	if (st->apps_err.code) {
+		mm_die_msg("%s", st->apps_err.msg);
+		return MM_EXIT_INPUT;
+	}
+	if (o->npos == 2 && strcmp(o->pos[1], "list") == 0) {
+		printf("Available applications:\n");
+		for (i = 0; i < st->apps.n; i++)
+			printf("  %s\n", st->apps.v[i].name);
+		return MM_EXIT_OK;
+	}
+	if (o->npos >= 3 && strcmp(o->pos[1], "info") == 0) {
+		struct mm_buf name;
+		const struct mm_fw_app *a;
+		int rc;
+
+		mm_buf_init(&name, MM_FW_APP_NAME_MAX * 4);
+		rc = join(o, 2, &name);
+		/* 'app info "Nginx Full"' and 'app info Nginx Full' alike */
+		if (rc == 0 && name.len >= 2 && name.data[0] == '"') {
+			name.len -= 2;
+			memmove(name.data, name.data + 1, name.len);
+			name.data[name.len] = '\0';
+		}
+		if (rc == 0 && strcmp(name.data, "all") == 0) {
+			for (i = 0; i < st->apps.n; i++) {
+				if (i)
+					printf("\n--\n\n");
+				print_app(&st->apps.v[i]);
+			}
+			mm_buf_release(&name);
+			return MM_EXIT_OK;
+		}
+		a = rc == 0 ? mm_fw_apps_find(&st->apps, name.data, name.len) : NULL;
+		if (!a) {
+			mm_die_msg("unknown application profile '%s' (see 'mamori firewall app "
+				   "list')",
+				   name.data ? name.data : "");
+			mm_buf_release(&name);
+			return MM_EXIT_USAGE;
+		}
+		print_app(a);
+		mm_buf_release(&name);
+		return MM_EXIT_OK;
+	}
+	mm_die_msg("usage: app list | app info NAME|all");
+	return MM_EXIT_USAGE;
 }
 
 static void print_rules(const struct mm_fw_ruleset *rs, bool numbered)
@@ -387,10 +505,12 @@ static int parse_rule_args(struct fw_state *st, int from, struct mm_fw_rule *r)
 	mm_buf_init(&b, MM_FW_MAX_LINE);
 	rc = join(st->o, from, &b);
 	if (rc == 0)
-		rc = mm_fw_rule_parse(b.data, b.len, r, &err);
+		rc = mm_fw_rule_parse_apps(b.data, b.len, &st->apps, r, &err);
 	mm_buf_release(&b);
 	if (rc < 0) {
 		mm_die_msg("bad rule: %s", err.msg[0] ? err.msg : mm_strerror(rc));
+		if (rc == MM_ERR_NOTFOUND && st->apps_err.code)
+			mm_warn("a profile file is broken: %s", st->apps_err.msg);
 		return MM_EXIT_USAGE;
 	}
 	return 0;
@@ -610,6 +730,8 @@ int cmd_firewall(int argc, char **argv)
 	if (!o.pos)
 		return MM_EXIT_INTERNAL;
 	mm_fw_ruleset_init(&st.rs);
+	mm_fw_apps_init(&st.apps);
+	memset(&st.apps_err, 0, sizeof(st.apps_err));
 	mm_buf_init(&st.inc, 1u << 20);
 	st.o = &o;
 	st.now = now_sec();
@@ -628,6 +750,11 @@ int cmd_firewall(int argc, char **argv)
 		goto out;
 	}
 	cmd = o.pos[0];
+	load_apps(&st);
+	if (strcmp(cmd, "app") == 0) {
+		rc = do_app(&st);
+		goto out;
+	}
 	rc = load(&st);
 	if (rc)
 		goto out;
@@ -648,6 +775,7 @@ int cmd_firewall(int argc, char **argv)
 	} else if (strcmp(cmd, "reset") == 0) {
 		mm_fw_ruleset_release(&st.rs);
 		mm_fw_ruleset_init(&st.rs);
+		st.rs.apps = &st.apps;
 		rc = commit(&st, true);
 		if (rc == 0 && !o.dry_run)
 			printf("Firewall reset: no rules, default policies, disabled\n");
@@ -679,6 +807,7 @@ int cmd_firewall(int argc, char **argv)
 	}
 out:
 	mm_fw_ruleset_release(&st.rs);
+	mm_fw_apps_release(&st.apps);
 	mm_buf_release(&st.inc);
 	free(o.pos);
 	return rc;

@@ -26,8 +26,13 @@
  *   block ADDR[/PFX] [until ISO-8601] [comment TEXT]
  *
  * RULE is PORT[/PROTO], PORT:PORT/PROTO, PORT,PORT[,...][/PROTO], a service
- * name (ssh, http, ...) or the full form
- *   [from ADDR[/PFX]|any [port P]] [to ADDR[/PFX]|any [port P]] [proto NAME]
+ * name (ssh, http, ...), an application profile name (OpenSSH, "Nginx Full")
+ * or the full form
+ *   [from ADDR[/PFX]|any [port P]] [to ADDR[/PFX]|any [port P | app NAME]] [proto NAME]
+ *
+ * An application rule stores the profile's name, not its ports: every load
+ * resolves the name again against the profiles installed then, and an
+ * unknown name is an error on that line.
  */
 
 enum mm_fw_action { MM_FW_ALLOW, MM_FW_DENY, MM_FW_REJECT, MM_FW_LIMIT };
@@ -43,6 +48,8 @@ enum mm_fw_chain { MM_FW_INCOMING, MM_FW_OUTGOING, MM_FW_ROUTED, MM_FW_NCHAINS }
 #define MM_FW_MAX_RULES 100000
 #define MM_FW_MAX_BLOCKS 1000000
 #define MM_FW_MAX_LINE 4096
+#define MM_FW_APP_NAME_MAX 64 /* application profile name, NUL included */
+#define MM_FW_APP_SPECS 4     /* PORTS/PROTO parts of one profile ("a|b|c") */
 
 struct mm_fw_portrange {
 	uint16_t lo, hi; /* lo == hi for a single port */
@@ -51,6 +58,12 @@ struct mm_fw_portrange {
 struct mm_fw_ports {
 	uint8_t n; /* 0: no port match */
 	struct mm_fw_portrange r[MM_FW_MAX_PORTS];
+};
+
+/* One part of an application profile's ports: PORTS[/PROTO]. */
+struct mm_fw_appspec {
+	uint8_t proto; /* 6 tcp, 17 udp, 0 both */
+	struct mm_fw_ports ports;
 };
 
 struct mm_fw_rule {
@@ -63,6 +76,12 @@ struct mm_fw_rule {
 	struct mm_prefix src, dst;
 	struct mm_fw_ports sport, dport;
 	char comment[MM_FW_COMMENT_MAX]; /* printable ASCII, no quotes or backslash */
+	/* Application rule: app[0] != 0; the destination ports and protocols are
+	 * the profile's (napp parts, filled when the name is resolved); proto and
+	 * dport stay empty. */
+	char app[MM_FW_APP_NAME_MAX];
+	uint8_t napp;
+	struct mm_fw_appspec appspec[MM_FW_APP_SPECS];
 };
 
 struct mm_fw_block {
@@ -70,6 +89,8 @@ struct mm_fw_block {
 	int64_t until; /* unix seconds; 0 = permanent */
 	char comment[MM_FW_COMMENT_MAX];
 };
+
+struct mm_fw_apps;
 
 struct mm_fw_ruleset {
 	bool enabled;
@@ -81,7 +102,80 @@ struct mm_fw_ruleset {
 	size_t nrules, caprules;
 	struct mm_fw_block *blocks;
 	size_t nblocks, capblocks;
+	/* Profiles that application rules resolve against while parsing (not
+	 * owned; NULL: an application rule is an unknown name). */
+	const struct mm_fw_apps *apps;
 };
+
+/* --- application profiles (lib/fw/app.c) --- */
+
+/*
+ * ufw's application profile format, one or more per file:
+ *
+ *   [Nginx Full]
+ *   title=Web Server (Nginx, HTTP + HTTPS)
+ *   description=Small, but very powerful and efficient web server
+ *   ports=80,443/tcp
+ *
+ * ports is PORTS[/PROTO] parts joined by '|' (5060:5061/udp|5060/tcp);
+ * PROTO is tcp or udp, none meaning both. '#' and ';' start comment lines.
+ * Names start with a letter and hold letters, digits, spaces and - _ . + ( ).
+ */
+struct mm_fw_app {
+	char name[MM_FW_APP_NAME_MAX];
+	char title[128];
+	char description[256];
+	char ports[128]; /* the ports= text as written */
+	uint8_t nspec;
+	struct mm_fw_appspec spec[MM_FW_APP_SPECS];
+	char where[96]; /* "FILE:LINE" of the section header */
+};
+
+struct mm_fw_apps {
+	struct mm_fw_app *v; /* sorted by name after mm_fw_apps_sort() */
+	size_t n, cap;
+};
+
+#define MM_FW_MAX_APPS 4096
+#define MM_FW_APP_FILE_MAX (1u << 20)
+
+void mm_fw_apps_init(struct mm_fw_apps *a);
+void mm_fw_apps_release(struct mm_fw_apps *a);
+/*
+ * Parse one profile file's text (name is used in errors: "NAME:LINE: what").
+ * A profile whose name is already known replaces it (local profiles loaded
+ * after the shipped ones override them); a name given twice in one file is
+ * an error. On error nothing from this file is kept. Returns 0 or MM_ERR_*.
+ */
+int mm_fw_apps_parse_buffer(struct mm_fw_apps *a, const char *name, const char *data, size_t n,
+			    struct mm_err *err);
+/*
+ * Load every regular file of each directory (in name order; files whose
+ * name starts with '.' or ends in '~' are skipped), directories in the
+ * order given. A missing directory is skipped. On a bad file the error
+ * names it and its line; the profiles of the other files are kept, and
+ * loading goes on: the first error is returned after all files were read.
+ */
+int mm_fw_apps_load_dirs(struct mm_fw_apps *a, const char *const *dirs, size_t ndirs,
+			 struct mm_err *err);
+/* Sort by name (case-insensitive, as ufw lists them). */
+void mm_fw_apps_sort(struct mm_fw_apps *a);
+/* The profile called name (n bytes, exact case), or NULL. */
+const struct mm_fw_app *mm_fw_apps_find(const struct mm_fw_apps *a, const char *name, size_t n);
+/* Is s (n bytes) a valid profile name? */
+bool mm_fw_app_name_ok(const char *s, size_t n);
+/*
+ * Fill r's application ports from its profile (r->app set). Returns 0, or
+ * MM_ERR_NOTFOUND "unknown application profile 'X'" when apps is NULL or
+ * lacks the name.
+ */
+int mm_fw_rule_resolve_app(struct mm_fw_rule *r, const struct mm_fw_apps *apps, struct mm_err *err);
+/*
+ * The concrete rules an application rule stands for: one per part of the
+ * profile (proto and dport set, app cleared). For other rules, n = 1 and
+ * the rule itself. Returns the number of parts; fills out[i] for i < max.
+ */
+size_t mm_fw_rule_expand(const struct mm_fw_rule *r, struct mm_fw_rule *out, size_t max);
 
 /* --- grammar (lib/fw/rule.c) --- */
 
@@ -90,6 +184,12 @@ struct mm_fw_ruleset {
  * Returns 0, or MM_ERR_PARSE / MM_ERR_RANGE with a precise message in err.
  */
 int mm_fw_rule_parse(const char *s, size_t n, struct mm_fw_rule *out, struct mm_err *err);
+/* The same, resolving application profile names against apps (may be NULL:
+ * then a name that is not a service is an unknown profile). */
+int mm_fw_rule_parse_apps(const char *s, size_t n, const struct mm_fw_apps *apps,
+			  struct mm_fw_rule *out, struct mm_err *err);
+/* PORTS: N | N:M | PORTS,PORTS (at most 15, a range counting two). */
+int mm_fw_ports_parse(const char *s, size_t n, struct mm_fw_ports *out, struct mm_err *err);
 /* Canonical text of a rule, the form the rules file stores. Returns 0 or MM_ERR_TOOBIG. */
 int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out);
 /* Re-check every field (addresses, prefixes, ports, names) of a rule that may

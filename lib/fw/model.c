@@ -300,7 +300,7 @@ static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, s
 	} else if (word_is(&c, "block")) {
 		return parse_block(fp, &c, err);
 	} else {
-		rc = mm_fw_rule_parse(c.p, mm_cur_left(&c), &r, err);
+		rc = mm_fw_rule_parse_apps(c.p, mm_cur_left(&c), rs->apps, &r, err);
 		if (rc < 0)
 			return rc;
 		/* appended as is: mm_fw_fileparser_finish() drops duplicate lines

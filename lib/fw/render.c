@@ -194,6 +194,22 @@ static void user_rule(struct rctx *x, const struct mm_fw_rule *r, size_t idx, st
 	}
 }
 
+/* A user rule: an application rule is one nft rule per part of its profile. */
+static void one_rule(struct rctx *x, const struct mm_fw_rule *r, size_t num, struct mm_buf *m)
+{
+	struct mm_fw_rule parts[MM_FW_APP_SPECS];
+	size_t i, n = mm_fw_rule_expand(r, parts, MM_FW_APP_SPECS);
+
+	for (i = 0; i < n && i < MM_FW_APP_SPECS && x->rc == 0; i++) {
+		mm_buf_reset(m);
+		x->rc = rule_match(&parts[i], m);
+		if (x->rc == 0 && !m->data)
+			x->rc = mm_buf_adds(m, "");
+		if (x->rc == 0)
+			user_rule(x, &parts[i], num, m);
+	}
+}
+
 /* "N/unit burst H packets" for limit_hits per limit_secs. */
 static void limit_rate(const struct mm_fw_ruleset *rs, char *buf, size_t sz)
 {
@@ -269,12 +285,7 @@ static void user_chain(struct rctx *x, struct mm_buf *m, uint8_t dir)
 	for (i = 0; i < rs->nrules && x->rc == 0; i++) {
 		if (rs->rules[i].dir != dir)
 			continue;
-		mm_buf_reset(m);
-		x->rc = rule_match(&rs->rules[i], m);
-		if (x->rc == 0 && !m->data)
-			x->rc = mm_buf_adds(m, "");
-		if (x->rc == 0)
-			user_rule(x, &rs->rules[i], i + 1, m);
+		one_rule(x, &rs->rules[i], i + 1, m);
 	}
 	out(x, "\t}\n");
 }
@@ -456,11 +467,7 @@ int mm_fw_render_append(const struct mm_fw_ruleset *rs, size_t idx, struct mm_bu
 	mm_buf_init(&m, 4096);
 	mm_buf_init(&lines, 1 << 16);
 	x.b = &lines;
-	x.rc = rule_match(r, &m);
-	if (x.rc == 0 && !m.data)
-		x.rc = mm_buf_adds(&m, "");
-	if (x.rc == 0)
-		user_rule(&x, r, idx + 1, &m);
+	one_rule(&x, r, idx + 1, &m);
 	x.b = b;
 	if (x.rc == 0 && r->action == MM_FW_LIMIT)
 		limit_sets(&x, idx + 1, "add set inet mamori ", " ");
@@ -546,9 +553,22 @@ bool mm_fw_would_lock_out(const struct mm_fw_ruleset *rs, const struct mm_addr *
 		}
 	}
 	for (i = 0; i < rs->nrules; i++) {
-		const struct mm_fw_rule *r = &rs->rules[i];
+		struct mm_fw_rule parts[MM_FW_APP_SPECS];
+		size_t k, np = mm_fw_rule_expand(&rs->rules[i], parts, MM_FW_APP_SPECS);
+		const struct mm_fw_rule *r = NULL;
 
-		if (r->dir != MM_FW_IN || (r->proto != 0 && r->proto != 6))
+		/* the first part of an application rule that matches decides */
+		for (k = 0; k < np && k < MM_FW_APP_SPECS; k++) {
+			if (parts[k].dir != MM_FW_IN ||
+			    (parts[k].proto != 0 && parts[k].proto != 6))
+				continue;
+			if (!ports_match(&parts[k].sport, cport) ||
+			    !ports_match(&parts[k].dport, sport))
+				continue;
+			r = &parts[k];
+			break;
+		}
+		if (!r)
 			continue;
 		if (r->has_src && !mm_prefix_contains(&r->src, client))
 			continue;
@@ -562,7 +582,7 @@ bool mm_fw_would_lock_out(const struct mm_fw_ruleset *rs, const struct mm_addr *
 		if (r->action == MM_FW_ALLOW || r->action == MM_FW_LIMIT)
 			return false;
 		mm_buf_init(&t, 1024);
-		if (mm_fw_rule_format(r, &t) < 0 || !t.data)
+		if (mm_fw_rule_format(&rs->rules[i], &t) < 0 || !t.data)
 			snprintf(why, whysz, "rule %zu refuses the SSH client", i + 1);
 		else
 			snprintf(why, whysz, "rule %zu (%s) refuses the SSH client", i + 1, t.data);

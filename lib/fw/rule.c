@@ -4,12 +4,15 @@
  * the rules file, and the canonical text the file stores.
  *
  *   ACTION [in|out] [on IFACE] [log|log-all] RULE [comment TEXT]
- *   RULE := PORTS[/PROTO] | SERVICE[/PROTO]
- *         | [from ADDR|any [port PORTS]] [to ADDR|any [port PORTS]] [proto NAME]
+ *   RULE := PORTS[/PROTO] | SERVICE[/PROTO] | APP
+ *         | [from ADDR|any [port PORTS]] [to ADDR|any [port PORTS | app APP]] [proto NAME]
+ *   APP := a profile name, in "..." or '...' when it holds spaces
  *   PORTS := N | N:M | PORTS,PORTS   (at most 15, a range counting two)
  *
  * Canonical form: the simple form when the rule only names destination
- * ports, the full form "from X [port P] to Y [port P] [proto Z]" otherwise.
+ * ports or an application, the full form "from X [port P] to Y [port P |
+ * app A] [proto Z]" otherwise. Application names are quoted when they hold
+ * a space.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -174,6 +177,11 @@ static int parse_ports(struct mm_span w, struct mm_fw_ports *out, struct mm_err 
 	}
 }
 
+int mm_fw_ports_parse(const char *s, size_t n, struct mm_fw_ports *out, struct mm_err *err)
+{
+	return parse_ports(mm_span_make(s, n), out, err);
+}
+
 static int parse_addr(struct mm_span w, bool *has, struct mm_prefix *p, struct mm_err *err)
 {
 	char b[48];
@@ -266,7 +274,33 @@ static bool iface_ok(const char *s, size_t n)
 static bool is_keyword(struct mm_span w)
 {
 	return mm_span_eq(w, "from") || mm_span_eq(w, "to") || mm_span_eq(w, "port") ||
-	       mm_span_eq(w, "proto") || mm_span_eq(w, "comment");
+	       mm_span_eq(w, "proto") || mm_span_eq(w, "comment") || mm_span_eq(w, "app");
+}
+
+/* APP: one word, or a name in "..." or '...' (it may hold spaces). */
+static int parse_app_name(struct mm_cur *c, char *out, struct mm_err *err)
+{
+	struct mm_span w;
+	char b[48];
+
+	mm_cur_skip_ws(c);
+	if (!mm_cur_eof(c) && (*c->p == '"' || *c->p == '\'')) {
+		struct mm_cur t = *c;
+		char q = *t.p++;
+
+		if (!mm_cur_until(&t, q, &w))
+			return mm_err_set(err, MM_ERR_PARSE, "unterminated application name");
+		t.p++;
+		*c = t;
+	} else if (!mm_cur_word(c, &w)) {
+		return mm_err_set(err, MM_ERR_PARSE, "'app' needs an application profile name");
+	}
+	if (!mm_fw_app_name_ok(w.p, w.n))
+		return mm_err_set(err, MM_ERR_PARSE, "bad application profile name '%s'",
+				  shown(w, b, sizeof(b)));
+	memcpy(out, w.p, w.n);
+	out[w.n] = '\0';
+	return 0;
 }
 
 /* SERVICE[/PROTO] or PORTS[/PROTO] */
@@ -296,10 +330,16 @@ static int parse_simple(struct mm_span w, struct mm_fw_rule *r, struct mm_err *e
 		for (i = 0; i < sizeof(services) / sizeof(services[0]); i++)
 			if (mm_span_eq(left, services[i].name))
 				break;
-		if (i == sizeof(services) / sizeof(services[0]))
-			return mm_err_set(err, MM_ERR_NOTFOUND,
-					  "unknown service or app profile '%s'",
-					  shown(left, b, sizeof(b)));
+		if (i == sizeof(services) / sizeof(services[0])) {
+			if (slash || !mm_fw_app_name_ok(left.p, left.n))
+				return mm_err_set(err, MM_ERR_NOTFOUND,
+						  "unknown service or app profile '%s'",
+						  shown(left, b, sizeof(b)));
+			/* an application profile, resolved by the caller */
+			memcpy(r->app, left.p, left.n);
+			r->app[left.n] = '\0';
+			return 0;
+		}
 		r->dport.n = 1;
 		r->dport.r[0].lo = r->dport.r[0].hi = services[i].port;
 		if (!slash)
@@ -352,6 +392,16 @@ static int parse_full(struct mm_cur *c, struct mm_fw_rule *r, struct mm_err *err
 			if (rc < 0)
 				return rc;
 			last = 3;
+		} else if (mm_span_eq(w, "app")) {
+			if (last != 2)
+				return mm_err_set(err, MM_ERR_PARSE,
+						  last == 1 ? "'app' after 'from' (a source "
+							      "application) is not supported"
+							    : "'app' must follow 'to ADDR'");
+			rc = parse_app_name(c, r->app, err);
+			if (rc < 0)
+				return rc;
+			last = 4;
 		} else if (mm_span_eq(w, "proto")) {
 			if (seen_proto)
 				return mm_err_set(err, MM_ERR_PARSE, "'proto' given twice");
@@ -369,6 +419,10 @@ static int parse_full(struct mm_cur *c, struct mm_fw_rule *r, struct mm_err *err
 	if (!seen_from && !seen_to && !seen_proto)
 		return mm_err_set(err, MM_ERR_PARSE,
 				  "missing rule (a port, a service or 'from'/'to')");
+	if (r->app[0] && (r->dport.n || seen_proto))
+		return mm_err_set(err, MM_ERR_PARSE,
+				  "an application rule takes its ports and protocols from the "
+				  "profile ('port' and 'proto' not allowed)");
 	if ((r->sport.n || r->dport.n) && !proto_has_ports(r->proto))
 		return mm_err_set(err, MM_ERR_PARSE, "protocol %s has no ports",
 				  proto_by_num(r->proto)->name);
@@ -379,6 +433,12 @@ static int parse_full(struct mm_cur *c, struct mm_fw_rule *r, struct mm_err *err
 }
 
 int mm_fw_rule_parse(const char *s, size_t n, struct mm_fw_rule *out, struct mm_err *err)
+{
+	return mm_fw_rule_parse_apps(s, n, NULL, out, err);
+}
+
+int mm_fw_rule_parse_apps(const char *s, size_t n, const struct mm_fw_apps *apps,
+			  struct mm_fw_rule *out, struct mm_err *err)
 {
 	struct mm_cur c = mm_cur_make(s, n);
 	struct mm_fw_rule r;
@@ -421,6 +481,8 @@ int mm_fw_rule_parse(const char *s, size_t n, struct mm_fw_rule *out, struct mm_
 				  "missing rule (a port, a service or 'from'/'to')");
 	if (is_keyword(w)) {
 		rc = parse_full(&c, &r, err);
+	} else if (w.p[0] == '"' || w.p[0] == '\'') {
+		rc = parse_app_name(&c, r.app, err);
 	} else {
 		next_word(&c, &w);
 		rc = parse_simple(w, &r, err);
@@ -438,6 +500,11 @@ int mm_fw_rule_parse(const char *s, size_t n, struct mm_fw_rule *out, struct mm_
 	if (r.action == MM_FW_LIMIT && r.dir == MM_FW_OUT)
 		return mm_err_set(err, MM_ERR_PARSE,
 				  "'limit' applies to incoming connections only");
+	if (r.app[0]) {
+		rc = mm_fw_rule_resolve_app(&r, apps, err);
+		if (rc < 0)
+			return rc;
+	}
 	*out = r;
 	return 0;
 }
@@ -456,6 +523,14 @@ static int fmt_ports(const struct mm_fw_ports *p, struct mm_buf *out)
 			rc = mm_buf_addf(out, "%u:%u", p->r[i].lo, p->r[i].hi);
 	}
 	return rc;
+}
+
+/* " NAME" or " \"NAME WITH SPACES\"" */
+static int fmt_app(const char *name, struct mm_buf *out)
+{
+	if (strchr(name, ' '))
+		return mm_buf_addf(out, " \"%s\"", name);
+	return mm_buf_addf(out, " %s", name);
 }
 
 int mm_fw_prefix_text(bool has, const struct mm_prefix *p, struct mm_buf *out)
@@ -484,7 +559,9 @@ int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out)
 		rc = mm_buf_adds(out, r->log == MM_FW_LOG_NEW ? " log" : " log-all");
 	if (rc)
 		return rc;
-	if (!r->has_src && !r->has_dst && !r->sport.n && r->dport.n) {
+	if (!r->has_src && !r->has_dst && !r->sport.n && r->app[0]) {
+		rc = fmt_app(r->app, out);
+	} else if (!r->has_src && !r->has_dst && !r->sport.n && r->dport.n) {
 		rc = mm_buf_addc(out, ' ');
 		if (rc == 0)
 			rc = fmt_ports(&r->dport, out);
@@ -507,6 +584,11 @@ int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out)
 			rc = mm_buf_adds(out, " port ");
 			if (rc == 0)
 				rc = fmt_ports(&r->dport, out);
+		}
+		if (rc == 0 && r->app[0]) {
+			rc = mm_buf_adds(out, " app");
+			if (rc == 0)
+				rc = fmt_app(r->app, out);
 		}
 		if (rc == 0 && pn)
 			rc = mm_buf_addf(out, " proto %s", pn->name);
@@ -575,6 +657,26 @@ int mm_fw_rule_validate(const struct mm_fw_rule *r, struct mm_err *err)
 			return mm_err_set(err, MM_ERR_INVAL, "rule: bad character in comment");
 	if (r->action == MM_FW_LIMIT && r->dir == MM_FW_OUT)
 		return mm_err_set(err, MM_ERR_INVAL, "rule: outgoing limit");
+	n = strnlen(r->app, sizeof(r->app));
+	if (n == sizeof(r->app))
+		return mm_err_set(err, MM_ERR_INVAL, "rule: application name not terminated");
+	if (n) {
+		if (!mm_fw_app_name_ok(r->app, n))
+			return mm_err_set(err, MM_ERR_INVAL, "rule: bad application name");
+		if (r->proto || r->dport.n || r->napp < 1 || r->napp > MM_FW_APP_SPECS)
+			return mm_err_set(err, MM_ERR_INVAL, "rule: application '%s' not resolved",
+					  r->app);
+		for (i = 0; i < r->napp; i++) {
+			const struct mm_fw_appspec *a = &r->appspec[i];
+
+			if ((a->proto != 0 && a->proto != 6 && a->proto != 17) ||
+			    !ports_ok(&a->ports) || a->ports.n == 0)
+				return mm_err_set(err, MM_ERR_INVAL,
+						  "rule: bad ports of application '%s'", r->app);
+		}
+	} else if (r->napp) {
+		return mm_err_set(err, MM_ERR_INVAL, "rule: application ports without a name");
+	}
 	return 0;
 }
 
@@ -583,7 +685,7 @@ bool mm_fw_rule_eq(const struct mm_fw_rule *a, const struct mm_fw_rule *b)
 	/* Everything but the comment: the same rule with another comment is a duplicate. */
 	if (a->action != b->action || a->dir != b->dir || a->log != b->log ||
 	    a->proto != b->proto || a->has_src != b->has_src || a->has_dst != b->has_dst ||
-	    strcmp(a->iface, b->iface) != 0)
+	    strcmp(a->iface, b->iface) != 0 || strcmp(a->app, b->app) != 0)
 		return false;
 	if (a->has_src && (a->src.len != b->src.len || !mm_addr_eq(&a->src.addr, &b->src.addr)))
 		return false;

@@ -17,13 +17,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NOW 1800000000
 
+/* A few application profiles, so application rules are reached too. */
+static struct mm_fw_apps apps;
+
+static const struct mm_fw_apps *test_apps(void)
+{
+	static const char text[] = "[OpenSSH]\ntitle=s\nports=22/tcp\n"
+				   "[Nginx Full]\ntitle=n\nports=80,443/tcp|443/udp\n"
+				   "[Bind9]\ntitle=b\nports=53\n";
+	static int done;
+	struct mm_err err;
+
+	if (!done && mm_fw_apps_parse_buffer(&apps, "apps", text, sizeof(text) - 1, &err) < 0)
+		abort();
+	done = 1;
+	return &apps;
+}
+
 static void one_rule(const char *s, size_t n)
 {
 	struct mm_fw_rule r, r2;
 	struct mm_err err;
 	struct mm_buf a, b;
 
-	if (mm_fw_rule_parse(s, n, &r, &err) < 0)
+	if (mm_fw_rule_parse_apps(s, n, test_apps(), &r, &err) < 0)
 		return;
 	mm_buf_init(&a, 1 << 16);
 	mm_buf_init(&b, 1 << 16);
@@ -31,7 +48,7 @@ static void one_rule(const char *s, size_t n)
 		abort();
 	if (mm_fw_rule_format(&r, &a) < 0)
 		abort();
-	if (mm_fw_rule_parse(a.data, a.len, &r2, &err) < 0)
+	if (mm_fw_rule_parse_apps(a.data, a.len, test_apps(), &r2, &err) < 0)
 		abort();
 	if (!mm_fw_rule_eq(&r, &r2) || strcmp(r.comment, r2.comment) != 0)
 		abort();
@@ -49,6 +66,7 @@ static void whole_file(const char *s, size_t n)
 
 	mm_fw_ruleset_init(&rs);
 	mm_fw_ruleset_init(&rs2);
+	rs.apps = rs2.apps = test_apps();
 	mm_buf_init(&a, 1 << 22);
 	mm_buf_init(&b, 1 << 22);
 	mm_buf_init(&nft, 1 << 24);

@@ -26,6 +26,9 @@ struct mm_envelope {
 	int64_t pid;	    /* -1 when absent */
 	struct mm_span msg; /* message after "prog[pid]: " */
 	bool kernel;	    /* program is exactly "kernel" */
+	/* syslogd's "HOST last message repeated N times" line (no program, empty
+	 * msg): N, the number of further occurrences of the line before; else 0 */
+	uint32_t last_repeat;
 };
 
 /*
@@ -108,9 +111,24 @@ void mm_logparser_begin(struct mm_logparser *lp, const char *name, time_t mtime,
 /*
  * Feed one line (without newline). lineno is 1-based within the input.
  * Returns 1 and fills ev when the line is an event, 0 when not.
+ *
+ * A line that folds repeats (rsyslog "message repeated N times: [ MSG]",
+ * syslogd "last message repeated N times", N capped at MM_LP_MAX_REPEAT)
+ * stands for N occurrences; _line gives the first, and mm_logparser_next()
+ * the others. Spans in ev point into line or into lp, so both must stay
+ * valid until the caller is done with ev; call _next before the next _line.
  */
 int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint64_t lineno,
 		      struct mm_event *ev);
+#define MM_LP_MAX_REPEAT 10000u
+/* The next occurrence of the last line's folded repeats: 1 and ev, or 0. */
+int mm_logparser_next(struct mm_logparser *lp, struct mm_event *ev);
+/*
+ * Tell lp which line came right before the next one it will be fed, when
+ * it did not see it (a parser starting in the middle of an input), so a
+ * "last message repeated" line there knows what it repeats.
+ */
+void mm_logparser_set_prev(struct mm_logparser *lp, const char *line, size_t n);
 /*
  * Deferral, for parsing one input in parallel: when on, lines whose
  * meaning depends on earlier lines (sshd sessions) are not parsed or
@@ -119,6 +137,15 @@ int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint6
  */
 #define MM_LP_DEFER 2
 void mm_logparser_set_defer(struct mm_logparser *lp, bool defer);
+/*
+ * Stable lines: the caller promises that every line it feeds (and gives to
+ * _set_prev) stays valid for as long as it uses the events, as with a
+ * mapped file. lp then refers to the line before a "last message repeated"
+ * line instead of copying every line, and events unfolded from it point
+ * into that line. Off by default: events from a repeat then point into lp
+ * and are valid until the next _line call.
+ */
+void mm_logparser_set_stable(struct mm_logparser *lp, bool stable);
 
 /* Count a line that was over the length cap (never passed to _line). */
 void mm_logparser_skip_long(struct mm_logparser *lp);

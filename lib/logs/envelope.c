@@ -332,6 +332,42 @@ static void set_kernel(struct mm_envelope *out)
 		strip_kernel_stamp(&out->msg);
 }
 
+/*
+ * The whole rest of a syslogd line that folds repeats of the line before
+ * it: "last message repeated N times" (sysklogd, BSD syslogd; there is no
+ * program tag), also "--- last message repeated N times ---" (BSD). Only
+ * an exact match counts; N is 1 to 10 digits (capped by the caller).
+ */
+static bool last_repeated(const char *p, const char *e, struct mm_envelope *out)
+{
+	bool dashes = e - p >= 4 && memcmp(p, "--- ", 4) == 0;
+	uint64_t v = 0;
+	const char *d;
+
+	if (dashes)
+		p += 4;
+	if (e - p < 22 || memcmp(p, "last message repeated ", 22) != 0)
+		return false;
+	p += 22;
+	for (d = p; p < e && isdig(*p) && p - d < 10; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (p == d || v == 0)
+		return false;
+	if (e - p < 6 || memcmp(p, " times", 6) != 0)
+		return false;
+	p += 6;
+	if (dashes) {
+		if (e - p < 4 || memcmp(p, " ---", 4) != 0)
+			return false;
+		p += 4;
+	}
+	if (p != e)
+		return false;
+	out->last_repeat = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	out->msg = mm_span_make(e, 0);
+	return true;
+}
+
 /* " host prog[pid]: msg" after an RFC 3164 or RFC 3339 stamp. */
 static int parse_rest(const char *p, const char *e, struct mm_envelope *out)
 {
@@ -346,6 +382,8 @@ static int parse_rest(const char *p, const char *e, struct mm_envelope *out)
 		return MM_ERR_PARSE;
 	out->host = mm_span_make(s, (size_t)(p - s));
 	s = ++p;
+	if (last_repeated(s, e, out))
+		return 0;
 	while (p < e && tagchar(*p))
 		p++;
 	if (p == s || p >= e)

@@ -62,9 +62,10 @@
  * So an invalid user's password guess (Invalid user, pam_unix, Failed
  * password) counts once, and n wrong passwords for a real user count n
  * times (pam_unix logs only the first failure of a connection). Without a
- * pid every line counts. rsyslog's "message repeated N times: [ MSG]" is
- * parsed as MSG and is one event: struct mm_event has no repeat count, so
- * N-1 repeats are not counted.
+ * pid every line counts. Folded repeats (rsyslog's "message repeated N
+ * times: [ MSG]", syslogd's "last message repeated N times") are unfolded
+ * by the line pipeline (logparser.c), which hands MSG to this parser once
+ * per occurrence, so the rules above apply to each.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -593,9 +594,7 @@ static void probe(struct res *r, int detail)
 	r->role = R_PROBE;
 }
 
-static bool classify(struct mm_span s, struct res *r, int depth);
-
-static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int depth)
+static bool classify_inner(struct mm_span s, struct res *r, bool preauth)
 {
 	struct mm_span t, w;
 	bool postauth;
@@ -837,14 +836,6 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 			r->role = R_SUMMARY;
 			return true;
 		}
-		if (depth == 0 && EAT(&s, "message repeated ")) {
-			/* rsyslog: "message repeated N times: [ MSG]" */
-			int32_t n;
-			if (!lport(&s, &n) || !EAT(&s, " times: [") || !REAT(&s, "]"))
-				return false;
-			EAT(&s, " ");
-			return classify(s, r, depth + 1);
-		}
 		return false;
 	case 'p':
 		if (EAT(&s, "pam_unix(sshd:auth): authentication failure;")) {
@@ -884,14 +875,14 @@ static bool classify_inner(struct mm_span s, struct res *r, bool preauth, int de
 }
 
 /* Strip "error: "/"fatal: " and a trailing " [preauth]", then classify. */
-static bool classify(struct mm_span s, struct res *r, int depth)
+static bool classify(struct mm_span s, struct res *r)
 {
 	bool preauth;
 
 	if (!EAT(&s, "error: "))
 		EAT(&s, "fatal: ");
 	preauth = REAT(&s, " [preauth]");
-	return classify_inner(s, r, preauth, depth);
+	return classify_inner(s, r, preauth);
 }
 
 /* ---- line entry point --------------------------------------------------- */
@@ -906,7 +897,7 @@ int mm_sshd_line(struct mm_sshd *s, const struct mm_envelope *env, struct mm_eve
 
 	memset(&r, 0, sizeof(r));
 	r.port = r.dst_port = -1;
-	if (!classify(env->msg, &r, 0))
+	if (!classify(env->msg, &r))
 		return 0;
 	if (r.addr.p && mm_addr_parse(r.addr.p, r.addr.n, &a) == 0)
 		have_a = true;

@@ -245,6 +245,11 @@ static void advance(struct mm_analysis *a, struct stream *st)
 	int r;
 
 	st->have = false;
+	/* the occurrences a line that folds repeats stands for, before reading on */
+	if (st->opened && mm_logparser_next(st->lp, &st->ev) == 1) {
+		st->have = true;
+		return;
+	}
 	while (!st->done) {
 		if (!st->opened) {
 			if (st->cur >= st->n) {

@@ -85,6 +85,24 @@ static int push(struct slot *s, struct item **out)
 	return 0;
 }
 
+/*
+ * Tell a parser starting at off (just after a newline) which line came
+ * before, as the reader would have framed it, for "last message repeated".
+ */
+static void set_prev(struct par *p, struct mm_logparser *lp, size_t off)
+{
+	size_t lim = off - 1 > p->max_line + 1 ? p->max_line + 1 : off - 1, n;
+	const char *nl = lim ? memrchr(p->data + off - 1 - lim, '\n', lim) : NULL;
+	const char *line = nl ? nl + 1 : p->data + off - 1 - lim;
+
+	n = (size_t)(p->data + off - 1 - line);
+	if (!nl && line != p->data)
+		n = p->max_line + 1; /* longer than the cap: the reader skipped it */
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	mm_logparser_set_prev(lp, n > p->max_line ? NULL : line, n);
+}
+
 /* Frame and parse one block, as mm_reader does for the whole file. */
 static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s, size_t off)
 {
@@ -96,6 +114,8 @@ static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s, 
 	s->lines = 0;
 	s->too_long = 0;
 	s->err = 0;
+	if (off > 0)
+		set_prev(p, lp, off);
 	while (q < end) {
 		const char *nl = memchr(q, '\n', (size_t)(end - q));
 		size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
@@ -121,6 +141,19 @@ static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s, 
 			it->rawn = n;
 		} else if (r == 1) {
 			it->raw = NULL;
+			/* further occurrences of a line that folds repeats */
+			for (;;) {
+				if (push(s, &it) < 0) {
+					s->err = MM_ERR_NOMEM;
+					return;
+				}
+				if (mm_logparser_next(lp, &it->ev) != 1) {
+					s->nitems--;
+					break;
+				}
+				it->raw = NULL;
+				it->line = s->lines;
+			}
 		} else {
 			s->nitems--;
 		}
@@ -163,6 +196,7 @@ static struct mm_logparser *block_parser(struct par *p)
 
 	if (lp) {
 		mm_logparser_set_defer(lp, true);
+		mm_logparser_set_stable(lp, true);
 		mm_logparser_begin(lp, p->name, p->mtime, p->year);
 	}
 	return lp;
@@ -224,8 +258,11 @@ static void consume(struct mm_analysis *a, struct mm_logparser *lp, struct slot 
 		if (k + LOOKAHEAD < n && !s->items[k + LOOKAHEAD].raw)
 			mm_analysis_prefetch(a, &s->items[k + LOOKAHEAD].ev, 1);
 		if (it->raw) {
-			if (mm_logparser_line(lp, it->raw, it->rawn, base + it->line, &ev) == 1)
+			int r = mm_logparser_line(lp, it->raw, it->rawn, base + it->line, &ev);
+			while (r == 1) {
 				mm_analysis_feed(a, &ev);
+				r = mm_logparser_next(lp, &ev);
+			}
 		} else {
 			it->ev.line += base;
 			mm_analysis_feed(a, &it->ev);
@@ -258,6 +295,7 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 	p->mtime = mtime;
 	p->year = a->o.year;
 	mm_logparser_begin(lp, in->name, mtime, a->o.year);
+	mm_logparser_set_stable(lp, true); /* every line is in the mapping */
 	for (i = 0; i < nthreads && i < MM_MAX_THREADS; i++) {
 		if (pthread_create(&th[nth], NULL, worker, p) != 0)
 			break;
@@ -311,6 +349,7 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 
+	mm_logparser_set_stable(lp, false);
 	mm_logparser_stats_add(&a->wstats, &p->wstats);
 	in->lines = base;
 	in->too_long = too_long;

@@ -38,6 +38,53 @@ strip() { jq -S 'del(.inputs[].name, .limits)' "$1"; }
 check "the large file was read whole" ".lines.read == $(wc -l <"$TMP/big.log")" "$TMP/big2.json"
 rm -f "$TMP/big.log"
 
+# folded repeats ("last message repeated N times") where a block starts: a
+# repeat line right at each 4 MiB block boundary, after a kernel line or an
+# sshd line; worker threads, the inline block reader and the line reader
+# must unfold the same occurrences
+python3 - "$TMP/rep.log" <<'EOF'
+import sys
+block = 4 << 20
+out = open(sys.argv[1], "w")
+filler = ("Nov 21 05:00:00 web1 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.%d "
+          "DST=198.51.100.10 LEN=40 PROTO=TCP SPT=1 DPT=%d WINDOW=1 RES=0x00 SYN URGP=0\n")
+kern = ("Nov 21 05:00:01 web1 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.60 "
+        "DST=198.51.100.10 LEN=40 PROTO=UDP SPT=5070 DPT=5060 LEN=20\n")
+ssh = "Nov 21 05:00:01 web1 sshd[4000]: Failed password for root from 203.0.113.61 port 4000 ssh2\n"
+rep = "Nov 21 05:00:02 web1 last message repeated 3 times\n"
+for seg in range(9):
+    # a segment ends exactly where the block reader ends a block (the first
+    # newline at or after block bytes past its start), so the next segment's
+    # repeat line is the first line of a block
+    text = [rep] if seg else []
+    target = kern if seg % 2 else ssh
+    size = sum(map(len, text)) + len(target)
+    i = 0
+    while True:
+        line = filler % (i % 250 + 1, i % 1000 + 1)
+        if size + len(line) > block + 1 - 200:
+            break
+        text.append(line)
+        size += len(line)
+        i += 1
+    pad = block + 1 - size
+    text.append("Nov 21 05:00:00 web1 cron[1]: " + "x" * (pad - 31) + "\n")
+    text.append(target)
+    out.write("".join(text))
+out.write(rep)
+EOF
+"$MAMORI" logs --json --top 300 --threads 2 "$TMP/rep.log" >"$TMP/rep2.json" || true
+"$MAMORI" logs --json --top 300 --threads 1 "$TMP/rep.log" >"$TMP/rep1.json" || true
+"$MAMORI" logs --json --top 300 - <"$TMP/rep.log" >"$TMP/reps.json" || true
+[ "$(strip "$TMP/rep1.json")" = "$(strip "$TMP/reps.json")" ] && ok "repeats at block starts: one thread" ||
+	fail "repeats at block starts: block reader differs from line reader"
+[ "$(strip "$TMP/rep2.json")" = "$(strip "$TMP/reps.json")" ] && ok "repeats at block starts: workers" ||
+	fail "repeats at block starts: worker threads differ from line reader"
+# nine targets (five sshd, four kernel), each once and three times repeated
+check "repeats unfolded" '.events["auth-failure"] == 20' "$TMP/rep2.json"
+check "repeated packets counted" '[.top_sources[] | select(.src == "203.0.113.60") | .packets] == [16]' "$TMP/rep2.json"
+rm -f "$TMP/rep.log"
+
 # hostile bytes: NUL, invalid UTF-8, an over-long line, no final newline
 {
 	head -n 3 "$EX/auth.log"

@@ -41,11 +41,13 @@ int main(int argc, char **argv)
 		}
 		mm_logparser_begin(lp, argv[i], mm_reader_mtime(r), 0);
 		while ((k = mm_reader_next(r, &line, &n, &err)) > 0) {
-			if (mm_logparser_line(lp, line, n, mm_reader_lineno(r), &ev) != 1)
-				continue;
-			mm_buf_reset(&out);
-			if (mm_event_to_json(&ev, true, &out) == 0)
-				printf("%s\n", out.data);
+			int got = mm_logparser_line(lp, line, n, mm_reader_lineno(r), &ev);
+			while (got == 1) {
+				mm_buf_reset(&out);
+				if (mm_event_to_json(&ev, true, &out) == 0)
+					printf("%s\n", out.data);
+				got = mm_logparser_next(lp, &ev);
+			}
 		}
 		if (k < 0) {
 			fprintf(stderr, "ev_dump: %s\n", err.msg);

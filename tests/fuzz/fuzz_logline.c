@@ -27,9 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (mm_logparser_line(lp, p, n, ++lineno, &ev) == 1) {
+		int r = mm_logparser_line(lp, p, n, ++lineno, &ev);
+		while (r == 1) {
 			mm_buf_reset(&out);
 			mm_event_to_json(&ev, true, &out);
+			r = mm_logparser_next(lp, &ev);
 		}
 		p += n + (nl ? 1 : 0);
 	}

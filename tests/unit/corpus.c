@@ -61,24 +61,65 @@ static long unescape(char *s, size_t n)
 	return (long)o;
 }
 
+#define MAX_GOT 64
+
+/* Events the last input gave (as JSON, or "none"), and how many were checked. */
+struct got {
+	char *v[MAX_GOT];
+	size_t n, checked;
+};
+
+static void got_reset(struct got *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->v[i]);
+	g->n = g->checked = 0;
+}
+
+static void got_add(struct got *g, const char *s)
+{
+	if (g->n < MAX_GOT)
+		g->v[g->n++] = strdup(s);
+}
+
+/* At the next input or the end: every event of the last input was expected. */
+static int got_done(const char *path, unsigned long input_lineno, struct got *g)
+{
+	if (g->n == 0)
+		return 0;
+	if (g->checked == 0) {
+		fprintf(stderr, "%s:%lu: input without expectation\n", path, input_lineno);
+		return -1;
+	}
+	if (g->checked < g->n) {
+		fprintf(stderr, "%s:%lu: %zu events, %zu expected; first unexpected: %s\n", path,
+			input_lineno, g->n, g->checked, g->v[g->checked]);
+		return 1;
+	}
+	return 0;
+}
+
 int mm_corpus_run(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	struct mm_logparser *lp = NULL;
 	struct mm_event ev;
-	struct mm_buf got;
+	struct mm_buf out;
+	struct got got = {0};
 	char *line = NULL, *input = NULL;
 	size_t cap = 0, input_n = 0;
 	ssize_t len;
 	unsigned long lineno = 0, input_lineno = 0, fed = 0;
 	time_t mtime = 1796083200; /* 2026-12-01T00:00:00Z */
-	int year = 0, fails = 0, have = 0, pending = 0;
+	int year = 0, fails = 0, have = 0, r;
 
 	if (!f) {
 		fprintf(stderr, "%s: cannot open\n", path);
 		return -1;
 	}
-	mm_buf_init(&got, 1 << 20);
+	mm_buf_init(&out, 1 << 20);
 	lp = mm_logparser_new();
 	mm_logparser_begin(lp, "corpus", mtime, year);
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -88,12 +129,12 @@ int mm_corpus_run(const char *path)
 		if (len == 0 || line[0] == '#')
 			continue;
 		if (line[0] == '@') {
-			if (pending) {
-				fprintf(stderr, "%s:%lu: input without expectation\n", path,
-					input_lineno);
+			if ((r = got_done(path, input_lineno, &got)) < 0) {
 				fails = -1;
 				break;
 			}
+			fails += r;
+			got_reset(&got);
 			if (strncmp(line, "@reset", 6) == 0) {
 				mm_logparser_free(lp);
 				lp = mm_logparser_new();
@@ -120,12 +161,12 @@ int mm_corpus_run(const char *path)
 		if (line[0] == '<') {
 			size_t off = 1;
 			bool esc = false;
-			if (pending) {
-				fprintf(stderr, "%s:%lu: input without expectation\n", path,
-					input_lineno);
+			if ((r = got_done(path, input_lineno, &got)) < 0) {
 				fails = -1;
 				break;
 			}
+			fails += r;
+			got_reset(&got);
 			if (line[1] == '\\') {
 				esc = true;
 				off = 2;
@@ -146,31 +187,36 @@ int mm_corpus_run(const char *path)
 				input_n = (size_t)m;
 			}
 			input_lineno = lineno;
+			/* the line's event, then any further occurrences it stands for */
 			have = mm_logparser_line(lp, input, input_n, ++fed, &ev);
-			mm_buf_reset(&got);
-			if (have == 1)
-				mm_event_to_json(&ev, false, &got);
-			else
-				mm_buf_adds(&got, "none");
-			pending = 1;
+			if (have != 1)
+				got_add(&got, "none");
+			while (have == 1) {
+				mm_buf_reset(&out);
+				mm_event_to_json(&ev, false, &out);
+				got_add(&got, out.data ? out.data : "");
+				have = mm_logparser_next(lp, &ev);
+			}
 			continue;
 		}
 		if (line[0] == '>') {
 			const char *want = line + 1;
 			if (*want == ' ')
 				want++;
-			if (!pending) {
+			const char *g;
+			if (got.n == 0) {
 				fprintf(stderr, "%s:%lu: expectation without input\n", path,
 					lineno);
 				fails = -1;
 				break;
 			}
-			pending = 0;
-			if (strcmp(want, got.data ? got.data : "") != 0) {
+			g = got.checked < got.n ? got.v[got.checked] : "(no further event)";
+			got.checked++;
+			if (strcmp(want, g) != 0) {
 				fprintf(
 				    stderr,
 				    "%s:%lu: mismatch\n  input: %.*s\n  got:   %s\n  want:  %s\n",
-				    path, input_lineno, (int)input_n, input, got.data, want);
+				    path, lineno, (int)input_n, input, g, want);
 				fails++;
 			}
 			continue;
@@ -179,13 +225,14 @@ int mm_corpus_run(const char *path)
 		fails = -1;
 		break;
 	}
-	if (fails >= 0 && pending) {
-		fprintf(stderr, "%s:%lu: input without expectation\n", path, input_lineno);
-		fails = -1;
+	if (fails >= 0) {
+		r = got_done(path, input_lineno, &got);
+		fails = r < 0 ? -1 : fails + r;
 	}
+	got_reset(&got);
 	free(line);
 	free(input);
-	mm_buf_release(&got);
+	mm_buf_release(&out);
 	mm_logparser_free(lp);
 	fclose(f);
 	return fails;

@@ -15,7 +15,10 @@
  *                           as mm_event_to_json(ev, false), or
  *   > none                  no event expected
  *
- * Every input line must be followed by exactly one expectation. Returns the
+ * Every input line must be followed by one expectation per event: a line
+ * that folds repeats ("message repeated N times") gives N events, the
+ * first from mm_logparser_line() and the others from mm_logparser_next(),
+ * so it is followed by N expectations. Returns the
  * number of mismatches (each printed as FILE:LINE with got/expected) or -1
  * when the corpus itself is malformed.
  */

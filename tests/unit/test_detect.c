@@ -18,6 +18,7 @@
 
 #include "mamori/detect.h"
 #include "mamori/event.h"
+#include "mamori/logs.h"
 
 #define T0 1700000000LL /* seconds */
 #define SEC 1000000LL
@@ -416,6 +417,141 @@ static void test_sweep(void **state)
 		mm_detector_stats(d, &st);
 		assert_true(st.keys <= 16);
 	}
+	mm_detector_free(d);
+}
+
+/*
+ * The detectors must depend only on the bytes of an address that belong to
+ * its family: an IPv4 address leaves b[4..15] unused, and whatever is there
+ * (a reused buffer, a struct copied from elsewhere) must change nothing.
+ * The /28 all-ports scan of test_sweep, with those bytes scrambled on
+ * every event, must give the same findings and distinct counts.
+ */
+static struct mm_addr scramble(struct mm_addr a, unsigned seed)
+{
+	unsigned i;
+
+	for (i = 4; i < 16; i++)
+		a.b[i] = (uint8_t)(seed * 131u + i * 29u + 7u);
+	return a;
+}
+
+static void test_unused_address_bytes(void **state)
+{
+	struct mm_detect_cfg c = none_cfg();
+	const struct mm_finding *f;
+	struct mm_detector *d;
+	int i;
+
+	(void)state;
+	c.sweep_hosts = 10;
+	c.portscan_ports = 15;
+	c.service_sources = 2;
+	d = mm_detector_new(&c);
+	for (i = 0; i < 2000; i++) {
+		char dst[32];
+		struct mm_event ev;
+		snprintf(dst, sizeof(dst), "10.9.0.%d", 1 + i % 14);
+		ev = pkt_a(scramble(A("203.0.113.77"), (unsigned)i),
+			   scramble(A(dst), (unsigned)i * 3u), 1 + i / 14, 6, MM_TCP_SYN, MM_DIR_IN,
+			   i * MS);
+		mm_detector_event(d, &ev);
+	}
+	mm_detector_finish(d);
+	assert_int_equal(count_kind(d, MM_FIND_SWEEP, NULL), 14);
+	assert_int_equal(count_kind(d, MM_FIND_PORTSCAN, &f), 1);
+	assert_int_equal(f->distinct_hosts, 14);
+	assert_int_equal(f->count, 2000);
+	assert_false(f->approx && f->distinct_hosts != 14);
+	/* one source, however its unused bytes look: no service sweep */
+	assert_int_equal(count_kind(d, MM_FIND_SERVICE_SWEEP, NULL), 0);
+	{
+		struct mm_detect_stats st;
+		mm_detector_stats(d, &st);
+		assert_true(st.keys <= 16);
+	}
+	mm_detector_free(d);
+}
+
+/* Lines through the line pipeline into the detectors, repeats unfolded. */
+static size_t feed_lines(struct mm_detector *d, const char *const *lines, size_t n)
+{
+	struct mm_logparser *lp = mm_logparser_new();
+	struct mm_event ev;
+	size_t i, events = 0;
+
+	assert_non_null(lp);
+	mm_logparser_begin(lp, "test", 1796083200, 0);
+	for (i = 0; i < n; i++) {
+		int r = mm_logparser_line(lp, lines[i], strlen(lines[i]), i + 1, &ev);
+		while (r == 1) {
+			mm_detector_event(d, &ev);
+			events++;
+			r = mm_logparser_next(lp, &ev);
+		}
+	}
+	mm_logparser_free(lp);
+	return events;
+}
+
+/*
+ * Folded repeats are attempts like any other: one "Failed password" and
+ * rsyslog's "message repeated 4 times" of it are five failures, a brute
+ * force at the default threshold; so is sysklogd's "last message repeated".
+ * A repeat line naming another host, or a marker inside the message (a
+ * user name), adds nothing.
+ */
+static void test_folded_repeats(void **state)
+{
+	static const char *const rsyslog[] = {
+	    ("Nov 21 04:00:00 web1 sshd[7000]: Failed password for root from 203.0.113.40 port "
+	     "50000 ssh2"),
+	    ("Nov 21 04:00:09 web1 sshd[7000]: message repeated 4 times: [ Failed password for "
+	     "root "
+	     "from 203.0.113.40 port 50000 ssh2]"),
+	};
+	static const char *const sysklogd[] = {
+	    ("Nov 21 04:00:00 web1 sshd[7000]: Failed password for root from 203.0.113.40 port "
+	     "50000 ssh2"),
+	    "Nov 21 04:00:09 web1 last message repeated 3 times",
+	    "Nov 21 04:00:10 web1 last message repeated 1 times",
+	};
+	static const char *const forged[] = {
+	    ("Nov 21 04:00:00 web1 sshd[7000]: Failed password for root from 203.0.113.40 port "
+	     "50000 ssh2"),
+	    "Nov 21 04:00:09 web2 last message repeated 3 times",
+	    ("Nov 21 04:00:10 web1 sshd[7001]: Failed password for invalid user message repeated 9 "
+	     "times: [ x from 203.0.113.40 port 50001 ssh2"),
+	    ("Nov 21 04:00:11 web1 sshd[7002]: Failed password for invalid user ] from "
+	     "198.51.100.1 "
+	     "port 50002 ssh2"),
+	    "Nov 21 04:00:12 web1 last message repeated 1 times",
+	};
+	struct mm_detect_cfg c = none_cfg();
+	const struct mm_finding *f;
+	struct mm_detector *d;
+
+	(void)state;
+	c.ssh_failures = 5;
+	c.ssh_window = 600;
+
+	d = mm_detector_new(&c);
+	assert_int_equal(feed_lines(d, rsyslog, 2), 5);
+	assert_int_equal(count_kind(d, MM_FIND_SSH_BRUTEFORCE, &f), 1);
+	assert_int_equal(f->count, 5);
+	mm_detector_free(d);
+
+	d = mm_detector_new(&c);
+	assert_int_equal(feed_lines(d, sysklogd, 3), 5);
+	assert_int_equal(count_kind(d, MM_FIND_SSH_BRUTEFORCE, &f), 1);
+	assert_int_equal(f->count, 5);
+	mm_detector_free(d);
+
+	/* 203.0.113.40: two failures; 198.51.100.1: two (its line and one
+	 * repeat); nothing reaches five */
+	d = mm_detector_new(&c);
+	assert_int_equal(feed_lines(d, forged, 5), 4);
+	assert_int_equal(count_kind(d, MM_FIND_SSH_BRUTEFORCE, NULL), 0);
 	mm_detector_free(d);
 }
 
@@ -935,6 +1071,8 @@ int main(void)
 	    cmocka_unit_test(test_scan_types),
 	    cmocka_unit_test(test_portscan_v6_multihost_mixed_proto),
 	    cmocka_unit_test(test_sweep),
+	    cmocka_unit_test(test_unused_address_bytes),
+	    cmocka_unit_test(test_folded_repeats),
 	    cmocka_unit_test(test_service_sweep),
 	    cmocka_unit_test(test_ssh_bruteforce),
 	    cmocka_unit_test(test_ssh_slow),

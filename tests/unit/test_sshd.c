@@ -582,10 +582,7 @@ static void test_counting(void **state)
 	      /* publickey offers count each */
 	      {"Failed publickey for root from 192.0.2.7 port 42230 ssh2: RSA SHA256:x", 1},
 	      {"Failed publickey for root from 192.0.2.7 port 42230 ssh2: ED25519 SHA256:y", 1},
-	      /* rsyslog dedup: the inner message, one event */
-	      {"message repeated 5 times: [ Failed password for root from 192.0.2.7 port 42230 "
-	       "ssh2]",
-	       1},
+	      {"Failed password for root from 192.0.2.7 port 42230 ssh2", 1},
 	      {"Failed none for root from 192.0.2.7 port 42230 ssh2", 0},
 	  };
 	size_t i;
@@ -643,11 +640,11 @@ static void test_repeated_and_prefixes(void **state)
 {
 	struct mm_sshd *s = *state;
 
+	/* rsyslog's folded repeats are unfolded by the line pipeline before
+	 * this parser (see the corpus): here they are nothing sshd says */
 	EXPECT(s, 110,
 	       "message repeated 3 times: [ Failed password for root from 203.0.113.9 port 1 ssh2]",
-	       "{\"kind\":\"auth-failure\",\"detail\":\"failed-password\",\"program\":\"sshd\","
-	       "\"pid\":110,"
-	       "\"src\":\"203.0.113.9\",\"src_port\":1,\"user\":\"root\"}");
+	       "none");
 	EXPECT(s, 111,
 	       "message repeated 2 times: [ message repeated 2 times: [ Invalid user a from "
 	       "203.0.113.9 port 1]]",

@@ -105,6 +105,14 @@ static const struct mm_audit_check checks[] = {
     C("FILE-SSL-PRIVATE-PERMS", FILES, HIGH, "a TLS private key is readable by others",
       "Anyone who reads the key can impersonate the service or decrypt old traffic.",
       "chmod 640 KEY (group ssl-cert) and chmod 710 /etc/ssl/private"),
+    C("FILE-WEBROOT-WRITABLE", FILES, HIGH,
+      "a web root file or directory is writable by the web server user",
+      "A web application bug (an upload form, a path traversal, a vulnerable plugin) runs as the "
+      "web server user: if that user can write the web root, the attacker can drop a web shell "
+      "or change the site. Web roots come from nginx root, Apache DocumentRoot and /var/www; the "
+      "user from nginx user, Apache User / APACHE_RUN_USER, else www-data.",
+      "chown -R root:root WEBROOT && chmod -R go-w WEBROOT; give the server write access only to "
+      "the one directory that needs it (uploads, cache), and forbid running scripts there."),
     C("FW-NO-RULESET", FIREWALL, HIGH, "no firewall ruleset is loaded",
       "Every listening service is reachable from the network.",
       "Load a ruleset that drops input by default (mamori firewall, ufw enable, or "

@@ -114,6 +114,39 @@ int audit_http_parse(const char *p, size_t n, struct audit_http_resp *r);
 int audit_check_http(struct audit_ctx *c, const struct audit_sock *s, size_t n,
 		     const struct audit_names *names);
 
+/* Web servers' configuration (check_web.c). */
+#define AUDIT_WEB_ROOTS_MAX 64
+#define AUDIT_WEB_USERS_MAX 4
+struct audit_web {
+	struct {
+		char path[512];
+		char from[400]; /* "nginx root at FILE:LINE" */
+	} roots[AUDIT_WEB_ROOTS_MAX];
+	size_t nroots;
+	struct {
+		char name[64];
+		char from[300]; /* FILE:LINE */
+	} users[AUDIT_WEB_USERS_MAX];
+	size_t nusers;
+	struct audit_names names; /* server_name, ServerName, ServerAlias */
+	bool nginx, apache;	  /* configuration found */
+	int unreadable;
+	bool capped;
+	/* nginx include: called with the pattern; may feed more files */
+	int (*include)(struct audit_web *w, const char *pattern, void *ctx);
+	void *ctx;
+	unsigned ngx_nest, ngx_depth;
+};
+/* Feed one nginx / Apache (or envvars) file; 0 or a negative MM_ERR_*. */
+int audit_nginx_feed(struct audit_web *w, const char *fname, const char *text, size_t n);
+int audit_apache_feed(struct audit_web *w, const char *fname, const char *text, size_t n);
+/* Read the web servers' configuration under ROOT into w (initialised here). */
+int audit_web_config(struct audit_ctx *c, struct audit_web *w);
+/* Add the configured server names to nm. */
+void audit_web_names(struct audit_ctx *c, struct audit_names *nm);
+/* FILE-WEBROOT-WRITABLE, run by the files area. */
+int audit_check_webroots(struct audit_ctx *c);
+
 int audit_check_sshd(struct audit_ctx *c);
 int audit_check_accounts(struct audit_ctx *c);
 int audit_check_files(struct audit_ctx *c);

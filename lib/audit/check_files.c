@@ -234,6 +234,8 @@ int audit_check_files(struct audit_ctx *c)
 		rc = check_shadow(c);
 	if (rc == 0)
 		rc = check_ssl_private(c);
+	if (rc == 0)
+		rc = audit_check_webroots(c);
 	for (i = 0; i < W.nsetid; i++)
 		free(W.setid[i]);
 	free(W.setid);

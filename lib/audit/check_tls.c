@@ -436,6 +436,7 @@ int audit_check_tls(struct audit_ctx *c)
 		goto out;
 	}
 	audit_host_names(c, names);
+	audit_web_names(c, names);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct hs h = {NULL, NULL};
 		int r;

@@ -33,6 +33,17 @@ chmod 777 "$TMP/bad/home/bob/.ssh"
 chmod 600 "$TMP/bad/home/bob/.ssh/authorized_keys"
 chmod 4755 "$TMP/bad/usr/bin/helper" "$TMP/bad/usr/bin/evil"
 chmod 777 "$TMP/bad/usr/share/dropbox"
+# web roots: the www-data account owns the uploads and the group of a page
+if [ "$(id -u)" = 0 ]; then webuid=33 webgid=33; else webuid=$(id -u) webgid=$(id -g); fi
+echo "www-data:x:$webuid:$webgid:www-data:/var/www:/usr/sbin/nologin" >>"$TMP/bad/etc/passwd"
+echo 'www-data:*:19000:0:99999:7:::' >>"$TMP/bad/etc/shadow"
+printf 'root:x:0:\nwww-data:x:%s:\n' "$webgid" >"$TMP/bad/etc/group"
+chmod 755 "$TMP/bad/srv/site/uploads"
+chmod 664 "$TMP/bad/var/www/html/index.html"
+if [ "$(id -u)" = 0 ]; then
+	chown -R 33:33 "$TMP/bad/srv/site/uploads"
+	chgrp 33 "$TMP/bad/var/www/html/index.html"
+fi
 mkdir -p "$TMP/bad/var/log"
 head -c $((292 * 1100)) /dev/zero >"$TMP/bad/var/log/lastlog"
 
@@ -51,7 +62,8 @@ for id in SSH-PASSWORD SSH-KBDINT-PAM SSH-ROOT-PASSWORD SSH-EMPTY-PASSWORDS SSH-
 	SSH-WEAK-CIPHER SSH-WEAK-MAC SSH-WEAK-HOSTKEY SSH-MAXAUTHTRIES SSH-X11-FORWARDING \
 	SSH-AGENT-FORWARDING SSH-LISTEN-ALL SSH-HOSTKEY-PERMS SSH-AUTHKEYS-PERMS \
 	ACC-UID0 ACC-EMPTY-PASSWORD ACC-NEVER-USED ACC-SUDO-NOPASSWD-ALL ACC-SUDOERS-PERMS \
-	FILE-WORLD-WRITABLE FILE-SUID-UNPACKAGED FILE-SHADOW-PERMS FILE-SSL-PRIVATE-PERMS UPD-SECURITY; do
+	FILE-WORLD-WRITABLE FILE-SUID-UNPACKAGED FILE-SHADOW-PERMS FILE-SSL-PRIVATE-PERMS \
+	FILE-WEBROOT-WRITABLE UPD-SECURITY; do
 	check "bad root: $id" "[.findings[] | select(.id == \"$id\")] | length >= 1" "$TMP/bad.json"
 done
 check "drop-in that overrides the main file is named" \
@@ -72,9 +84,24 @@ check "sudoers NOPASSWD: ALL with file:line" \
 check "unpackaged SUID is evil, not helper" \
 	'[.findings[] | select(.id == "FILE-SUID-UNPACKAGED") | .evidence] == ["/usr/bin/evil: set-id, in no dpkg package"]' \
 	"$TMP/bad.json"
+check "web root: uploads owned by www-data, from the nginx root line" \
+	"[.findings[] | select(.id == \"FILE-WEBROOT-WRITABLE\") | .evidence | select(startswith(\"/srv/site/uploads\"))] | sort == [\"/srv/site/uploads/shell.php: file owned by www-data (uid $webuid), mode 0644 (web root from nginx root at /etc/nginx/conf.d/site.conf:4)\", \"/srv/site/uploads: directory owned by www-data (uid $webuid), mode 0755 (web root from nginx root at /etc/nginx/conf.d/site.conf:4)\"]" \
+	"$TMP/bad.json"
+check "web root: group-writable page under the Apache DocumentRoot" \
+	"[.findings[] | select(.id == \"FILE-WEBROOT-WRITABLE\") | .evidence | select(startswith(\"/var/www/html/index.html:\"))] | .[0] | test(\"(group-writable, group $webgid is www-data's|owned by www-data).*Apache DocumentRoot at /etc/apache2/sites-enabled/000-default.conf:4\")" \
+	"$TMP/bad.json"
 check "security update: newest version, epochs, tildes, removed packages" \
 	'[.findings[] | select(.id == "UPD-SECURITY") | .evidence] == ["1 package with a security update: openssl 3.0.11-1~deb12u1 -> 3.0.15-1~deb12u1"]' \
 	"$TMP/bad.json"
+# a web root with more writable paths than are listed: 20 findings and a count
+mkdir -p "$TMP/many/etc" "$TMP/many/var/www"
+echo "www-data:x:$webuid:$webgid::/var/www:/usr/sbin/nologin" >"$TMP/many/etc/passwd"
+for i in $(seq 30); do echo x >"$TMP/many/var/www/page$i.html"; done
+[ "$(id -u)" = 0 ] && chown -R 33:33 "$TMP/many/var/www"
+expect_rc 1 "$MAMORI" audit --only files --root "$TMP/many" --json
+check "web root findings capped at 20, the rest counted" \
+	'([.findings[] | select(.id == "FILE-WEBROOT-WRITABLE")] | length == 20) and ([.notes[] | select(.text == "11 more web root paths writable by the web server user not listed")] | length == 1)' \
+	"$TMP/out"
 mkdir -p "$TMP/nosec/var/lib/dpkg" "$TMP/nosec/var/lib/apt/lists"
 cp "$FX/good/var/lib/dpkg/status" "$TMP/nosec/var/lib/dpkg/"
 expect_rc 1 "$MAMORI" audit --only updates --root "$TMP/nosec" --json

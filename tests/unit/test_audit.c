@@ -218,13 +218,80 @@ static void test_http_parse(void **state)
 	assert_int_equal(parse_str("", &r), MM_ERR_PARSE);
 }
 
+static int web_inc(struct audit_web *w, const char *pattern, void *ctx)
+{
+	static const char site[] = "server {\n"
+				   "  server_name inc.example.org; # comment ; {\n"
+				   "  root '/srv/inc';\n"
+				   "  user notmain;\n"
+				   "}\n";
+	unsigned *calls = ctx;
+
+	(*calls)++;
+	assert_string_equal(pattern, "sites-enabled/*");
+	return audit_nginx_feed(w, "site", site, sizeof(site) - 1);
+}
+
+static void test_web_config(void **state)
+{
+	static const char ngx[] =
+	    "user  www-data  www-data;\n"
+	    "http {\n"
+	    "  include sites-enabled/*;\n"
+	    "  server { server_name .example.net \"quoted.example\" _ ~^re$;\n"
+	    "    root /srv/a/; location / { root $document_root/x; }\n"
+	    "    root relative/path;\n"
+	    "  }\n"
+	    "}\n"
+	    "} } unbalanced ;;; {";
+	static const char apache[] = "<VirtualHost *:443>\n"
+				     "  ServerName https://shop.example.org:443\n"
+				     "  serveralias a.example.org *.wild.example.org\n"
+				     "  DocumentRoot \"/var/www/shop\"\n"
+				     "  # DocumentRoot /commented\n"
+				     "</VirtualHost>\n"
+				     "User ${APACHE_RUN_USER}\n"
+				     "export APACHE_RUN_USER='apache2'\r\n";
+	struct audit_web *w = calloc(1, sizeof(*w));
+	unsigned calls = 0;
+
+	(void)state;
+	assert_non_null(w);
+	w->include = web_inc;
+	w->ctx = &calls;
+	assert_int_equal(audit_nginx_feed(w, "nginx.conf", ngx, sizeof(ngx) - 1), 0);
+	assert_int_equal(calls, 1);
+	assert_int_equal(w->nusers, 1); /* "user" inside a block is not the main one */
+	assert_string_equal(w->users[0].name, "www-data");
+	assert_string_equal(w->users[0].from, "nginx.conf:1");
+	assert_int_equal(w->nroots, 2);
+	assert_string_equal(w->roots[0].path, "/srv/inc");
+	assert_string_equal(w->roots[0].from, "nginx root at site:3");
+	assert_string_equal(w->roots[1].path, "/srv/a");
+	assert_string_equal(w->roots[1].from, "nginx root at nginx.conf:5");
+	assert_int_equal(w->names.n, 3);
+	assert_string_equal(w->names.v[0], "inc.example.org");
+	assert_string_equal(w->names.v[1], "example.net");
+	assert_string_equal(w->names.v[2], "quoted.example");
+	assert_int_equal(audit_apache_feed(w, "a.conf", apache, sizeof(apache) - 1), 0);
+	assert_int_equal(w->nroots, 3);
+	assert_string_equal(w->roots[2].path, "/var/www/shop");
+	assert_string_equal(w->roots[2].from, "Apache DocumentRoot at a.conf:4");
+	assert_int_equal(w->nusers, 2);
+	assert_string_equal(w->users[1].name, "apache2");
+	assert_int_equal(w->names.n, 5);
+	assert_string_equal(w->names.v[3], "shop.example.org");
+	assert_string_equal(w->names.v[4], "a.example.org");
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_first_value_wins), cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_registry),	     cmocka_unit_test(test_report_json),
 	    cmocka_unit_test(test_vercmp),	     cmocka_unit_test(test_host_names),
-	    cmocka_unit_test(test_http_parse),
+	    cmocka_unit_test(test_http_parse),	     cmocka_unit_test(test_web_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

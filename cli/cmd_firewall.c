@@ -24,6 +24,7 @@
 
 #define FW_DEFAULT_RULES "/etc/mamori/firewall.rules"
 #define FW_LOCAL_APPS "/etc/mamori/apps.d"
+#define FW_DEFAULT_BLOCKS "/var/lib/mamori/firewall.blocks"
 #define EXIT_REFUSED 1
 
 void usage_firewall(FILE *out)
@@ -65,13 +66,18 @@ struct fw_opts {
 
 struct fw_state {
 	struct fw_opts *o;
-	struct mm_fw_ruleset rs;
+	struct mm_fw_ruleset rs; /* the rules file */
 	struct mm_fw_apps apps;
 	struct mm_err apps_err; /* the first bad profile, if any */
 	int64_t now;
 	/* nft commands that make the change on the loaded table; when empty
 	 * or when they fail (table not loaded), the whole table is replaced */
 	struct mm_buf inc;
+	/* the blocks file, loaded only when a command needs every block */
+	char blocks[PATH_MAX];
+	struct mm_fw_ruleset jr;
+	bool jr_loaded;
+	size_t jr_lines; /* its block/unblock lines, live or not */
 };
 
 static int64_t now_sec(void)
@@ -137,12 +143,88 @@ static int lockout_check(struct fw_state *st)
 	return EXIT_REFUSED;
 }
 
+/* Refuse blocks that cover the current SSH client (SSH_CONNECTION). */
+static int lockout_check_blocks(struct fw_state *st, const struct mm_fw_block *b, size_t n)
+{
+	const char *sc = getenv("SSH_CONNECTION");
+	char a[MM_PREFIX_STRLEN], c[MM_ADDR_STRLEN];
+	struct mm_addr cl, sv;
+	uint16_t cp, sp;
+	size_t i;
+
+	if (!sc || !*sc || st->o->force)
+		return 0;
+	if (mm_fw_parse_ssh_connection(sc, &cl, &cp, &sv, &sp) < 0) {
+		mm_warn("cannot read SSH_CONNECTION '%s'; lockout check skipped", sc);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!mm_prefix_contains(&b[i].pfx, &cl))
+			continue;
+		mm_die_msg("refusing: this change would lock out the current SSH session: block %s "
+			   "covers the SSH client %s (use --force to block it anyway)",
+			   mm_prefix_format(&b[i].pfx, a), mm_addr_format(&cl, c));
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+/* The blocks file: beside the rules file, or in /var/lib/mamori for the default one. */
+static void blocks_path(struct fw_state *st)
+{
+	const char *env = getenv("MAMORI_FW_BLOCKS");
+
+	if (env && *env)
+		snprintf(st->blocks, sizeof(st->blocks), "%s", env);
+	else if (strcmp(st->o->rules, FW_DEFAULT_RULES) == 0)
+		snprintf(st->blocks, sizeof(st->blocks), "%s", FW_DEFAULT_BLOCKS);
+	else
+		snprintf(st->blocks, sizeof(st->blocks), "%s.blocks", st->o->rules);
+}
+
+static int load_journal(struct fw_state *st, struct mm_err *err)
+{
+	int rc;
+
+	if (st->jr_loaded)
+		return 0;
+	rc = mm_fw_blocks_load(&st->jr, st->blocks, st->now, &st->jr_lines, err);
+	if (rc < 0) {
+		mm_fw_ruleset_release(&st->jr);
+		mm_fw_ruleset_init(&st->jr);
+		return rc;
+	}
+	st->jr_loaded = true;
+	return 0;
+}
+
+/* The rules file with every block (its own and the blocks file's) in view. */
+static int full_view(struct fw_state *st, struct mm_fw_ruleset *view, struct mm_err *err)
+{
+	int rc = load_journal(st, err);
+
+	return rc < 0 ? rc : mm_fw_blocks_merge(&st->rs, &st->jr, view, err);
+}
+
+/* Rewrite the blocks file when most of its lines are dead (unblocked, expired, renewed). */
+static void maybe_compact(struct fw_state *st)
+{
+	struct mm_err err = {0};
+
+	if (!st->jr_loaded || st->o->dry_run || st->jr_lines <= 2 * st->jr.nblocks + 1024)
+		return;
+	if (mm_fw_blocks_write(&st->jr, st->blocks, &err) < 0)
+		mm_warn("could not compact %s: %s", st->blocks, err.msg);
+	else
+		st->jr_lines = st->jr.nblocks;
+}
+
 static void ensure_dir(const char *path)
 {
 	char dir[PATH_MAX];
 	char *slash;
 
-	if (strcmp(path, FW_DEFAULT_RULES) != 0)
+	if (strcmp(path, FW_DEFAULT_RULES) != 0 && strcmp(path, FW_DEFAULT_BLOCKS) != 0)
 		return;
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -157,6 +239,22 @@ static void ensure_dir(const char *path)
  * apply (or remove the table when disabled), then rename. A failure at
  * any step leaves the old file and the old table.
  */
+/* Replace the whole table by the rules file and every block (or remove it). */
+static int apply_full(struct fw_state *st, struct mm_fw_backend *be, struct mm_err *err)
+{
+	struct mm_fw_ruleset view = {0};
+	int rc;
+
+	if (!st->rs.enabled)
+		return mm_fw_remove(be, err);
+	rc = full_view(st, &view, err);
+	if (rc < 0)
+		return rc;
+	rc = mm_fw_apply(be, &view, st->now, err);
+	mm_fw_blocks_view_release(&view);
+	return rc;
+}
+
 static int commit(struct fw_state *st, bool kernel)
 {
 	struct mm_fw_backend *be = NULL;
@@ -171,7 +269,12 @@ static int commit(struct fw_state *st, bool kernel)
 		printf("# would write %s:\n%s", st->o->rules, b.data ? b.data : "");
 		mm_buf_reset(&b);
 		if (rc == 0 && kernel && st->rs.enabled) {
-			rc = mm_fw_render(&st->rs, st->now, &b, &err);
+			struct mm_fw_ruleset view = {0};
+
+			rc = full_view(st, &view, &err);
+			if (rc == 0)
+				rc = mm_fw_render(&view, st->now, &b, &err);
+			mm_fw_blocks_view_release(&view);
 			if (rc == 0)
 				printf("# would load:\n%s", b.data);
 		} else if (rc == 0 && kernel) {
@@ -200,9 +303,10 @@ static int commit(struct fw_state *st, bool kernel)
 		rc = -1;
 		if (st->rs.enabled && st->inc.len)
 			rc = be->ops->run(be, st->inc.data, NULL, &err);
-		if (rc < 0)
-			rc = st->rs.enabled ? mm_fw_apply(be, &st->rs, st->now, &err)
-					    : mm_fw_remove(be, &err);
+		if (rc < 0) {
+			memset(&err, 0, sizeof(err));
+			rc = apply_full(st, be, &err);
+		}
 		mm_fw_backend_free(be);
 		if (rc < 0) {
 			mm_die_msg("%s; nothing changed", err.msg);
@@ -214,6 +318,7 @@ static int commit(struct fw_state *st, bool kernel)
 		mm_die_msg("%s", err.msg);
 		return MM_EXIT_INPUT;
 	}
+	maybe_compact(st);
 	return MM_EXIT_OK;
 fail:
 	unlink(tmp);
@@ -390,9 +495,17 @@ static int do_status(struct fw_state *st)
 		printf("\n");
 		print_rules(&st->rs, strcmp(mode, "numbered") == 0);
 	}
-	if (st->rs.nblocks)
-		printf("\nBlocked: %zu address%s ('mamori firewall blocked')\n", st->rs.nblocks,
-		       st->rs.nblocks == 1 ? "" : "es");
+	{
+		struct mm_fw_ruleset view = {0};
+
+		memset(&err, 0, sizeof(err));
+		if (full_view(st, &view, &err) < 0)
+			mm_warn("%s", err.msg);
+		else if (view.nblocks)
+			printf("\nBlocked: %zu address%s ('mamori firewall blocked')\n",
+			       view.nblocks, view.nblocks == 1 ? "" : "es");
+		mm_fw_blocks_view_release(&view);
+	}
 	return MM_EXIT_OK;
 }
 
@@ -412,20 +525,65 @@ static int do_show(struct fw_state *st)
 	return rc == 0 ? MM_EXIT_OK : MM_EXIT_INTERNAL;
 }
 
-/* The counter nft shows for element text elem in a set listing, or -1. */
-static long long hits_of(const char *listing, const char *elem)
+/* One element of a set listing: its text ("192.0.2.7", "10.0.0.0/8") and counter. */
+struct hit {
+	const char *elem;
+	size_t n;
+	long long packets;
+};
+
+static int hit_cmp(const void *pa, const void *pb)
 {
+	const struct hit *a = pa, *b = pb;
+	int c = memcmp(a->elem, b->elem, a->n < b->n ? a->n : b->n);
+
+	return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+/*
+ * Every "ELEM counter packets N" of the listing, sorted by element text,
+ * so each block's counter is one binary search (a listing of 100,000
+ * elements is megabytes). Returns the count; *out is malloc'ed.
+ */
+static size_t collect_hits(const char *listing, struct hit **out)
+{
+	static const char key[] = " counter packets ";
 	const char *p = listing;
-	size_t n = strlen(elem);
+	struct hit *v = NULL;
+	size_t n = 0, cap = 0;
 
-	while (p && (p = strstr(p, elem)) != NULL) {
-		bool start = p == listing || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '{';
+	while ((p = strstr(p, key)) != NULL) {
+		const char *e = p;
 
-		if (start && strncmp(p + n, " counter packets ", 17) == 0)
-			return strtoll(p + n + 17, NULL, 10);
-		p += n;
+		while (e > listing && e[-1] != ' ' && e[-1] != '\t' && e[-1] != '{' &&
+		       e[-1] != '\n')
+			e--;
+		if (n == cap) {
+			struct hit *nv = realloc(v, (cap ? cap * 2 : 1024) * sizeof(*v));
+
+			if (!nv)
+				break;
+			v = nv;
+			cap = cap ? cap * 2 : 1024;
+		}
+		v[n].elem = e;
+		v[n].n = (size_t)(p - e);
+		v[n].packets = strtoll(p + sizeof(key) - 1, NULL, 10);
+		n++;
+		p += sizeof(key) - 1;
 	}
-	return -1;
+	if (n)
+		qsort(v, n, sizeof(*v), hit_cmp);
+	*out = v;
+	return n;
+}
+
+static long long hits_of(const struct hit *v, size_t n, const char *elem)
+{
+	struct hit k = {elem, strlen(elem), 0};
+	const struct hit *h = n ? bsearch(&k, v, n, sizeof(*v), hit_cmp) : NULL;
+
+	return h ? h->packets : -1;
 }
 
 static int do_blocked(struct fw_state *st)
@@ -433,18 +591,26 @@ static int do_blocked(struct fw_state *st)
 	struct mm_fw_backend *be = NULL;
 	struct mm_err err = {0};
 	char a[MM_PREFIX_STRLEN], rem[32];
+	struct mm_fw_ruleset view = {0};
 	struct mm_buf list;
-	size_t i;
+	struct hit *hv = NULL;
+	size_t i, nh = 0;
 
+	if (full_view(st, &view, &err) < 0) {
+		mm_die_msg("%s", err.msg);
+		return MM_EXIT_INPUT;
+	}
 	mm_buf_init(&list, 256u << 20);
 	if (st->rs.enabled && open_backend(&be) == 0) {
 		if (mm_fw_list_blocks(be, &list, &err) < 0)
 			mm_buf_reset(&list);
 		mm_fw_backend_free(be);
 	}
+	if (list.data)
+		nh = collect_hits(list.data, &hv);
 	printf("%-43s %-12s %8s  %s\n", "ADDRESS", "REMAINING", "HITS", "COMMENT");
-	for (i = 0; i < st->rs.nblocks; i++) {
-		const struct mm_fw_block *b = &st->rs.blocks[i];
+	for (i = 0; i < view.nblocks; i++) {
+		const struct mm_fw_block *b = &view.blocks[i];
 		unsigned full = b->pfx.addr.family == MM_AF_INET ? 32 : 128;
 		long long hits;
 
@@ -462,13 +628,15 @@ static int do_blocked(struct fw_state *st)
 		} else {
 			snprintf(rem, sizeof(rem), "permanent");
 		}
-		hits = list.data ? hits_of(list.data, a) : -1;
+		hits = hits_of(hv, nh, a);
 		if (hits >= 0)
 			printf("%-43s %-12s %8lld  %s\n", a, rem, hits, b->comment);
 		else
 			printf("%-43s %-12s %8s  %s\n", a, rem, "-", b->comment);
 	}
+	free(hv);
 	mm_buf_release(&list);
+	mm_fw_blocks_view_release(&view);
 	return MM_EXIT_OK;
 }
 
@@ -601,13 +769,259 @@ static int do_delete(struct fw_state *st)
 	return rc;
 }
 
+static bool is_host(const struct mm_prefix *p)
+{
+	return p->len == (p->addr.family == MM_AF_INET ? 32 : 128);
+}
+
+/*
+ * The kernel side of new host blocks, without a look at the others.
+ * First try: "create element" for each, which fails when one is there
+ * already. Then (renew): add (a no-op when present), delete and add again
+ * with the timeout, so a renewed block gets its new expiry on every kernel.
+ */
+static int render_host_blocks(const struct mm_fw_block *b, size_t n, int64_t now, bool renew,
+			      struct mm_buf *out, struct mm_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0 && !renew; i++)
+		rc = mm_fw_render_block_create(&b[i], now, out, err);
+	for (i = 0; i < n && rc == 0 && renew; i++) {
+		struct mm_fw_block plain = b[i];
+
+		plain.until = 0;
+		rc = mm_fw_render_block(&plain, true, now, out, err);
+		if (rc == 0)
+			rc = mm_fw_render_block(&plain, false, now, out, err);
+		if (rc == 0)
+			rc = mm_fw_render_block(&b[i], true, now, out, err);
+	}
+	return rc;
+}
+
+/*
+ * Load the change into the kernel: inc when it applies, else inc2 (may be
+ * NULL), else the whole table.
+ */
+static int kernel_change(struct fw_state *st, const struct mm_buf *inc, const struct mm_buf *inc2,
+			 struct mm_err *err)
+{
+	struct mm_fw_backend *be = NULL;
+	int rc = -1;
+
+	if (!st->rs.enabled)
+		return 0;
+	if (open_backend(&be) < 0)
+		return mm_err_set(err, MM_ERR_UNSUPPORTED, "no nftables backend");
+	if (inc && inc->len)
+		rc = be->ops->run(be, inc->data, NULL, err);
+	if (rc < 0 && inc2 && inc2->len)
+		rc = be->ops->run(be, inc2->data, NULL, err);
+	if (rc < 0) {
+		memset(err, 0, sizeof(*err));
+		rc = apply_full(st, be, err);
+	}
+	mm_fw_backend_free(be);
+	return rc;
+}
+
+/*
+ * block: one line per prefix appended to the blocks file, then the
+ * elements added to the loaded sets (host addresses) or the table
+ * replaced (networks, or when the table is not loaded). The rules file is
+ * not rewritten and the other blocks are not read. If the kernel refuses,
+ * the appended lines are cut off again.
+ */
+static int add_blocks(struct fw_state *st, struct mm_fw_block *b, size_t n)
+{
+	struct mm_err err = {0};
+	struct mm_buf text, inc, renew;
+	int64_t undo = 0;
+	bool hosts = true;
+	size_t i;
+	int rc, ret = MM_EXIT_OK;
+
+	mm_buf_init(&text, 1u << 24);
+	mm_buf_init(&inc, 1u << 24);
+	mm_buf_init(&renew, 1u << 24);
+	rc = lockout_check_blocks(st, b, n);
+	if (rc) {
+		ret = rc;
+		goto out;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = mm_fw_block_format(&b[i], &text);
+		hosts = hosts && is_host(&b[i].pfx);
+	}
+	if (rc == 0 && hosts)
+		rc = render_host_blocks(b, n, st->now, false, &inc, &err);
+	if (rc == 0 && hosts)
+		rc = render_host_blocks(b, n, st->now, true, &renew, &err);
+	if (rc < 0) {
+		mm_die_msg("%s", err.msg[0] ? err.msg : mm_strerror(rc));
+		ret = MM_EXIT_USAGE;
+		goto out;
+	}
+	if (st->o->dry_run) {
+		printf("# would append to %s:\n%s", st->blocks, text.data);
+		if (st->rs.enabled && hosts)
+			printf("# would run:\n%s", inc.data);
+		else if (st->rs.enabled)
+			printf("# would reload table inet mamori with the new blocks\n");
+		goto out;
+	}
+	ensure_dir(st->blocks);
+	if (mm_fw_blocks_append(st->blocks, text.data, text.len, &undo, &err) < 0) {
+		mm_die_msg("%s; nothing changed", err.msg);
+		ret = MM_EXIT_INPUT;
+		goto out;
+	}
+	if (kernel_change(st, hosts ? &inc : NULL, hosts ? &renew : NULL, &err) < 0) {
+		struct mm_err e2 = {0};
+
+		if (mm_fw_blocks_undo(st->blocks, undo, &e2) < 0)
+			mm_die_msg("%s; and %s: run 'mamori firewall reload'", err.msg, e2.msg);
+		else
+			mm_die_msg("%s; nothing changed", err.msg);
+		ret = MM_EXIT_INTERNAL;
+		goto out;
+	}
+	maybe_compact(st);
+out:
+	mm_buf_release(&text);
+	mm_buf_release(&inc);
+	mm_buf_release(&renew);
+	return ret;
+}
+
+static ssize_t find_block(const struct mm_fw_ruleset *rs, const struct mm_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nblocks; i++)
+		if (rs->blocks[i].pfx.len == p->len &&
+		    mm_addr_eq(&rs->blocks[i].pfx.addr, &p->addr))
+			return (ssize_t)i;
+	return -1;
+}
+
+/*
+ * unblock: an "unblock" line for blocks from the blocks file, a rewrite of
+ * the rules file for blocks written there by hand; host elements are
+ * deleted from the loaded sets, anything else replaces the table.
+ */
+static int del_blocks(struct fw_state *st, const struct mm_prefix *p, size_t n)
+{
+	struct mm_err err = {0};
+	struct mm_buf text, inc;
+	char tmp[PATH_MAX] = "", a[MM_PREFIX_STRLEN];
+	int64_t undo = 0;
+	bool incremental = true, rules_changed = false;
+	size_t i;
+	int rc = 0, ret = MM_EXIT_OK;
+
+	mm_buf_init(&text, 1u << 24);
+	mm_buf_init(&inc, 1u << 24);
+	if (load_journal(st, &err) < 0) {
+		mm_die_msg("%s; nothing changed", err.msg);
+		ret = MM_EXIT_INPUT;
+		goto out;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		ssize_t in_rules = find_block(&st->rs, &p[i]), in_jr = find_block(&st->jr, &p[i]);
+		struct mm_fw_block b = {.pfx = p[i]};
+
+		if (in_rules < 0 && in_jr < 0) {
+			mm_die_msg("%s is not blocked; nothing changed",
+				   is_host(&p[i]) ? mm_addr_format(&p[i].addr, a)
+						  : mm_prefix_format(&p[i], a));
+			ret = MM_EXIT_USAGE;
+			goto out;
+		}
+		if (in_rules >= 0) {
+			(void)mm_fw_block_del(&st->rs, &p[i]);
+			rules_changed = true;
+			incremental = false;
+		}
+		if (in_jr >= 0) {
+			(void)mm_fw_block_del(&st->jr, &p[i]);
+			rc = mm_buf_adds(&text, "unblock ");
+			if (rc == 0)
+				rc = mm_fw_prefix_text(true, &p[i], &text);
+			if (rc == 0)
+				rc = mm_buf_addc(&text, '\n');
+		}
+		if (!is_host(&p[i]))
+			incremental = false;
+		if (rc == 0 && incremental)
+			rc = mm_fw_render_block(&b, false, st->now, &inc, &err);
+	}
+	if (rc < 0) {
+		mm_die_msg("%s", err.msg[0] ? err.msg : mm_strerror(rc));
+		ret = MM_EXIT_INTERNAL;
+		goto out;
+	}
+	if (st->o->dry_run) {
+		if (text.len)
+			printf("# would append to %s:\n%s", st->blocks, text.data);
+		if (rules_changed)
+			printf("# would rewrite %s without the block\n", st->o->rules);
+		if (st->rs.enabled)
+			printf("# would run:\n%s",
+			       incremental ? inc.data : "(reload of table inet mamori)\n");
+		goto out;
+	}
+	if (rules_changed && mm_fw_write_tmp(&st->rs, st->o->rules, tmp, sizeof(tmp), &err) < 0) {
+		mm_die_msg("%s; nothing changed", err.msg);
+		ret = MM_EXIT_INPUT;
+		goto out;
+	}
+	if (text.len && mm_fw_blocks_append(st->blocks, text.data, text.len, &undo, &err) < 0) {
+		mm_die_msg("%s; nothing changed", err.msg);
+		ret = MM_EXIT_INPUT;
+		goto fail;
+	}
+	/* replay the file as it now is: an unblocked network may uncover
+	 * host blocks that loading dropped as inside it */
+	mm_fw_ruleset_release(&st->jr);
+	mm_fw_ruleset_init(&st->jr);
+	st->jr_loaded = false;
+	if (kernel_change(st, incremental ? &inc : NULL, NULL, &err) < 0) {
+		struct mm_err e2 = {0};
+
+		if (text.len && mm_fw_blocks_undo(st->blocks, undo, &e2) < 0)
+			mm_die_msg("%s; and %s: run 'mamori firewall reload'", err.msg, e2.msg);
+		else
+			mm_die_msg("%s; nothing changed", err.msg);
+		ret = MM_EXIT_INTERNAL;
+		goto fail;
+	}
+	if (rules_changed && mm_fw_commit_file(tmp, st->o->rules, &err) < 0) {
+		mm_die_msg("%s", err.msg);
+		ret = MM_EXIT_INPUT;
+		goto out;
+	}
+	maybe_compact(st);
+	goto out;
+fail:
+	if (tmp[0])
+		unlink(tmp);
+out:
+	mm_buf_release(&text);
+	mm_buf_release(&inc);
+	return ret;
+}
+
 static int do_block(struct fw_state *st, bool unblock)
 {
 	struct mm_err err = {0};
 	char comment[MM_FW_COMMENT_MAX] = "";
+	struct mm_fw_block *b = NULL;
+	struct mm_prefix *p = NULL;
 	int64_t dur = 0;
 	int i, n = 0, rc;
-	bool incremental = true;
 
 	if (st->o->dur && unblock) {
 		mm_die_msg("--for only applies to block");
@@ -620,15 +1034,15 @@ static int do_block(struct fw_state *st, bool unblock)
 	for (i = 1; i < st->o->npos; i++) {
 		if (strcmp(st->o->pos[i], "comment") == 0 && !unblock) {
 			struct mm_fw_rule t;
-			struct mm_buf b;
+			struct mm_buf cb;
 
-			mm_buf_init(&b, MM_FW_MAX_LINE);
-			rc = mm_buf_adds(&b, "allow 1 ");
+			mm_buf_init(&cb, MM_FW_MAX_LINE);
+			rc = mm_buf_adds(&cb, "allow 1 ");
 			if (rc == 0)
-				rc = join(st->o, i, &b);
+				rc = join(st->o, i, &cb);
 			if (rc == 0)
-				rc = mm_fw_rule_parse(b.data, b.len, &t, &err);
-			mm_buf_release(&b);
+				rc = mm_fw_rule_parse(cb.data, cb.len, &t, &err);
+			mm_buf_release(&cb);
 			if (rc < 0) {
 				mm_die_msg("%s", err.msg);
 				return MM_EXIT_USAGE;
@@ -642,43 +1056,29 @@ static int do_block(struct fw_state *st, bool unblock)
 		mm_die_msg("%s needs at least one address", unblock ? "unblock" : "block");
 		return MM_EXIT_USAGE;
 	}
-	for (i = 1; i <= n; i++) {
-		struct mm_prefix p;
-		const char *s = st->o->pos[i];
-
-		if (mm_prefix_parse(s, strlen(s), &p) < 0) {
-			mm_die_msg("bad address or prefix '%s'; nothing changed", s);
-			return MM_EXIT_USAGE;
-		}
-		if (unblock) {
-			struct mm_fw_block b = {.pfx = p};
-
-			if (mm_fw_block_del(&st->rs, &p) < 0) {
-				mm_die_msg("%s is not blocked; nothing changed", s);
-				return MM_EXIT_USAGE;
-			}
-			if (incremental &&
-			    mm_fw_render_block(&b, false, st->now, &st->inc, &err) < 0)
-				incremental = false;
-		} else {
-			size_t before = st->rs.nblocks;
-
-			rc = mm_fw_block_add(&st->rs, &p, dur ? st->now + dur : 0, comment);
-			if (rc == 1) {
-				printf("Skipping %s: inside a block already\n", s);
-			} else if (rc < 0) {
-				mm_die_msg("too many blocks; nothing changed");
-				return MM_EXIT_USAGE;
-			} else if (st->rs.nblocks != before + 1 ||
-				   mm_fw_render_block(&st->rs.blocks[before], true, st->now,
-						      &st->inc, &err) < 0) {
-				incremental = false; /* replaced or renewed: reload */
-			}
-		}
+	b = calloc((size_t)n, sizeof(*b));
+	p = calloc((size_t)n, sizeof(*p));
+	if (!b || !p) {
+		rc = MM_EXIT_INTERNAL;
+		goto out;
 	}
-	if (!incremental)
-		mm_buf_reset(&st->inc);
-	return commit(st, st->rs.enabled);
+	for (i = 0; i < n; i++) {
+		const char *s = st->o->pos[i + 1];
+
+		if (mm_prefix_parse(s, strlen(s), &p[i]) < 0) {
+			mm_die_msg("bad address or prefix '%s'; nothing changed", s);
+			rc = MM_EXIT_USAGE;
+			goto out;
+		}
+		b[i].pfx = p[i];
+		b[i].until = dur ? st->now + dur : 0;
+		memcpy(b[i].comment, comment, sizeof(comment));
+	}
+	rc = unblock ? del_blocks(st, p, (size_t)n) : add_blocks(st, b, (size_t)n);
+out:
+	free(b);
+	free(p);
+	return rc;
 }
 
 static int split_args(int argc, char **argv, struct fw_opts *o)
@@ -732,6 +1132,9 @@ int cmd_firewall(int argc, char **argv)
 	mm_fw_ruleset_init(&st.rs);
 	mm_fw_apps_init(&st.apps);
 	memset(&st.apps_err, 0, sizeof(st.apps_err));
+	mm_fw_ruleset_init(&st.jr);
+	st.jr_loaded = false;
+	st.jr_lines = 0;
 	mm_buf_init(&st.inc, 1u << 20);
 	st.o = &o;
 	st.now = now_sec();
@@ -750,6 +1153,7 @@ int cmd_firewall(int argc, char **argv)
 		goto out;
 	}
 	cmd = o.pos[0];
+	blocks_path(&st);
 	load_apps(&st);
 	if (strcmp(cmd, "app") == 0) {
 		rc = do_app(&st);
@@ -773,10 +1177,19 @@ int cmd_firewall(int argc, char **argv)
 				printf("Firewall reloaded\n");
 		}
 	} else if (strcmp(cmd, "reset") == 0) {
+		struct mm_err err = {0};
+
 		mm_fw_ruleset_release(&st.rs);
 		mm_fw_ruleset_init(&st.rs);
 		st.rs.apps = &st.apps;
+		/* no blocks either: an empty blocks file, after the table is gone */
+		st.jr_loaded = true;
 		rc = commit(&st, true);
+		if (rc == 0 && !o.dry_run && access(st.blocks, F_OK) == 0 &&
+		    mm_fw_blocks_write(&st.jr, st.blocks, &err) < 0) {
+			mm_die_msg("%s", err.msg);
+			rc = MM_EXIT_INPUT;
+		}
 		if (rc == 0 && !o.dry_run)
 			printf("Firewall reset: no rules, default policies, disabled\n");
 	} else if (strcmp(cmd, "status") == 0) {
@@ -808,6 +1221,7 @@ int cmd_firewall(int argc, char **argv)
 out:
 	mm_fw_ruleset_release(&st.rs);
 	mm_fw_apps_release(&st.apps);
+	mm_fw_ruleset_release(&st.jr);
 	mm_buf_release(&st.inc);
 	free(o.pos);
 	return rc;

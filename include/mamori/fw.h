@@ -220,6 +220,9 @@ struct mm_fw_fileparser {
 	const char *name;
 	unsigned long lineno;
 	int64_t now; /* blocks whose "until" has passed are dropped */
+	/* a blocks file (lib/fw/blocks.c): only block and unblock lines */
+	bool blocks_file;
+	size_t nstatements; /* block/unblock lines seen */
 };
 void mm_fw_fileparser_init(struct mm_fw_fileparser *fp, struct mm_fw_ruleset *rs, const char *name,
 			   int64_t now);
@@ -259,6 +262,52 @@ int mm_fw_block_add(struct mm_fw_ruleset *rs, const struct mm_prefix *pfx, int64
 		    const char *comment);
 /* Remove the block equal to pfx; MM_ERR_NOTFOUND when there is none. */
 int mm_fw_block_del(struct mm_fw_ruleset *rs, const struct mm_prefix *pfx);
+/* One block as a file line: "block ADDR[/PFX] [until ISO] [comment \"TEXT\"]\n". */
+int mm_fw_block_format(const struct mm_fw_block *b, struct mm_buf *out);
+
+/* --- the blocks file (lib/fw/blocks.c) --- */
+
+/*
+ * Blocks made by `mamori firewall block` live in their own file, not in
+ * the hand-edited rules file, so adding one to 100,000 is one appended
+ * line instead of a rewrite and a re-parse of everything:
+ *
+ *   # comment
+ *   block ADDR[/PFX] [until ISO-8601] [comment TEXT]
+ *   unblock ADDR[/PFX]
+ *
+ * Lines are only appended (and fdatasync'ed); for each prefix the last
+ * line decides, blocks inside a block are dropped as in the rules file, and
+ * an expired block counts as unblocked. A last line without its newline
+ * (a write cut short by a crash) is ignored and cut off by the next append.
+ * mm_fw_blocks_write() compacts the file to one line per live block.
+ */
+
+/* Load path (missing = no blocks) into rs, a fresh ruleset used only for
+ * its blocks; *nlines gets the number of block/unblock lines. */
+int mm_fw_blocks_load(struct mm_fw_ruleset *rs, const char *path, int64_t now, size_t *nlines,
+		      struct mm_err *err);
+int mm_fw_blocks_parse_buffer(struct mm_fw_ruleset *rs, const char *name, const char *data,
+			      size_t n, int64_t now, size_t *nlines, struct mm_err *err);
+/*
+ * Append text (whole lines) to path under an exclusive lock, creating the
+ * file; fdatasync before returning. *undo gets the size before, for
+ * mm_fw_blocks_undo() when the kernel refuses the change.
+ */
+int mm_fw_blocks_append(const char *path, const char *text, size_t n, int64_t *undo,
+			struct mm_err *err);
+int mm_fw_blocks_undo(const char *path, int64_t undo, struct mm_err *err);
+/* Replace path atomically by one line per block of rs (temporary file,
+ * fsync, rename), holding the lock so no append is lost. */
+int mm_fw_blocks_write(const struct mm_fw_ruleset *rs, const char *path, struct mm_err *err);
+/*
+ * out gets a's blocks then b's (b's win, overlaps resolved as in a file),
+ * and a's settings and rules (shared, not copied: release out with
+ * mm_fw_blocks_view_release(), never mm_fw_ruleset_release()).
+ */
+int mm_fw_blocks_merge(const struct mm_fw_ruleset *a, const struct mm_fw_ruleset *b,
+		       struct mm_fw_ruleset *out, struct mm_err *err);
+void mm_fw_blocks_view_release(struct mm_fw_ruleset *view);
 
 /* --- rendering (lib/fw/render.c) --- */
 
@@ -279,6 +328,14 @@ int mm_fw_render_append(const struct mm_fw_ruleset *rs, size_t idx, struct mm_bu
 			struct mm_err *err);
 int mm_fw_render_block(const struct mm_fw_block *b, bool add, int64_t now, struct mm_buf *out,
 		       struct mm_err *err);
+/*
+ * "create element": fails when the element is there already, where "add"
+ * would leave its old timeout on kernels before 6.10. Unlike delete, it
+ * leaves the kernel nothing to free after an RCU grace period, which the
+ * closing netlink socket would wait for (10-30 ms).
+ */
+int mm_fw_render_block_create(const struct mm_fw_block *b, int64_t now, struct mm_buf *out,
+			      struct mm_err *err);
 /* The transaction that removes table inet mamori (and nothing else). */
 int mm_fw_render_remove(struct mm_buf *out);
 

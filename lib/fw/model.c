@@ -168,6 +168,8 @@ void mm_fw_fileparser_init(struct mm_fw_fileparser *fp, struct mm_fw_ruleset *rs
 	fp->name = name;
 	fp->lineno = 0;
 	fp->now = now;
+	fp->blocks_file = false;
+	fp->nstatements = 0;
 }
 
 static bool word_is(struct mm_cur *c, const char *w)
@@ -191,6 +193,12 @@ static int pick(struct mm_span w, const char *const *names, unsigned n)
 			return (int)i;
 	return -1;
 }
+
+/* Marks a parsed "unblock" (or an expired block) until finish drops it. */
+#define UNBLOCKED ((int64_t)-1)
+
+static int push_block(struct mm_fw_fileparser *fp, const struct mm_prefix *p, int64_t until,
+		      const char *comment, struct mm_err *err);
 
 /* block ADDR[/PFX] [until ISO-8601] [comment TEXT] */
 static int parse_block(struct mm_fw_fileparser *fp, struct mm_cur *c, struct mm_err *err)
@@ -235,16 +243,40 @@ static int parse_block(struct mm_fw_fileparser *fp, struct mm_cur *c, struct mm_
 	if (!mm_cur_eof(c))
 		return mm_err_set(err, MM_ERR_PARSE, "unexpected text after block");
 	if (until && until <= fp->now)
-		return 0; /* expired */
-	/* appended as is; mm_fw_fileparser_finish() resolves overlaps in one sort */
+		until = UNBLOCKED; /* expired: it ends any earlier block of pfx too */
+	return push_block(fp, &p, until, comment, err);
+}
+
+/* unblock ADDR[/PFX] (blocks file only) */
+static int parse_unblock(struct mm_fw_fileparser *fp, struct mm_cur *c, struct mm_err *err)
+{
+	struct mm_prefix p;
+	struct mm_span w;
+
+	mm_cur_skip_ws(c);
+	if (!mm_cur_word(c, &w) || mm_prefix_parse(w.p, w.n, &p) < 0)
+		return mm_err_set(err, MM_ERR_PARSE, "unblock needs an address or prefix");
+	mm_cur_skip_ws(c);
+	if (!mm_cur_eof(c))
+		return mm_err_set(err, MM_ERR_PARSE, "unexpected text after unblock");
+	return push_block(fp, &p, UNBLOCKED, "", err);
+}
+
+/* Appended as is; mm_fw_fileparser_finish() resolves overlaps in one sort. */
+static int push_block(struct mm_fw_fileparser *fp, const struct mm_prefix *p, int64_t until,
+		      const char *comment, struct mm_err *err)
+{
+	int rc;
+
 	rc = grow((void **)&fp->rs->blocks, &fp->rs->capblocks, fp->rs->nblocks + 1,
 		  sizeof(struct mm_fw_block), MM_FW_MAX_BLOCKS);
 	if (rc < 0)
 		return mm_err_set(err, rc, "too many blocks (at most %d)", MM_FW_MAX_BLOCKS);
-	fp->rs->blocks[fp->rs->nblocks].pfx = p;
+	fp->rs->blocks[fp->rs->nblocks].pfx = *p;
 	fp->rs->blocks[fp->rs->nblocks].until = until;
-	memcpy(fp->rs->blocks[fp->rs->nblocks].comment, comment, sizeof(comment));
+	snprintf(fp->rs->blocks[fp->rs->nblocks].comment, MM_FW_COMMENT_MAX, "%s", comment);
 	fp->rs->nblocks++;
+	fp->nstatements++;
 	return 0;
 }
 
@@ -264,6 +296,14 @@ static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, s
 		return 0;
 	if (n > MM_FW_MAX_LINE)
 		return mm_err_set(err, MM_ERR_TOOBIG, "line longer than %d bytes", MM_FW_MAX_LINE);
+	if (fp->blocks_file) {
+		if (word_is(&c, "block"))
+			return parse_block(fp, &c, err);
+		if (word_is(&c, "unblock"))
+			return parse_unblock(fp, &c, err);
+		return mm_err_set(err, MM_ERR_PARSE,
+				  "a blocks file holds only 'block' and 'unblock' lines");
+	}
 	if (word_is(&c, "enabled")) {
 		mm_cur_skip_ws(&c);
 		if (!mm_cur_word(&c, &w) || (!mm_span_eq(w, "yes") && !mm_span_eq(w, "no")))
@@ -463,6 +503,8 @@ int mm_fw_fileparser_finish(struct mm_fw_fileparser *fp, struct mm_err *err)
 	rc = dedupe_rules(rs, err);
 	if (rc < 0)
 		return rc;
+	if (rs->nblocks == 1 && rs->blocks[0].until == UNBLOCKED)
+		rs->nblocks = 0;
 	if (rs->nblocks < 2)
 		return 0;
 	v = malloc(rs->nblocks * sizeof(*v));
@@ -479,14 +521,17 @@ int mm_fw_fileparser_finish(struct mm_fw_fileparser *fp, struct mm_err *err)
 	qsort(v, rs->nblocks, sizeof(*v), bslot_cmp);
 	for (i = 0; i < rs->nblocks; i++) {
 		const struct mm_fw_block *b = v[i].b;
+		const struct mm_fw_block *next = i + 1 < rs->nblocks ? v[i + 1].b : NULL;
 
-		if (n && nb[n - 1].pfx.len == b->pfx.len &&
-		    mm_addr_eq(&nb[n - 1].pfx.addr, &b->pfx.addr))
-			nb[n - 1] = *b; /* same block again: the later line wins */
-		else if (n && pfx_within(&b->pfx, &nb[n - 1].pfx))
+		/* of the same block given again, only the last line counts */
+		if (next && next->pfx.len == b->pfx.len &&
+		    mm_addr_eq(&next->pfx.addr, &b->pfx.addr))
 			continue;
-		else
-			nb[n++] = *b;
+		if (b->until == UNBLOCKED)
+			continue;
+		if (n && pfx_within(&b->pfx, &nb[n - 1].pfx))
+			continue;
+		nb[n++] = *b;
 	}
 	free(v);
 	free(rs->blocks);
@@ -557,7 +602,6 @@ out:
 int mm_fw_serialize(const struct mm_fw_ruleset *rs, struct mm_buf *out)
 {
 	static const char *const policies[] = {"allow", "deny", "reject"};
-	char ts[MM_TIME_STRLEN];
 	unsigned i;
 	size_t k;
 	int rc;
@@ -580,22 +624,28 @@ int mm_fw_serialize(const struct mm_fw_ruleset *rs, struct mm_buf *out)
 		if (rc == 0)
 			rc = mm_buf_addc(out, '\n');
 	}
-	for (k = 0; rc == 0 && k < rs->nblocks; k++) {
-		const struct mm_fw_block *b = &rs->blocks[k];
+	for (k = 0; rc == 0 && k < rs->nblocks; k++)
+		rc = mm_fw_block_format(&rs->blocks[k], out);
+	return rc;
+}
 
-		rc = mm_buf_adds(out, "block ");
-		if (rc == 0)
-			rc = mm_fw_prefix_text(true, &b->pfx, out);
-		if (rc == 0 && b->until) {
-			struct mm_time t = {.us = b->until * 1000000, .off = 0, .set = true};
+int mm_fw_block_format(const struct mm_fw_block *b, struct mm_buf *out)
+{
+	char ts[MM_TIME_STRLEN];
+	int rc;
 
-			rc = mm_buf_addf(out, " until %s", mm_time_format(&t, false, ts));
-		}
-		if (rc == 0 && b->comment[0])
-			rc = mm_buf_addf(out, " comment \"%s\"", b->comment);
-		if (rc == 0)
-			rc = mm_buf_addc(out, '\n');
+	rc = mm_buf_adds(out, "block ");
+	if (rc == 0)
+		rc = mm_fw_prefix_text(true, &b->pfx, out);
+	if (rc == 0 && b->until > 0) {
+		struct mm_time t = {.us = b->until * 1000000, .off = 0, .set = true};
+
+		rc = mm_buf_addf(out, " until %s", mm_time_format(&t, false, ts));
 	}
+	if (rc == 0 && b->comment[0])
+		rc = mm_buf_addf(out, " comment \"%s\"", b->comment);
+	if (rc == 0)
+		rc = mm_buf_addc(out, '\n');
 	return rc;
 }
 

@@ -488,11 +488,27 @@ int mm_fw_render_append(const struct mm_fw_ruleset *rs, size_t idx, struct mm_bu
 	return 0;
 }
 
+static int block_element(const struct mm_fw_block *blk, const char *verb, int64_t now,
+			 struct mm_buf *b, struct mm_err *err);
+
 int mm_fw_render_block(const struct mm_fw_block *blk, bool add, int64_t now, struct mm_buf *b,
 		       struct mm_err *err)
 {
+	return block_element(blk, add ? "add" : "delete", now, b, err);
+}
+
+int mm_fw_render_block_create(const struct mm_fw_block *blk, int64_t now, struct mm_buf *b,
+			      struct mm_err *err)
+{
+	return block_element(blk, "create", now, b, err);
+}
+
+static int block_element(const struct mm_fw_block *blk, const char *verb, int64_t now,
+			 struct mm_buf *b, struct mm_err *err)
+{
 	struct mm_fw_rule t;
 	char a[MM_PREFIX_STRLEN];
+	bool add = verb[0] != 'd';
 	int rc;
 
 	memset(&t, 0, sizeof(t));
@@ -500,7 +516,7 @@ int mm_fw_render_block(const struct mm_fw_block *blk, bool add, int64_t now, str
 	t.src = blk->pfx;
 	if (mm_fw_rule_validate(&t, err) < 0)
 		return mm_err_set(err, MM_ERR_INVAL, "bad address or prefix");
-	rc = mm_buf_addf(b, "%s element inet mamori %s%c { %s", add ? "add" : "delete",
+	rc = mm_buf_addf(b, "%s element inet mamori %s%c { %s", verb,
 			 is_host(&blk->pfx) ? "host" : "block",
 			 blk->pfx.addr.family == MM_AF_INET ? '4' : '6',
 			 is_host(&blk->pfx) ? mm_addr_format(&blk->pfx.addr, a)

@@ -100,11 +100,36 @@ grep -qE '^198\.51\.100\.7 +(0h59m|1h00m|59m[0-9]{2}s) +- +scanner' "$TMP/out" &
 	fail "blocked: $(cat "$TMP/out")"
 grep -qE '^2001:db8::/48 ' "$TMP/out" && ok "blocked lists v6" || fail "blocked v6"
 grep -qE '^203\.0\.113\.0/24 +permanent' "$TMP/out" && ok "permanent block" || fail "permanent block"
-grep -qE '^block 198\.51\.100\.7 until [0-9T:-]+\+00:00 comment "scanner"$' "$R" && ok "block persisted with expiry" ||
-	fail "block line: $(grep block "$R")"
+B="$R.blocks"
+grep -qE '^block 198\.51\.100\.7 until [0-9T:-]+\+00:00 comment "scanner"$' "$B" && ok "block persisted with expiry" ||
+	fail "block line: $(grep block "$B")"
+grep -q '^block' "$R" && fail "block written to the rules file" || ok "rules file untouched by block"
 expect_rc 0 fw unblock 203.0.113.0/24
+grep -qx 'unblock 203.0.113.0/24' "$B" && ok "unblock appended" || fail "unblock line: $(cat "$B")"
 expect_rc 2 fw unblock 203.0.113.0/24
 grep_err "not blocked"
+# a block written by hand in the rules file: listed, and unblock edits the file
+echo 'block 192.0.2.99 comment "by hand"' >>"$R"
+expect_rc 0 fw blocked
+grep -qE '^192\.0\.2\.99 +permanent +- +by hand' "$TMP/out" && ok "hand-written block listed" ||
+	fail "hand block: $(cat "$TMP/out")"
+expect_rc 0 fw unblock 192.0.2.99
+grep -q '192.0.2.99' "$R" && fail "unblock left the hand-written block" || ok "unblock removed it from the rules file"
+# the blocks file: a torn last line (a crash mid-write) is ignored and cut off
+printf 'block 192.0.2.1' >>"$B"
+expect_rc 0 fw blocked
+grep -q '^192\.0\.2\.1 ' "$TMP/out" && fail "torn line counted" || ok "torn last line ignored"
+expect_rc 0 fw block 192.0.2.2
+grep -qx 'block 192.0.2.1' "$B" && fail "torn line kept" || ok "torn line cut off by the next append"
+grep -qx 'block 192.0.2.2' "$B" && ok "append after a torn line" || fail "append: $(tail -2 "$B")"
+expect_rc 0 fw unblock 192.0.2.2
+# a broken blocks file: every command that needs the blocks stops with file:line
+cp "$B" "$TMP/blocks.good"
+echo 'allow 22/tcp' >>"$B"
+expect_rc 3 fw blocked
+grep_err "fw.rules.blocks:[0-9]+: a blocks file holds only 'block' and 'unblock' lines"
+expect_rc 3 fw unblock 198.51.100.7
+cp "$TMP/blocks.good" "$B"
 
 # lockout: refuse a change that stops the SSH client reaching sshd
 expect_rc 0 fw enable
@@ -121,6 +146,7 @@ grep -q '^Default: deny (incoming), allow (outgoing), deny (routed)' "$TMP/out" 
 expect_rc 0 fw reset
 expect_rc 0 fw status
 grep -q '^Status: inactive' "$TMP/out" && ! grep -q allow "$TMP/out" && ok "reset" || fail "reset"
+grep -q '^block' "$B" && fail "reset kept blocks: $(cat "$B")" || ok "reset cleared the blocks"
 
 # usage
 expect_rc 0 "$MAMORI" help firewall

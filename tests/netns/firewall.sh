@@ -269,6 +269,9 @@ expect open "timed block expired in the kernel" tcp $S4 80
 fw block $C6 >/dev/null || fail "block v6"
 expect timeout "blocked v6 source" tcp $S6 80
 expect open "v4 not blocked by a v6 block" tcp $S4 80
+grep -q "^block $C6\$" "$rules.blocks" && ok "block kept in the blocks file" || fail "blocks file: $(cat "$rules.blocks")"
+fw reload >/dev/null || fail "reload with blocks"
+expect timeout "reload restores the blocks from the blocks file" tcp $S6 80
 fw unblock $C6 >/dev/null || fail "unblock"
 expect open "unblocked v6" tcp $S6 80
 check_foreign block

@@ -19,7 +19,8 @@ void usage_audit(FILE *out)
 	    out,
 	    "usage: mamori audit [--only AREA,...] [--skip ID,...] [--json]\n"
 	    "                    [--fail-on none|info|low|medium|high] [--root DIR]\n"
-	    "                    [--sshd-config FILE] [--sshd PATH] [--timeout MS]\n"
+	    "                    [--sshd-config FILE] [--sshd PATH] [--dnf PATH]\n"
+	    "                    [--timeout MS]\n"
 	    "       mamori audit explain ID\n"
 	    "       mamori audit list\n"
 	    "\n"
@@ -35,7 +36,9 @@ void usage_audit(FILE *out)
 	    "  --sshd-config FILE  sshd configuration to judge (default /etc/ssh/sshd_config)\n"
 	    "  --sshd PATH         sshd binary for 'sshd -T' (default /usr/sbin/sshd;\n"
 	    "                      '' reads the files only)\n"
-	    "  --timeout MS        limit for each external probe (default 3000)\n"
+	    "  --dnf PATH          dnf or yum for RHEL-family security updates (default\n"
+	    "                      /usr/bin/dnf, else /usr/bin/yum)\n"
+	    "  --timeout MS        limit for each external probe (default 3000; dnf 10000)\n"
 	    "Runs without root; the checks that needed it are listed as skipped.\n"
 	    "\n"
 	    "exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage error,\n"
@@ -124,11 +127,17 @@ static size_t split(char *s, const char **v, size_t max)
 int cmd_audit(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-	    {"only", required_argument, NULL, 'o'}, {"skip", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, 'j'},	    {"fail-on", required_argument, NULL, 'f'},
-	    {"root", required_argument, NULL, 'r'}, {"sshd-config", required_argument, NULL, 'c'},
-	    {"sshd", required_argument, NULL, 'S'}, {"timeout", required_argument, NULL, 't'},
-	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
+	    {"only", required_argument, NULL, 'o'},
+	    {"skip", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"fail-on", required_argument, NULL, 'f'},
+	    {"root", required_argument, NULL, 'r'},
+	    {"sshd-config", required_argument, NULL, 'c'},
+	    {"sshd", required_argument, NULL, 'S'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"dnf", required_argument, NULL, 'D'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct mm_audit_opts opts;
 	struct mm_audit_report rep;
@@ -194,6 +203,9 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case 'S':
 			opts.sshd_bin = optarg;
+			break;
+		case 'D':
+			opts.dnf_bin = optarg;
 			break;
 		case 't': {
 			char *e;

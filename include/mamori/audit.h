@@ -73,7 +73,8 @@ struct mm_audit_opts {
 	const char *root;	 /* audit this root (file-based checks only); NULL = "/" */
 	const char *sshd_config; /* sshd_config path (default ROOT/etc/ssh/sshd_config) */
 	const char *sshd_bin;	 /* default /usr/sbin/sshd; "" = never run sshd -T */
-	int timeout_ms;		 /* per external probe; default 3000 */
+	int timeout_ms;		 /* per external probe; default 3000 (dnf: 10000) */
+	const char *dnf_bin;	 /* RHEL family: default /usr/bin/dnf, else /usr/bin/yum */
 };
 
 /* The registry: all checks, in report order. */

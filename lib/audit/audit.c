@@ -132,7 +132,9 @@ static const struct mm_audit_check checks[] = {
     C("UPD-SECURITY", UPDATES, HIGH, "security updates are available but not installed",
       "The security repository has newer versions of installed packages: known, published "
       "vulnerabilities stay open until they are installed.",
-      "apt-get update && apt-get upgrade (or enable unattended-upgrades for security updates)."),
+      "Debian/Ubuntu: apt-get update && apt-get upgrade (or enable unattended-upgrades for "
+      "security updates); RHEL family: dnf upgrade --security (or dnf-automatic with "
+      "upgrade_type = security)."),
     C("UPD-NO-SECURITY-LIST", UPDATES, MEDIUM, "no security repository in the APT lists",
       "Without the distribution's security repository, no security updates ever arrive.",
       "Add the security suite to /etc/apt/sources.list(.d) (Debian: "

@@ -147,6 +147,26 @@ void audit_web_names(struct audit_ctx *c, struct audit_names *nm);
 /* FILE-WEBROOT-WRITABLE, run by the files area. */
 int audit_check_webroots(struct audit_ctx *c);
 
+/* dnf/yum security advisories (check_updates_rpm.c) */
+#define AUDIT_DNF_MAX 5000
+#define AUDIT_DNF_FIELD 200
+struct audit_dnf_adv {
+	char advisory[AUDIT_DNF_FIELD]; /* RHSA-2024:1234 */
+	char package[AUDIT_DNF_FIELD];	/* NEVRA as printed */
+	char severity[16];		/* Critical, Important, ...; "" when not given */
+};
+struct audit_dnf {
+	struct audit_dnf_adv v[AUDIT_DNF_MAX];
+	size_t n;
+	size_t lines, unparsed, dropped;
+};
+/* Parse `dnf -q --cacheonly updateinfo list --security` output (d initialised here); 0. */
+int audit_dnf_parse(const char *text, size_t n, struct audit_dnf *d);
+/* 1 when os-release text names the RHEL family in ID or ID_LIKE (PRETTY_NAME into name). */
+int audit_os_release_rhel(const char *text, size_t n, char *name, size_t namelen);
+/* The updates check on the RHEL family; osname for the notes. */
+int audit_check_updates_rpm(struct audit_ctx *c, const char *osname);
+
 int audit_check_sshd(struct audit_ctx *c);
 int audit_check_accounts(struct audit_ctx *c);
 int audit_check_files(struct audit_ctx *c);

@@ -4,7 +4,8 @@
  * repositories' package lists that APT already downloaded (nothing is
  * fetched). Lists compressed by APT (lz4, gz, xz, zst) are read through
  * `apt-helper cat-file`, which knows every compression APT uses.
- * Versions are compared with dpkg's algorithm (deb-version(7)).
+ * Versions are compared with dpkg's algorithm (deb-version(7)). When
+ * os-release names the RHEL family, check_updates_rpm.c asks dnf instead.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -292,6 +293,20 @@ int audit_check_updates(struct audit_ctx *c)
 
 	mm_buf_init(&b, LIST_CAP);
 	mm_buf_init(&names, 4096);
+	/* os-release decides the family: RHEL and its kin ask dnf */
+	audit_path(c, "/etc/os-release", p, sizeof(p));
+	rc = audit_read(c, p, 65536, &b);
+	if (rc == MM_ERR_NOTFOUND) {
+		audit_path(c, "/usr/lib/os-release", p, sizeof(p));
+		rc = audit_read(c, p, 65536, &b);
+	}
+	if (rc == 0) {
+		char osname[128];
+		if (audit_os_release_rhel(b.data, b.len, osname, sizeof(osname)) == 1) {
+			rc = audit_check_updates_rpm(c, osname[0] ? osname : "RHEL family");
+			goto out;
+		}
+	}
 	audit_path(c, "/var/lib/dpkg/status", p, sizeof(p));
 	rc = audit_read(c, p, STATUS_CAP, &b);
 	if (rc < 0) {

@@ -106,6 +106,48 @@ mkdir -p "$TMP/nosec/var/lib/dpkg" "$TMP/nosec/var/lib/apt/lists"
 cp "$FX/good/var/lib/dpkg/status" "$TMP/nosec/var/lib/dpkg/"
 expect_rc 1 "$MAMORI" audit --only updates --root "$TMP/nosec" --json
 check "no security list" '[.findings[].id] == ["UPD-NO-SECURITY-LIST"]' "$TMP/out"
+# RHEL family: os-release says Rocky, dnf is a fake that prints fixture
+# output only when asked exactly "-q --cacheonly updateinfo list --security".
+# The live system is needed (dnf from an image is never run), so a private
+# mount namespace shows the fake os-release; root only.
+mkdir -p "$TMP/rhel"
+printf 'ID="rocky"\nID_LIKE="rhel centos fedora"\nPRETTY_NAME="Rocky Linux 9.3 (Blue Onyx)"\n' >"$TMP/rhel/os-release"
+fakednf() { # fakednf NAME BODY
+	printf '#!/bin/sh\n[ "$*" = "-q --cacheonly updateinfo list --security" ] || { echo "Error: bad arguments: $*" >&2; exit 2; }\n%s\n' "$2" >"$TMP/rhel/$1"
+	chmod +x "$TMP/rhel/$1"
+}
+fakednf ok "cat '$FX/dnf/dnf4-rhel9.out'"
+fakednf nocache "echo \"Error: Cache-only enabled but no cache for 'baseos'\" >&2; exit 1"
+fakednf hang "sleep 30"
+fakednf junk "cat '$FX/dnf/mixed.out'"
+rhel() { # rhel FAKE ARGS...: audit --only updates as if on Rocky Linux
+	local fake=$1
+	shift
+	unshare --mount sh -c 'mount --bind "$0" /etc/os-release && exec "$@"' "$TMP/rhel/os-release" \
+		"$MAMORI" audit --only updates --json --dnf "$TMP/rhel/$fake" "$@"
+}
+if [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null; then
+	expect_rc 1 rhel ok
+	check "RHEL family: dnf advisories are UPD-SECURITY" \
+		'[.findings[] | select(.id == "UPD-SECURITY") | .evidence] == ["6 packages with a security update (4 advisories, 2 critical or important): curl 7.76.1-26.el9_3.3 (RHSA-2024:2001, Moderate), kernel 5.14.0-362.18.1.el9_3 (RHSA-2024:0310, Critical), libcurl 7.76.1-26.el9_3.3 (RHSA-2024:2001, Moderate), openssl 1:3.0.7-25.el9_3 (RHSA-2024:1234, Important), openssl-libs 1:3.0.7-25.el9_3 (RHSA-2024:1234, Important), tzdata 2024a-1.el9 (RHSA-2024:0777, Low)"] and (.notes == [])' "$TMP/out"
+	expect_rc 0 rhel nocache
+	check "RHEL family: no dnf cache is a note" \
+		'[.notes[].text] == ["'"$TMP/rhel/nocache"' -q --cacheonly updateinfo list --security failed: Error: Cache-only enabled but no cache for '"'"'baseos'"'"'"] and .findings == []' "$TMP/out"
+	expect_rc 0 rhel hang --timeout 300
+	check "RHEL family: a hanging dnf is stopped and noted" '[.notes[].text | select(endswith("timed out"))] | length == 1' "$TMP/out"
+	expect_rc 1 rhel junk
+	check "RHEL family: lines dnf printed that are not advisories are counted in a note" \
+		'([.notes[].text | select(endswith("updateinfo: 3 of 6 lines not understood"))] | length == 1) and ([.findings[].id] == ["UPD-SECURITY"])' "$TMP/out"
+	expect_rc 0 rhel no-such-dnf
+	check "RHEL family: missing dnf is a note" '[.notes[].text | select(endswith("no-such-dnf is not an executable file; security updates not checked"))] | length == 1' "$TMP/out"
+else
+	echo "skip: RHEL-family updates (needs root for a private mount namespace)"
+fi
+mkdir -p "$TMP/rhelroot/etc"
+cp "$TMP/rhel/os-release" "$TMP/rhelroot/etc/os-release"
+expect_rc 0 "$MAMORI" audit --only updates --root "$TMP/rhelroot" --json
+check "RHEL family with --root: noted, dnf never run from an image" \
+	'[.notes[].text] == ["Rocky Linux 9.3 (Blue Onyx): security updates are read with dnf on the running system; not checked with --root"]' "$TMP/out"
 check "Match User blocks are evaluated without sshd" '[.notes[] | select(.text | contains("Match"))] == []' \
 	"$TMP/bad.json"
 mkdir -p "$TMP/match/etc/ssh"

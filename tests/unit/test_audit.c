@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 
 #include <cmocka.h>
 
@@ -285,6 +286,82 @@ static void test_web_config(void **state)
 	free(w);
 }
 
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = malloc(1 << 20);
+
+	assert_non_null(f);
+	assert_non_null(p);
+	*n = fread(p, 1, (1 << 20) - 1, f);
+	p[*n] = '\0';
+	fclose(f);
+	return p;
+}
+
+/* tests/data/audit/dnf: NAME.out parsed, compared with NAME.expect */
+static void test_dnf_corpus(void **state)
+{
+	const char *src = getenv("MM_SRCDIR");
+	char dir[1024], path[1400];
+	struct audit_dnf *d = calloc(1, sizeof(*d));
+	struct dirent *e;
+	DIR *dp;
+	unsigned files = 0;
+
+	(void)state;
+	assert_non_null(d);
+	snprintf(dir, sizeof(dir), "%s/tests/data/audit/dnf", src ? src : ".");
+	dp = opendir(dir);
+	assert_non_null(dp);
+	while ((e = readdir(dp))) {
+		size_t l = strlen(e->d_name), n, m, i;
+		char *out, *want;
+		struct mm_buf got;
+		if (l < 5 || strcmp(e->d_name + l - 4, ".out") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		out = slurp(path, &n);
+		snprintf(path, sizeof(path), "%s/%.*s.expect", dir, (int)(l - 4), e->d_name);
+		want = slurp(path, &m);
+		assert_int_equal(audit_dnf_parse(out, n, d), 0);
+		mm_buf_init(&got, 1 << 20);
+		for (i = 0; i < d->n; i++)
+			mm_buf_addf(&got, "%s\t%s\t%s\n", d->v[i].advisory,
+				    d->v[i].severity[0] ? d->v[i].severity : "-", d->v[i].package);
+		mm_buf_addf(&got, "unparsed %zu\n", d->unparsed);
+		if (strcmp(got.data, want) != 0)
+			fail_msg("%s: got\n%s\nwant\n%s", e->d_name, got.data, want);
+		mm_buf_release(&got);
+		free(out);
+		free(want);
+		files++;
+	}
+	closedir(dp);
+	assert_true(files >= 5);
+	free(d);
+}
+
+static void test_os_release(void **state)
+{
+	static const char rocky[] = "NAME=\"Rocky Linux\"\nID=\"rocky\"\n"
+				    "ID_LIKE=\"rhel centos fedora\"\n"
+				    "PRETTY_NAME=\"Rocky Linux 9.3 (Blue Onyx)\"\n";
+	static const char alma[] = "ID=almalinux\r\nID_LIKE='rhel centos fedora'\r\n";
+	static const char debian[] = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n";
+	static const char ubuntu[] = "ID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"24.04\"\n";
+	char name[128];
+
+	(void)state;
+	assert_int_equal(audit_os_release_rhel(rocky, sizeof(rocky) - 1, name, sizeof(name)), 1);
+	assert_string_equal(name, "Rocky Linux 9.3 (Blue Onyx)");
+	assert_int_equal(audit_os_release_rhel(alma, sizeof(alma) - 1, name, sizeof(name)), 1);
+	assert_int_equal(audit_os_release_rhel(debian, sizeof(debian) - 1, name, sizeof(name)), 0);
+	assert_string_equal(name, "Debian GNU/Linux 12 (bookworm)");
+	assert_int_equal(audit_os_release_rhel(ubuntu, sizeof(ubuntu) - 1, name, sizeof(name)), 0);
+	assert_int_equal(audit_os_release_rhel("", 0, name, sizeof(name)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +369,7 @@ int main(void)
 	    cmocka_unit_test(test_registry),	     cmocka_unit_test(test_report_json),
 	    cmocka_unit_test(test_vercmp),	     cmocka_unit_test(test_host_names),
 	    cmocka_unit_test(test_http_parse),	     cmocka_unit_test(test_web_config),
+	    cmocka_unit_test(test_dnf_corpus),	     cmocka_unit_test(test_os_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 #define FW_DEFAULT_RULES "/etc/mamori/firewall.rules"
 #define FW_LOCAL_APPS "/etc/mamori/apps.d"
 #define FW_DEFAULT_BLOCKS "/var/lib/mamori/firewall.blocks"
+#define FW_DEFAULT_FEEDS "/var/lib/mamori/feeds"
 #define EXIT_REFUSED 1
 
 void usage_firewall(FILE *out)
@@ -42,12 +43,15 @@ void usage_firewall(FILE *out)
 	    "  insert N ACTION ... | delete N | delete ACTION ...\n"
 	    "  block ADDR[/PFX]... [--for DURATION] [comment TEXT] | unblock ADDR... | blocked\n"
 	    "  app list | app info NAME|all             application profiles\n"
+	    "  blocklist load NAME FILE | blocklist drop NAME | blocklist list\n"
 	    "\n"
 	    "RULE: PORT[/PROTO], PORT:PORT/PROTO, PORT,PORT[/PROTO], a service name (ssh,\n"
 	    "http, https, ...), an application profile (OpenSSH, 'Nginx Full') or\n"
 	    "[from ADDR|any [port P]] [to ADDR|any [port P | app NAME]] [proto NAME].\n"
 	    "\n"
 	    "  --rules FILE   rules file (default $MAMORI_FW_RULES, else " FW_DEFAULT_RULES ")\n"
+	    "                 feeds live in $MAMORI_FW_FEEDS, else " FW_DEFAULT_FEEDS "\n"
+	    "                 (FILE.feeds beside a rules file given another way)\n"
 	    "  --dry-run      print the rules file and nftables text, change nothing\n"
 	    "  --force        apply even when the current SSH client would be locked out\n"
 	    "  --for DUR      block for a time: 90s, 30m, 1h30m, 7d (default: until unblocked)\n"
@@ -66,6 +70,7 @@ struct fw_opts {
 
 struct fw_state {
 	struct fw_opts *o;
+	char feeds[PATH_MAX];	 /* the directory of the blocklist feed files */
 	struct mm_fw_ruleset rs; /* the rules file */
 	struct mm_fw_apps apps;
 	struct mm_err apps_err; /* the first bad profile, if any */
@@ -370,7 +375,240 @@ static int load(struct fw_state *st)
 			mm_warn("a profile file is broken: %s", st->apps_err.msg);
 		return MM_EXIT_INPUT;
 	}
+	if (mm_fw_feeds_load_dir(&st->rs, st->feeds, &err) < 0) {
+		mm_die_msg("%s; nothing changed", err.msg);
+		return MM_EXIT_INPUT;
+	}
 	return 0;
+}
+
+/* $MAMORI_FW_FEEDS, else the system directory for the system rules file,
+ * else RULES.feeds beside another rules file (tests, other instances). */
+static void feeds_dir(struct fw_state *st)
+{
+	const char *env = getenv("MAMORI_FW_FEEDS");
+
+	if (env && *env)
+		snprintf(st->feeds, sizeof(st->feeds), "%s", env);
+	else if (strcmp(st->o->rules, FW_DEFAULT_RULES) == 0)
+		snprintf(st->feeds, sizeof(st->feeds), "%s", FW_DEFAULT_FEEDS);
+	else
+		snprintf(st->feeds, sizeof(st->feeds), "%s.feeds", st->o->rules);
+}
+
+/* mkdir -p for the feeds directory (mode 0755). */
+static int make_dirs(const char *path)
+{
+	char p[PATH_MAX];
+	size_t i;
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (i = 1; p[i]; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -1;
+		p[i] = '/';
+	}
+	return mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * blocklist load NAME FILE: parse FILE whole (a bad line is FILE:LINE and
+ * nothing changes), then in the kernel either replace the elements of the
+ * loaded feed's sets in one transaction (flush + add) or, for a new feed,
+ * load the whole table; only then the feed file is renamed into place.
+ */
+static int blocklist_load(struct fw_state *st, const char *name, const char *file)
+{
+	struct mm_fw_backend *be = NULL;
+	struct mm_err err = {0};
+	struct mm_fw_feed f;
+	char path[PATH_MAX], tmp[PATH_MAX];
+	size_t lines, merged, n4, n6;
+	bool existed;
+	int rc, ret = MM_EXIT_OK;
+
+	/* st->inc is sized for rules; a feed's elements need more room */
+	mm_buf_release(&st->inc);
+	mm_buf_init(&st->inc, 512u << 20);
+	mm_fw_feed_init(&f, name);
+	rc = mm_fw_feed_load(&f, file, &err);
+	if (rc < 0) {
+		mm_die_msg("%s; nothing changed", err.msg);
+		mm_fw_feed_release(&f);
+		return MM_EXIT_INPUT;
+	}
+	lines = f.lines;
+	merged = f.merged;
+	n4 = f.n4;
+	n6 = f.n - f.n4;
+	existed = mm_fw_feed_find(&st->rs, name) != NULL;
+	if (st->rs.enabled && existed && mm_fw_render_feed(&f, &st->inc, &err) < 0)
+		mm_buf_reset(&st->inc);
+	rc = mm_fw_feed_put(&st->rs, &f);
+	mm_fw_feed_release(&f);
+	if (rc < 0) {
+		mm_die_msg("too many feeds (at most %d)", MM_FW_MAX_FEEDS);
+		return MM_EXIT_USAGE;
+	}
+	if (st->o->dry_run) {
+		printf("# would load feed %s: %zu IPv4 and %zu IPv6 prefixes from %zu lines, "
+		       "%s\n",
+		       name, n4, n6, lines,
+		       !st->rs.enabled ? "firewall not enabled (kept for later)"
+		       : existed       ? "replacing the loaded elements in one transaction"
+				       : "reloading the table with the new sets");
+		return MM_EXIT_OK;
+	}
+	rc = lockout_check(st);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/%s", st->feeds, name);
+	if (make_dirs(st->feeds) < 0) {
+		mm_die_msg("%s: %s", st->feeds, strerror(errno));
+		return MM_EXIT_INPUT;
+	}
+	if (mm_fw_feed_write_tmp(mm_fw_feed_find(&st->rs, name), path, tmp, sizeof(tmp), &err) <
+	    0) {
+		mm_die_msg("%s", err.msg);
+		return MM_EXIT_INPUT;
+	}
+	if (st->rs.enabled) {
+		if (open_backend(&be) < 0) {
+			ret = MM_EXIT_INTERNAL;
+			goto fail;
+		}
+		rc = -1;
+		if (st->inc.len)
+			rc = be->ops->run(be, st->inc.data, NULL, &err);
+		if (rc < 0)
+			rc = apply_full(st, be, &err);
+		mm_fw_backend_free(be);
+		if (rc < 0) {
+			mm_die_msg("%s; nothing changed", err.msg);
+			ret = MM_EXIT_INTERNAL;
+			goto fail;
+		}
+	}
+	if (mm_fw_commit_file(tmp, path, &err) < 0) {
+		mm_die_msg("%s", err.msg);
+		return MM_EXIT_INPUT;
+	}
+	printf("Feed %s %s: %zu IPv4 and %zu IPv6 prefixes (%zu lines, %zu merged)%s\n", name,
+	       existed ? "replaced" : "loaded", n4, n6, lines, merged,
+	       st->rs.enabled ? "" : "; the firewall is not enabled");
+	return MM_EXIT_OK;
+fail:
+	unlink(tmp);
+	return ret;
+}
+
+static int blocklist_drop(struct fw_state *st, const char *name)
+{
+	struct mm_fw_backend *be = NULL;
+	struct mm_err err = {0};
+	char path[PATH_MAX];
+	int rc;
+
+	if (mm_fw_feed_del(&st->rs, name) < 0) {
+		mm_die_msg("no feed %s (see 'mamori firewall blocklist list')", name);
+		return MM_EXIT_USAGE;
+	}
+	if (st->o->dry_run) {
+		printf("# would drop feed %s%s\n", name,
+		       st->rs.enabled ? " and reload the table without it" : "");
+		return MM_EXIT_OK;
+	}
+	if (st->rs.enabled) {
+		if (open_backend(&be) < 0)
+			return MM_EXIT_INTERNAL;
+		rc = apply_full(st, be, &err);
+		mm_fw_backend_free(be);
+		if (rc < 0) {
+			mm_die_msg("%s; nothing changed", err.msg);
+			return MM_EXIT_INTERNAL;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", st->feeds, name);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		mm_die_msg("%s: %s (the feed is no longer loaded; remove the file by hand)", path,
+			   strerror(errno));
+		return MM_EXIT_INPUT;
+	}
+	printf("Feed %s dropped\n", name);
+	return MM_EXIT_OK;
+}
+
+/* The packet counter of "comment \"feed NAME\"" drop rules (v4 + v6), or -1. */
+static long long feed_hits(const char *listing, const char *name)
+{
+	char tag[64];
+	const char *p = listing, *q;
+	long long sum = -1;
+
+	snprintf(tag, sizeof(tag), "comment \"feed %s\"", name);
+	while (listing && (p = strstr(p, tag)) != NULL) {
+		const char *line = p;
+
+		while (line > listing && line[-1] != '\n')
+			line--;
+		q = strstr(line, "counter packets ");
+		if (q && q < p)
+			sum = (sum < 0 ? 0 : sum) + strtoll(q + 16, NULL, 10);
+		p += strlen(tag);
+	}
+	return sum;
+}
+
+static int blocklist_list(struct fw_state *st)
+{
+	struct mm_fw_backend *be = NULL;
+	struct mm_err err = {0};
+	struct mm_buf list;
+	size_t i;
+
+	mm_buf_init(&list, 1u << 24);
+	if (st->rs.enabled && st->rs.nfeeds && open_backend(&be) == 0) {
+		if (be->ops->run(be, "list chain inet mamori input", &list, &err) < 0)
+			mm_buf_reset(&list);
+		mm_fw_backend_free(be);
+	}
+	printf("%-24s %10s %10s %10s\n", "FEED", "IPV4", "IPV6", "HITS");
+	for (i = 0; i < st->rs.nfeeds; i++) {
+		const struct mm_fw_feed *f = &st->rs.feeds[i];
+		long long hits = feed_hits(list.data, f->name);
+
+		if (hits >= 0)
+			printf("%-24s %10zu %10zu %10lld\n", f->name, f->n4, f->n - f->n4, hits);
+		else
+			printf("%-24s %10zu %10zu %10s\n", f->name, f->n4, f->n - f->n4, "-");
+	}
+	mm_buf_release(&list);
+	return MM_EXIT_OK;
+}
+
+static int do_blocklist(struct fw_state *st)
+{
+	struct fw_opts *o = st->o;
+	const char *sub = o->npos > 1 ? o->pos[1] : "";
+
+	if (strcmp(sub, "list") == 0 && o->npos == 2)
+		return blocklist_list(st);
+	if ((strcmp(sub, "load") == 0 && o->npos == 4) ||
+	    (strcmp(sub, "drop") == 0 && o->npos == 3)) {
+		if (!mm_fw_feed_name_ok(o->pos[2], strlen(o->pos[2]))) {
+			mm_die_msg("bad feed name '%s' (a letter, then letters, digits, '-' or "
+				   "'_'; at most %d)",
+				   o->pos[2], MM_FW_FEED_NAME_MAX);
+			return MM_EXIT_USAGE;
+		}
+		return sub[0] == 'l' ? blocklist_load(st, o->pos[2], o->pos[3])
+				     : blocklist_drop(st, o->pos[2]);
+	}
+	mm_die_msg("usage: blocklist load NAME FILE | blocklist drop NAME | blocklist list");
+	return MM_EXIT_USAGE;
 }
 
 static void print_app(const struct mm_fw_app *a)
@@ -1154,6 +1392,7 @@ int cmd_firewall(int argc, char **argv)
 	}
 	cmd = o.pos[0];
 	blocks_path(&st);
+	feeds_dir(&st);
 	load_apps(&st);
 	if (strcmp(cmd, "app") == 0) {
 		rc = do_app(&st);
@@ -1214,6 +1453,8 @@ int cmd_firewall(int argc, char **argv)
 		rc = do_delete(&st);
 	} else if (strcmp(cmd, "block") == 0 || strcmp(cmd, "unblock") == 0) {
 		rc = do_block(&st, cmd[0] == 'u');
+	} else if (strcmp(cmd, "blocklist") == 0) {
+		rc = do_blocklist(&st);
 	} else {
 		mm_die_msg("unknown firewall command '%s'; see 'mamori help firewall'", cmd);
 		rc = MM_EXIT_USAGE;

@@ -44,3 +44,5 @@ s=$(now); nft add element inet mamori host4 '{ 203.0.113.10 timeout 1h }'; e=$(n
 echo "  of which the kernel element add alone (nft): $(el "$s" "$e") s"
 IN
 ip netns exec "$ns" bash "$work/in.sh" "$mamori" "$work/fw.rules"
+# blocklist feeds: 100k addresses beside a bare nft -f of the same set
+"$(dirname "$0")/feeds.sh" "$mamori"

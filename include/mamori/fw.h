@@ -92,6 +92,25 @@ struct mm_fw_block {
 
 struct mm_fw_apps;
 
+/*
+ * A blocklist feed: networks whose packets are dropped before any rule.
+ * v holds the IPv4 prefixes (v[0..n4)) then the IPv6 ones (v[n4..n)),
+ * sorted, none inside another (duplicates and nested prefixes merged away
+ * by mm_fw_feedparser_finish()).
+ */
+#define MM_FW_FEED_NAME_MAX 24
+#define MM_FW_MAX_FEEDS 64
+#define MM_FW_MAX_FEED_ENTRIES 4000000
+#define MM_FW_FEED_FILE_MAX (128u << 20)
+
+struct mm_fw_feed {
+	char name[MM_FW_FEED_NAME_MAX + 1];
+	struct mm_prefix *v;
+	size_t n, cap, n4;
+	size_t lines;  /* address lines read */
+	size_t merged; /* of those, duplicates or inside another prefix */
+};
+
 struct mm_fw_ruleset {
 	bool enabled;
 	uint8_t policy[MM_FW_NCHAINS]; /* MM_FW_ALLOW / DENY / REJECT */
@@ -105,7 +124,65 @@ struct mm_fw_ruleset {
 	/* Profiles that application rules resolve against while parsing (not
 	 * owned; NULL: an application rule is an unknown name). */
 	const struct mm_fw_apps *apps;
+	/* Blocklist feeds (owned), in name order. They are not in the rules
+	 * file: callers keep each in its own file (mm_fw_feed_write()). */
+	struct mm_fw_feed *feeds;
+	size_t nfeeds;
 };
+
+/* --- blocklist feeds (lib/fw/feed.c) --- */
+
+/*
+ * Feed file: one address or prefix per line; '#' starts a comment (whole
+ * line, or after the address and a space, as does ';' for Spamhaus-style
+ * "PREFIX ; ID" lines); blank lines and surrounding spaces are ignored.
+ * Host bits under a prefix are cleared (10.1.2.3/8 is 10.0.0.0/8).
+ */
+struct mm_fw_feedparser {
+	struct mm_fw_feed *f;
+	const char *file;
+	unsigned long lineno;
+};
+
+/* Feed names: 1..MM_FW_FEED_NAME_MAX of [A-Za-z0-9_-], a letter first. */
+bool mm_fw_feed_name_ok(const char *s, size_t n);
+/* f gets the name (which the caller checked with mm_fw_feed_name_ok()). */
+void mm_fw_feed_init(struct mm_fw_feed *f, const char *name);
+void mm_fw_feed_release(struct mm_fw_feed *f);
+void mm_fw_feedparser_init(struct mm_fw_feedparser *fp, struct mm_fw_feed *f, const char *file);
+/* One line without its newline. Errors are "FILE:LINE: what". */
+int mm_fw_feedparser_line(struct mm_fw_feedparser *fp, const char *line, size_t n,
+			  struct mm_err *err);
+/* Sort, split by family and merge duplicates and nested prefixes. */
+int mm_fw_feedparser_finish(struct mm_fw_feedparser *fp, struct mm_err *err);
+/* A whole buffer, finish included. */
+int mm_fw_feed_parse_buffer(struct mm_fw_feed *f, const char *file, const char *data, size_t n,
+			    struct mm_err *err);
+/* Read path (O_NOFOLLOW, at most MM_FW_FEED_FILE_MAX bytes) into f. */
+int mm_fw_feed_load(struct mm_fw_feed *f, const char *path, struct mm_err *err);
+/* Canonical text: a comment line, then one prefix per line. */
+int mm_fw_feed_serialize(const struct mm_fw_feed *f, struct mm_buf *out);
+/* Write f's canonical text to a temporary file beside path (name in
+ * tmp_out), fsynced; rename with mm_fw_commit_file(), or unlink. */
+int mm_fw_feed_write_tmp(const struct mm_fw_feed *f, const char *path, char *tmp_out, size_t tmpsz,
+			 struct mm_err *err);
+/*
+ * Load every file of dir whose name is a feed name into rs (missing dir:
+ * no feeds). A bad file is an error naming it and its line.
+ */
+int mm_fw_feeds_load_dir(struct mm_fw_ruleset *rs, const char *dir, struct mm_err *err);
+/* Move *f into rs (replacing the feed of the same name; *f is emptied).
+ * Returns 1 when it replaced one, 0 when new, MM_ERR_RANGE when full. */
+int mm_fw_feed_put(struct mm_fw_ruleset *rs, struct mm_fw_feed *f);
+/* Remove the feed called name; MM_ERR_NOTFOUND when there is none. */
+int mm_fw_feed_del(struct mm_fw_ruleset *rs, const char *name);
+const struct mm_fw_feed *mm_fw_feed_find(const struct mm_fw_ruleset *rs, const char *name);
+/*
+ * The transaction that replaces the elements of a loaded feed's sets:
+ * flush each set and add the new elements, so a failure anywhere leaves
+ * the previous elements. Validated like mm_fw_render().
+ */
+int mm_fw_render_feed(const struct mm_fw_feed *f, struct mm_buf *out, struct mm_err *err);
 
 /* --- application profiles (lib/fw/app.c) --- */
 

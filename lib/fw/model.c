@@ -35,6 +35,15 @@ void mm_fw_ruleset_release(struct mm_fw_ruleset *rs)
 {
 	if (!rs)
 		return;
+	size_t i;
+
+	if (!rs)
+		return;
+	for (i = 0; i < rs->nfeeds; i++)
+		mm_fw_feed_release(&rs->feeds[i]);
+	free(rs->feeds);
+	rs->feeds = NULL;
+	rs->nfeeds = 0;
 	free(rs->rules);
 	free(rs->blocks);
 	rs->rules = NULL;

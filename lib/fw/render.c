@@ -10,13 +10,15 @@
  *                       timeouts and counters (adding one element needs no
  *                       look at the others, unlike an interval set)
  *   set block4/block6   blocked networks: interval sets, same flags
+ *   set feed_NAME_4/_6  blocklist feeds: interval sets (auto-merge), replaced
+ *                       wholesale by flush + add in one transaction
  *   set limN_4/limN_6   per limit rule: dynamic sets keyed by source address
  *   chain limit_hit     log + refuse for connections over a limit
- *   chain input         lo, established/related, invalid, blocks, ICMP,
+ *   chain input         lo, established/related, invalid, blocks, feeds, ICMP,
  *                       DHCP replies, user "in" rules, default policy
  *   chain output        lo, established/related, ICMP errors and ND,
  *                       user "out" rules, default policy
- *   chain forward       established/related, invalid, blocks, default policy
+ *   chain forward       established/related, invalid, blocks, feeds, default policy
  * Log statements are separate rules without a verdict, so their rate
  * limit never limits the verdict that follows.
  */
@@ -275,6 +277,122 @@ static void blocks_set(struct rctx *x, int64_t now, uint8_t fam, bool hosts)
 	out(x, "\t}\n");
 }
 
+/* Feed names and prefixes again: the feed file may have been edited by hand. */
+static int validate_feeds(const struct mm_fw_ruleset *rs, struct mm_err *err)
+{
+	size_t i, k;
+
+	for (i = 0; i < rs->nfeeds; i++) {
+		const struct mm_fw_feed *f = &rs->feeds[i];
+
+		if (strnlen(f->name, sizeof(f->name)) == sizeof(f->name) ||
+		    !mm_fw_feed_name_ok(f->name, strlen(f->name)) || f->n4 > f->n)
+			return mm_err_set(err, MM_ERR_INVAL, "feed %zu: bad name", i + 1);
+		for (k = 0; k < f->n; k++) {
+			const struct mm_prefix *p = &f->v[k];
+			unsigned full = p->addr.family == MM_AF_INET ? 32 : 128;
+			unsigned b;
+
+			if ((p->addr.family != MM_AF_INET || k >= f->n4) &&
+			    (p->addr.family != MM_AF_INET6 || k < f->n4))
+				return mm_err_set(err, MM_ERR_INVAL, "feed %s: bad family order",
+						  f->name);
+			if (p->len > full)
+				return mm_err_set(err, MM_ERR_INVAL, "feed %s: bad prefix",
+						  f->name);
+			for (b = p->len; b < full; b++)
+				if (p->addr.b[b / 8] & (0x80u >> (b % 8)))
+					return mm_err_set(err, MM_ERR_INVAL,
+							  "feed %s: host bits set", f->name);
+		}
+	}
+	return 0;
+}
+
+static void feed_elements(struct rctx *x, const struct mm_fw_feed *f, bool v4, const char *pre,
+			  const char *sep, const char *post)
+{
+	char a[MM_PREFIX_STRLEN];
+	size_t i = v4 ? 0 : f->n4, end = v4 ? f->n4 : f->n;
+
+	if (i == end)
+		return;
+	out(x, "%s", pre);
+	for (; i < end && x->rc == 0; i++) {
+		const struct mm_prefix *p = &f->v[i];
+
+		out(x, "%s%s", i == (v4 ? 0 : f->n4) ? "" : sep,
+		    is_host(p) ? mm_addr_format(&p->addr, a) : mm_prefix_format(p, a));
+	}
+	out(x, "%s", post);
+}
+
+static void feed_sets(struct rctx *x)
+{
+	const struct mm_fw_ruleset *rs = x->rs;
+	size_t i;
+	int v;
+
+	for (i = 0; i < rs->nfeeds; i++) {
+		for (v = 1; v >= 0; v--) {
+			out(x,
+			    "\tset feed_%s_%c {\n\t\ttype %s\n\t\tflags interval\n\t\tauto-merge\n",
+			    rs->feeds[i].name, v ? '4' : '6', v ? "ipv4_addr" : "ipv6_addr");
+			feed_elements(x, &rs->feeds[i], v, "\t\telements = {\n\t\t\t", ",\n\t\t\t",
+				      "\n\t\t}\n");
+			out(x, "\t}\n");
+		}
+	}
+}
+
+/* Feeds drop in the input and forward chains, right after the blocks. */
+static void feed_rules(struct rctx *x, bool log)
+{
+	const struct mm_fw_ruleset *rs = x->rs;
+	char m[64];
+	size_t i;
+	int v;
+
+	for (i = 0; i < rs->nfeeds; i++) {
+		for (v = 1; v >= 0; v--) {
+			snprintf(m, sizeof(m), "%s saddr @feed_%s_%c", v ? "ip" : "ip6",
+				 rs->feeds[i].name, v ? '4' : '6');
+			if (log && rs->level >= MM_FW_LEVEL_LOW)
+				log_rule(x, m, PFX_BLOCK);
+			out(x, "\t\t%s counter drop comment \"feed %s\"\n", m, rs->feeds[i].name);
+		}
+	}
+}
+
+int mm_fw_render_feed(const struct mm_fw_feed *f, struct mm_buf *b, struct mm_err *err)
+{
+	struct mm_fw_ruleset one;
+	struct rctx x = {b, NULL, 0, ""};
+	size_t start = b->len;
+	int v;
+
+	memset(&one, 0, sizeof(one));
+	one.feeds = (struct mm_fw_feed *)(uintptr_t)f;
+	one.nfeeds = 1;
+	if (validate_feeds(&one, err) < 0)
+		return MM_ERR_INVAL;
+	for (v = 1; v >= 0; v--) {
+		char pre[96];
+
+		snprintf(pre, sizeof(pre), "add element inet mamori feed_%s_%c { ", f->name,
+			 v ? '4' : '6');
+		out(&x, "flush set inet mamori feed_%s_%c\n", f->name, v ? '4' : '6');
+		feed_elements(&x, f, v, pre, ", ", " }\n");
+	}
+	if (x.rc < 0) {
+		b->len = start;
+		if (b->data)
+			b->data[start] = '\0';
+		return mm_err_set(err, x.rc, "feed too large to render");
+	}
+	return 0;
+}
+
 /* The user's rules of one direction, in order: chain user_in / user_out. */
 static void user_chain(struct rctx *x, struct mm_buf *m, uint8_t dir)
 {
@@ -325,6 +443,7 @@ static void input_chain(struct rctx *x)
 	out(x, "\t\tip6 saddr @host6 drop\n");
 	out(x, "\t\tip saddr @block4 drop\n");
 	out(x, "\t\tip6 saddr @block6 drop\n");
+	feed_rules(x, true);
 	out(x,
 	    "\t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n");
 	out(x, "\t\ticmp type echo-request limit rate 10/second burst 20 packets accept\n");
@@ -372,6 +491,7 @@ static void forward_chain(struct rctx *x)
 	out(x, "\t\tip6 saddr @host6 drop\n");
 	out(x, "\t\tip saddr @block4 drop\n");
 	out(x, "\t\tip6 saddr @block6 drop\n");
+	feed_rules(x, false);
 	policy_end(x, MM_FW_ROUTED);
 	out(x, "\t}\n");
 }
@@ -403,7 +523,7 @@ static int validate(const struct mm_fw_ruleset *rs, struct mm_err *err)
 		if (rs->blocks[i].until < 0)
 			return mm_err_set(err, MM_ERR_INVAL, "block %zu: bad expiry", i + 1);
 	}
-	return 0;
+	return validate_feeds(rs, err);
 }
 
 int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, struct mm_err *err)
@@ -424,6 +544,7 @@ int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, 
 	blocks_set(&x, now, MM_AF_INET6, true);
 	blocks_set(&x, now, MM_AF_INET, false);
 	blocks_set(&x, now, MM_AF_INET6, false);
+	feed_sets(&x);
 	for (i = 0; i < rs->nrules; i++)
 		if (rs->rules[i].action == MM_FW_LIMIT)
 			limit_sets(&x, i + 1, "\tset ", " ");
@@ -560,6 +681,19 @@ bool mm_fw_would_lock_out(const struct mm_fw_ruleset *rs, const struct mm_addr *
 
 	if (!rs->enabled)
 		return false;
+	for (i = 0; i < rs->nfeeds; i++) {
+		const struct mm_fw_feed *f = &rs->feeds[i];
+		size_t k;
+
+		for (k = 0; k < f->n; k++) {
+			if (mm_prefix_contains(&f->v[k], client)) {
+				snprintf(why, whysz, "feed %s (%s) covers the SSH client %s",
+					 f->name, mm_prefix_format(&f->v[k], a),
+					 mm_addr_format(client, c));
+				return true;
+			}
+		}
+	}
 	for (i = 0; i < rs->nblocks; i++) {
 		if (mm_prefix_contains(&rs->blocks[i].pfx, client)) {
 			snprintf(why, whysz, "block %s covers the SSH client %s",

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # mamori firewall without touching the kernel (null backend): application
-# profiles (app list / app info, rules naming them, the rules file).
+# profiles (app list / app info, rules naming them, the rules file) and
+# blocklist feeds (load, list, drop, the feed files, bad input).
 . "$(dirname "$0")/lib.sh"
 
 R="$TMP/fw.rules"
@@ -73,5 +74,50 @@ grep -q "apps.d/bad:3: bad protocol 'icmp' in ports (tcp or udp)" "$TMP/err" &&
 	ok "broken profile: file:line" || fail "broken profile: $(cat "$TMP/err")"
 expect_rc 0 fw status
 rm "$TMP/apps.d/bad"
+
+# --- blocklist feeds ---
+F="$R.feeds"
+printf '# feed\n192.0.2.0/24\n192.0.2.9\n198.51.100.7 ; SBL1\n\n2001:db8::/32\n' >"$TMP/feed"
+expect_rc 0 fw --dry-run blocklist load spam "$TMP/feed"
+grep -q 'would load feed spam: 2 IPv4 and 1 IPv6 prefixes from 4 lines' "$TMP/out" &&
+	ok "dry-run load" || fail "dry-run load: $(cat "$TMP/out")"
+[ ! -e "$F/spam" ] && ok "dry-run wrote no feed file" || fail "dry-run wrote the feed"
+expect_rc 0 fw blocklist load spam "$TMP/feed"
+printf '# mamori blocklist feed spam: 2 IPv4 and 1 IPv6 prefixes\n192.0.2.0/24\n198.51.100.7\n2001:db8::/32\n' >"$TMP/want"
+cmp -s "$TMP/want" "$F/spam" && ok "feed file holds the merged prefixes" || fail "feed file: $(cat "$F/spam")"
+expect_rc 0 fw blocklist list
+grep -qE '^spam +2 +1 +-$' "$TMP/out" && ok "blocklist list" || fail "list: $(cat "$TMP/out")"
+expect_rc 0 fw show
+grep -q 'ip saddr @feed_spam_4 counter drop comment "feed spam"' "$TMP/out" &&
+	grep -q 'set feed_spam_6 {' "$TMP/out" && ok "show renders the feed" || fail "show feed"
+cp "$F/spam" "$TMP/spam.before"
+printf '10.0.0.1\n10.0.0.0/33\n' >"$TMP/bad"
+expect_rc 3 fw blocklist load spam "$TMP/bad"
+grep -q "bad:2: bad prefix length in '10.0.0.0/33'; nothing changed" "$TMP/err" &&
+	ok "bad feed: file:line" || fail "bad feed: $(cat "$TMP/err")"
+cmp -s "$TMP/spam.before" "$F/spam" && ok "bad feed left the feed file" || fail "feed file changed"
+expect_rc 3 fw blocklist load other "$TMP/missing"
+expect_rc 2 fw blocklist load 1bad "$TMP/feed"
+expect_rc 2 fw blocklist load ../x "$TMP/feed"
+expect_rc 2 fw blocklist drop nosuch
+expect_rc 2 fw blocklist
+# a feed covering the SSH client is refused unless --force
+printf '203.0.113.0/24\n' >"$TMP/ssh"
+expect_rc 0 fw allow 22/tcp
+expect_rc 0 fw enable
+rc=0
+SSH_CONNECTION="203.0.113.5 50000 192.0.2.1 22" "$MAMORI" firewall blocklist load mine "$TMP/ssh" \
+	>"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "feed mine (203.0.113.0/24) covers the SSH client" "$TMP/err" &&
+	ok "feed locking out the SSH client refused" || fail "lockout: exit $rc $(cat "$TMP/err")"
+[ ! -e "$F/mine" ] && ok "refused feed not kept" || fail "refused feed kept"
+# a hand-edited feed file with junk: every command stops with file:line
+echo 'junk' >>"$F/spam"
+expect_rc 3 fw status
+grep -q "spam:5: bad address or prefix 'junk'" "$TMP/err" && ok "broken feed file: file:line" ||
+	fail "broken feed file: $(cat "$TMP/err")"
+cp "$TMP/spam.before" "$F/spam"
+expect_rc 0 fw blocklist drop spam
+[ ! -e "$F/spam" ] && ok "drop removed the feed file" || fail "feed file left"
 
 finish

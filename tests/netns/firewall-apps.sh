@@ -232,6 +232,60 @@ else
 fi
 rm "$work/apps.d/broken"
 printf '[Custom]\ntitle=c\nports=7003/tcp\n' >"$work/apps.d/custom"
+
+# --- blocklist feeds ---
+cat >"$work/feed1" <<F
+# test feed: one address, one prefix, one v6 address
+$C4
+10.204.1.48/28 ; covers $C4P
+10.204.1.50
+$C6
+F
+fw blocklist load spam "$work/feed1" >"$work/out" 2>&1 || fail "blocklist load: $(cat "$work/out")"
+grep -q "Feed spam loaded: 2 IPv4 and 1 IPv6 prefixes (4 lines, 1 merged)" "$work/out" &&
+	ok "feed loaded, the nested address merged" || fail "load output: $(cat "$work/out")"
+expect timeout "feed blocks a listed address" tcp $S4 80 $C4
+expect timeout "feed blocks an address inside a listed prefix" tcp $S4 80 $C4P
+expect open "feed leaves other addresses" tcp $S4 80 $C4B
+expect timeout "feed blocks a listed v6 address" tcp $S6 22 $C6
+expect open "feed leaves other v6 addresses" tcp $S6 22 $C6B
+fw blocklist list >"$work/out" 2>&1
+if grep -qE '^spam +2 +1 +[1-9][0-9]*$' "$work/out"; then ok "blocklist list: counts and hits"; else
+	fail "blocklist list: $(cat "$work/out")"
+fi
+
+# a feed file with a junk line: FILE:LINE, the loaded feed stays as it was
+before=$(mamori_table)
+printf '%s\n%s\nnot-an-address\n' $C4B 10.204.1.0/24 >"$work/feed-bad"
+rc=0
+fw blocklist load spam "$work/feed-bad" >"$work/out" 2>&1 || rc=$?
+if [ "$rc" = 3 ] && grep -q "feed-bad:3: bad address or prefix 'not-an-address'" "$work/out"; then
+	ok "bad feed: exit 3 with file:line"
+else
+	fail "bad feed: exit $rc: $(cat "$work/out")"
+fi
+[ "$(mamori_table | grep -v packets)" = "$(echo "$before" | grep -v packets)" ] &&
+	ok "bad feed left the ruleset as it was" || fail "bad feed altered the ruleset"
+expect timeout "previous feed still loaded after the bad one" tcp $S4 80 $C4
+expect open "bad feed's addresses not blocked" tcp $S4 80 $C4B
+
+# replaced wholesale under the same name
+printf '%s\n' $C4B >"$work/feed2"
+fw blocklist load spam "$work/feed2" >"$work/out" 2>&1 || fail "replace: $(cat "$work/out")"
+grep -q "Feed spam replaced" "$work/out" && ok "feed replaced" || fail "replace output: $(cat "$work/out")"
+expect timeout "replaced feed blocks its new address" tcp $S4 80 $C4B
+expect open "replaced feed no longer blocks the old address" tcp $S4 80 $C4
+expect open "replaced feed no longer blocks the old v6 address" tcp $S6 22 $C6
+fw reload >/dev/null || fail "reload with a feed"
+expect timeout "reload restores the feed" tcp $S4 80 $C4B
+fw disable >/dev/null && fw enable >/dev/null || fail "disable/enable with a feed"
+expect timeout "enable restores the feed" tcp $S4 80 $C4B
+fw blocklist drop spam >"$work/out" 2>&1 || fail "drop: $(cat "$work/out")"
+expect open "dropped feed: address reachable again" tcp $S4 80 $C4B
+ip netns exec "$ns_s" nft list table inet mamori | grep -q feed_spam && fail "feed sets left after drop" ||
+	ok "drop removed the feed's sets"
+fw blocklist drop spam >/dev/null 2>&1 && fail "dropping a missing feed succeeded" ||
+	ok "dropping a missing feed refused"
 fw disable >/dev/null || fail "disable"
 
 if [ "$fails" -ne 0 ]; then

@@ -139,10 +139,10 @@ void mm_logparser_set_prev(struct mm_logparser *lp, const char *line, size_t n);
 void mm_logparser_set_defer(struct mm_logparser *lp, bool defer);
 /*
  * Stable lines: the caller promises that every line it feeds (and gives to
- * _set_prev) stays valid for as long as it uses the events, as with a
- * mapped file. lp then refers to the line before a "last message repeated"
- * line instead of copying every line, and events unfolded from it point
- * into that line. Off by default: events from a repeat then point into lp
+ * _set_prev) stays valid for as long as it uses the events, as with blocks
+ * of a file it holds. lp then refers to the line before a "last message
+ * repeated" line instead of copying every line, and events unfolded from
+ * it point into that line. Off by default: events from a repeat then point into lp
  * and are valid until the next _line call.
  */
 void mm_logparser_set_stable(struct mm_logparser *lp, bool stable);
@@ -173,11 +173,12 @@ int mm_reader_next(struct mm_reader *r, const char **line, size_t *n, struct mm_
 uint64_t mm_reader_lineno(const struct mm_reader *r);
 uint64_t mm_reader_too_long(const struct mm_reader *r);
 /*
- * When the input is a plain regular file mapped whole, its bytes: returns
- * true and sets *data and *len (valid until mm_reader_free). Lets callers
- * split a large file into blocks and frame them in parallel.
+ * When the input is a plain (not compressed) regular file and no line has
+ * been read yet: returns true and sets *fd (owned by r, valid until
+ * mm_reader_free) and *size (its size when opened). Lets callers read a
+ * large file in blocks with pread(2) and frame them in parallel.
  */
-bool mm_reader_mapped(const struct mm_reader *r, const char **data, size_t *len);
+bool mm_reader_plain_file(const struct mm_reader *r, int *fd, uint64_t *size);
 /* Bytes of the underlying file consumed so far and its size (0 when unknown), for progress. */
 uint64_t mm_reader_pos(const struct mm_reader *r);
 uint64_t mm_reader_size(const struct mm_reader *r);

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Line readers over log files. Three ways in:
+ * Line readers over log files. Everything is read with read(2), never
+ * mapped: a log can be truncated under us at any moment (logrotate's
+ * copytruncate), and touching a mapped page past the new end of a file
+ * kills the process with SIGBUS, while read() just returns less. Two ways
+ * through:
  *
- *  - plain regular files are mapped and framed with memchr() right in the
- *    mapping: no copy, which is what lets a netfilter log go through the
- *    whole pipeline at about 1 GB/s;
- *  - gzip and zstd files (told by their magic bytes, never by name) are
- *    inflated into a window buffer; their compressed input is mapped too;
- *  - stdin and FIFOs are read into an input buffer and go through the same
- *    decoders (or straight into the window when plain).
+ *  - plain input (regular files, stdin, FIFOs) is read straight into the
+ *    window buffer and framed there with memchr(), one copy from the page
+ *    cache and none after;
+ *  - gzip and zstd input (told by their magic bytes, never by name) is read
+ *    into an input buffer and inflated into the window.
+ *
+ * A regular file that is shorter, at the end, than what was already read
+ * from it was truncated while being read: that is reported as an error
+ * naming the file (the lines read before stay valid), never a crash.
  *
  * Lines over max_line are skipped whole, however many windows they span,
  * and counted, rather than cut into fake lines an attacker could shape.
@@ -19,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,16 +51,16 @@ struct mm_reader {
 	uint64_t lineno, too_long, size;
 	time_t mtime;
 
-	/* raw input: a mapping of the whole file, or a buffer filled by read() */
-	const unsigned char *map;
-	size_t map_len;
-	size_t map_released; /* pages before this offset were handed back */
+	bool regular; /* a regular file: its size can be checked at the end */
+
+	/* raw input: a buffer filled by read() (for plain input only the first
+	 * bytes, read to tell the format) */
 	unsigned char *in;
 	size_t in_pos, in_len;
 	bool in_eof;
-	uint64_t raw_pos; /* bytes of the file consumed (mapped: up to in_pos) */
+	uint64_t raw_pos; /* bytes read from the file */
 
-	/* decoded bytes: [win_start, win_end) not yet framed; unused when mapped plain */
+	/* decoded bytes: [win_start, win_end) not yet framed */
 	char *win;
 	size_t win_cap, win_start, win_scan, win_end;
 	bool dec_eof;  /* the decoder will produce no more */
@@ -85,7 +90,7 @@ static enum codec sniff(const unsigned char *p, size_t n)
 /* The raw input not consumed yet. */
 static const unsigned char *raw_ptr(const struct mm_reader *r)
 {
-	return (r->map ? r->map : r->in) + r->in_pos;
+	return r->in + r->in_pos;
 }
 
 static size_t raw_left(const struct mm_reader *r)
@@ -93,12 +98,28 @@ static size_t raw_left(const struct mm_reader *r)
 	return r->in_len - r->in_pos;
 }
 
-/* Refill the input buffer (streams only). Returns 0 or MM_ERR_IO. */
+/*
+ * At the end of a regular file: if it is now shorter than what was read,
+ * it was truncated (and maybe rewritten) while being read.
+ */
+static int check_truncated(struct mm_reader *r, struct mm_err *err)
+{
+	struct stat st;
+
+	if (!r->regular || fstat(r->fd, &st) < 0 || (uint64_t)st.st_size >= r->raw_pos)
+		return 0;
+	return mm_err_set(err, MM_ERR_IO,
+			  "%s: truncated while being read (now %llu bytes, %llu were read; "
+			  "rotated with copytruncate?): the rest was not read",
+			  r->path, (unsigned long long)st.st_size, (unsigned long long)r->raw_pos);
+}
+
+/* Refill the input buffer. Returns 0 or MM_ERR_IO. */
 static int fill_input(struct mm_reader *r, struct mm_err *err)
 {
 	ssize_t got;
 
-	if (r->map || r->in_eof)
+	if (r->in_eof)
 		return 0;
 	if (r->in_pos > 0) {
 		memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
@@ -113,12 +134,34 @@ static int fill_input(struct mm_reader *r, struct mm_err *err)
 			return mm_err_set(err, MM_ERR_IO, "%s: read: %s", r->path, strerror(errno));
 		if (got == 0) {
 			r->in_eof = true;
-			break;
+			return check_truncated(r, err);
 		}
 		r->in_len += (size_t)got;
 		r->raw_pos += (uint64_t)got;
 		break;
 	}
+	return 0;
+}
+
+/* Plain input: read straight into the window after win_end. */
+static int read_window(struct mm_reader *r, size_t room, struct mm_err *err)
+{
+	ssize_t got;
+
+	for (;;) {
+		got = read(r->fd, r->win + r->win_end, room);
+		if (got >= 0 || errno != EINTR)
+			break;
+	}
+	if (got < 0)
+		return mm_err_set(err, MM_ERR_IO, "%s: read: %s", r->path, strerror(errno));
+	if (got == 0) {
+		r->in_eof = true;
+		r->dec_eof = true;
+		return check_truncated(r, err);
+	}
+	r->win_end += (size_t)got;
+	r->raw_pos += (uint64_t)got;
 	return 0;
 }
 
@@ -148,38 +191,45 @@ static int decode(struct mm_reader *r, struct mm_err *err)
 	int ret;
 
 	for (;;) {
-		if (raw_left(r) == 0 && !r->map && !r->in_eof) {
-			if ((ret = fill_input(r, err)) < 0)
-				return ret;
-		}
 		if (r->codec == CODEC_PLAIN) {
 			size_t n = raw_left(r) < room ? raw_left(r) : room;
 
+			if (room == 0)
+				return 0;
 			if (n == 0) {
-				r->dec_eof = raw_left(r) == 0 && (r->map || r->in_eof);
-				if (r->dec_eof || room == 0)
+				if (r->in_eof) {
+					r->dec_eof = true;
 					return 0;
-				continue;
+				}
+				return read_window(r, room, err);
 			}
+			/* the bytes read to tell the format */
 			memcpy(r->win + r->win_end, raw_ptr(r), n);
 			r->in_pos += n;
 			r->win_end += n;
 			return 0;
 		}
+		if (raw_left(r) == 0 && !r->in_eof) {
+			if ((ret = fill_input(r, err)) < 0)
+				return ret;
+		}
 		if (r->codec == CODEC_GZIP) {
-			bool at_end = raw_left(r) == 0 && (r->map || r->in_eof);
+			bool at_end = raw_left(r) == 0 && r->in_eof;
 			size_t given;
 
 			if (r->z_member_done) {
 				/* another member follows, or trailing garbage (ignored, as gzip -d
 				 * does) */
-				if (raw_left(r) < 2 && !r->map && !r->in_eof) {
+				if (raw_left(r) < 2 && !r->in_eof) {
 					if ((ret = fill_input(r, err)) < 0)
 						return ret;
 					continue;
 				}
 				if (!has_prefix(raw_ptr(r), raw_left(r), "\x1f\x8b", 2)) {
-					r->in_pos = r->map ? r->in_len : r->in_pos;
+					/* ignored bytes count as consumed, for progress */
+					r->in_pos = r->in_len;
+					if (r->regular && r->raw_pos < r->size)
+						r->raw_pos = r->size;
 					r->dec_eof = true;
 					return 0;
 				}
@@ -214,7 +264,7 @@ static int decode(struct mm_reader *r, struct mm_err *err)
 		{
 			ZSTD_inBuffer ib = {raw_ptr(r), raw_left(r), 0};
 			ZSTD_outBuffer ob = {r->win + r->win_end, room, 0};
-			bool at_end = ib.size == 0 && (r->map || r->in_eof);
+			bool at_end = ib.size == 0 && r->in_eof;
 			size_t z;
 
 			if (at_end && r->zd_last == 0) {
@@ -253,41 +303,6 @@ static int emit(struct mm_reader *r, const char *p, size_t n, const char **line,
 	*line = p;
 	*len = n;
 	return 1;
-}
-
-/* Mapped plain file: frame in place. */
-/*
- * Lines before in_pos are done with: every 8 MiB, hand their pages back
- * (they stay in the page cache) so resident memory does not grow with
- * the size of the file.
- */
-#define RELEASE_STEP (8u << 20)
-static void release_consumed(struct mm_reader *r)
-{
-	size_t end = r->in_pos & ~(size_t)(RELEASE_STEP - 1);
-
-	if (end > r->map_released) {
-		madvise((void *)(uintptr_t)(r->map + r->map_released), end - r->map_released,
-			MADV_DONTNEED);
-		r->map_released = end;
-	}
-}
-
-static int next_mapped(struct mm_reader *r, const char **line, size_t *n)
-{
-	if (r->in_pos - r->map_released >= RELEASE_STEP)
-		release_consumed(r);
-	while (r->in_pos < r->in_len) {
-		const char *p = (const char *)r->map + r->in_pos;
-		size_t left = r->in_len - r->in_pos;
-		const char *nl = memchr(p, '\n', left);
-		size_t len = nl ? (size_t)(nl - p) : left;
-
-		r->in_pos += len + (nl ? 1 : 0);
-		if (emit(r, p, len, line, n))
-			return 1;
-	}
-	return 0;
 }
 
 static int next_window(struct mm_reader *r, const char **line, size_t *n, struct mm_err *err)
@@ -342,8 +357,6 @@ static int next_window(struct mm_reader *r, const char **line, size_t *n, struct
 
 int mm_reader_next(struct mm_reader *r, const char **line, size_t *n, struct mm_err *err)
 {
-	if (r->map && r->codec == CODEC_PLAIN)
-		return next_mapped(r, line, n);
 	return next_window(r, line, n, err);
 }
 
@@ -351,8 +364,6 @@ void mm_reader_free(struct mm_reader *r)
 {
 	if (!r)
 		return;
-	if (r->map)
-		munmap((void *)(uintptr_t)r->map, r->map_len);
 	if (r->fd > 0)
 		close(r->fd);
 	if (r->zs_live)
@@ -395,17 +406,8 @@ static int open_file(struct mm_reader *r, const char *path, struct mm_err *err)
 	r->mtime = st.st_mtime;
 	if (S_ISREG(st.st_mode)) {
 		r->size = (uint64_t)st.st_size;
-		if (st.st_size > 0) {
-			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, r->fd, 0);
-
-			if (m == MAP_FAILED)
-				goto fail;
-			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-			r->map = m;
-			r->map_len = (size_t)st.st_size;
-			r->in_len = r->map_len;
-		}
-		r->in_eof = true;
+		r->regular = true;
+		posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
 	return 0;
 fail:
@@ -432,29 +434,25 @@ int mm_reader_open(const char *path, size_t max_line, struct mm_reader **out, st
 	}
 	if ((ret = open_file(r, path, err)) < 0)
 		goto out;
-	if (!r->map) {
-		r->in = malloc(CHUNK);
-		if (!r->in) {
-			ret = mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", path);
+	r->in = malloc(CHUNK);
+	if (!r->in) {
+		ret = mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	/* enough bytes to tell the format (a short read of a pipe may give fewer) */
+	while (!r->in_eof && r->in_len < 4) {
+		if ((ret = fill_input(r, err)) < 0)
 			goto out;
-		}
-		/* enough bytes to tell the format */
-		while (!r->in_eof && r->in_len < 4) {
-			if ((ret = fill_input(r, err)) < 0)
-				goto out;
-		}
 	}
 	r->codec = sniff(raw_ptr(r), raw_left(r));
 	if ((ret = open_codec(r, err)) < 0)
 		goto out;
-	if (!r->map || r->codec != CODEC_PLAIN) {
-		/* room for a whole line at the cap, its "\r\n", and a chunk beyond */
-		r->win_cap = r->max_line + 2 + CHUNK;
-		r->win = malloc(r->win_cap);
-		if (!r->win) {
-			ret = mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", path);
-			goto out;
-		}
+	/* room for a whole line at the cap, its "\r\n", and a chunk beyond */
+	r->win_cap = r->max_line + 2 + CHUNK;
+	r->win = malloc(r->win_cap);
+	if (!r->win) {
+		ret = mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", path);
+		goto out;
 	}
 	*out = r;
 	r = NULL;
@@ -476,7 +474,7 @@ uint64_t mm_reader_too_long(const struct mm_reader *r)
 
 uint64_t mm_reader_pos(const struct mm_reader *r)
 {
-	return r->map ? r->in_pos : r->raw_pos - raw_left(r);
+	return r->raw_pos - raw_left(r);
 }
 
 uint64_t mm_reader_size(const struct mm_reader *r)
@@ -646,11 +644,11 @@ out:
 	return ret;
 }
 
-bool mm_reader_mapped(const struct mm_reader *r, const char **data, size_t *len)
+bool mm_reader_plain_file(const struct mm_reader *r, int *fd, uint64_t *size)
 {
-	if (r->codec != CODEC_PLAIN || !r->map)
+	if (r->codec != CODEC_PLAIN || !r->regular || r->lineno > 0 || r->win_end > 0)
 		return false;
-	*data = (const char *)r->map;
-	*len = r->map_len;
+	*fd = r->fd;
+	*size = r->size;
 	return true;
 }

@@ -117,20 +117,20 @@ static struct mm_report_input *new_input(struct mm_analysis *a, const char *name
 }
 
 /*
- * Large inputs mapped whole are read in blocks (parsed ahead, by worker
- * threads when there are several CPUs, and fed with prefetching); --year
- * makes year inference depend on line order across the file, so it stays
- * line by line. Returns the number of worker threads, or NO_BLOCKS.
+ * Large plain files are read in blocks (parsed ahead, by worker threads
+ * when there are several CPUs, and fed with prefetching); --year makes
+ * year inference depend on line order across the file, so it stays line
+ * by line. Returns the number of worker threads, or NO_BLOCKS.
  */
 #define PAR_MIN_BYTES (32u << 20)
 #define NO_BLOCKS UINT32_MAX
-static unsigned threads_for(const struct mm_analysis *a, const struct mm_reader *rd,
-			    const char **data, size_t *size)
+static unsigned threads_for(const struct mm_analysis *a, const struct mm_reader *rd, int *fd,
+			    uint64_t *size)
 {
 	long ncpu;
 	unsigned t = a->o.threads;
 
-	if (a->o.year || !mm_reader_mapped(rd, data, size) || *size < PAR_MIN_BYTES)
+	if (a->o.year || !mm_reader_plain_file(rd, fd, size) || *size < PAR_MIN_BYTES)
 		return NO_BLOCKS;
 	if (t == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -298,17 +298,16 @@ static void advance(struct mm_analysis *a, struct stream *st)
 static bool try_parallel(struct mm_analysis *a, struct stream *st)
 {
 	struct mm_err err = {0};
-	const char *data;
-	size_t size;
+	uint64_t size;
 	unsigned nthreads;
-	int r;
+	int fd, r;
 
 	if (open_input(a, st) < 0)
 		return true;
-	nthreads = threads_for(a, st->rd, &data, &size);
+	nthreads = threads_for(a, st->rd, &fd, &size);
 	if (nthreads == NO_BLOCKS)
 		return false;
-	r = mm_analysis_par_file(a, st->lp, &st->in[st->cur], data, size, mm_reader_mtime(st->rd),
+	r = mm_analysis_par_file(a, st->lp, &st->in[st->cur], fd, size, mm_reader_mtime(st->rd),
 				 nthreads, &err);
 	if (r < 0) {
 		input_failed(&st->in[st->cur], r, &err);

@@ -53,10 +53,10 @@ void mm_enrich_state_free(struct mm_enrich_state *st);
 void mm_analysis_prefetch(const struct mm_analysis *a, const struct mm_event *ev, int stage);
 /* Filter one event and hand it to the callbacks, detectors and summary. */
 void mm_analysis_feed(struct mm_analysis *a, const struct mm_event *ev);
-/* Parse a mapped plain file in blocks with nthreads worker threads, or on
- * this thread when nthreads is 0 (analyze_par.c). */
+/* Parse a plain regular file (fd, its size when opened) in blocks with
+ * nthreads worker threads, or on this thread when nthreads is 0 (analyze_par.c). */
 int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct mm_report_input *in,
-			 const char *data, size_t size, time_t mtime, unsigned nthreads,
+			 int fd, uint64_t size, time_t mtime, unsigned nthreads,
 			 struct mm_err *err);
 
 #endif

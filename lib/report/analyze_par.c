@@ -1,24 +1,34 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <pthread.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyze_int.h"
 
 /*
- * Parallel parsing of one large plain file. The mapped file is cut into
- * blocks at line boundaries; worker threads frame and parse blocks into
- * per-block item arrays; the calling thread consumes blocks strictly in
- * order and feeds detectors and summary, so results are identical to a
- * single-threaded run. Lines whose meaning depends on earlier lines (sshd
- * sessions) are deferred by the workers and parsed in order by the
- * calling thread's own parser. Memory is bounded by NSLOTS blocks in flight.
+ * Parallel parsing of one large plain file. The file is cut into fixed
+ * byte ranges; a block holds the lines that start in its range. Worker
+ * threads read their block with pread(2) (the range, the byte before it to
+ * see whether a line starts right at it, and the end of the last line,
+ * which may run past the range), frame and parse it into a per-block item
+ * array; the calling thread consumes blocks strictly in order and feeds
+ * detectors and summary, so results are identical to a single-threaded
+ * run. Lines whose meaning depends on earlier lines (sshd sessions) are
+ * deferred by the workers and parsed in order by the calling thread's own
+ * parser. Memory is bounded by NSLOTS blocks in flight.
+ *
+ * Nothing is mapped: a file truncated while being read (logrotate's
+ * copytruncate) gives a short read, reported as an error naming the file,
+ * where a mapping would have killed the process with SIGBUS.
  */
 
 #define BLOCK_BYTES (4u << 20)
 #define NSLOTS 4
+#define PREV_PROBE 4096 /* bytes read back for the line before a block, at first */
 
 struct item {
 	struct mm_event ev; /* valid when raw == NULL */
@@ -32,20 +42,25 @@ enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_DONE };
 struct slot {
 	enum slot_state state;
 	uint64_t seq;
-	size_t end; /* file offset just after the block */
+	uint64_t start, end; /* the range: lines starting in [start, end) */
+	char *buf;	     /* the bytes read, from start - 1 (or 0) */
+	size_t cap;
+	char *prev; /* the line before the block's first line */
+	size_t prev_cap;
 	struct item *items;
-	size_t nitems, cap;
+	size_t nitems, icap;
 	uint64_t lines; /* lines in the block, including over-long ones */
 	uint64_t too_long;
 	int err;
+	char errmsg[160];
 };
 
 struct par {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	const char *data;
-	size_t size, next_off, max_line;
-	size_t released; /* pages before this offset were handed back */
+	int fd;
+	uint64_t size, next_off;
+	size_t max_line;
 	uint64_t next_seq, consumed;
 	bool stop;
 	struct slot slots[NSLOTS];
@@ -55,77 +70,161 @@ struct par {
 	struct mm_logparser_stats wstats; /* summed over workers, under mu */
 };
 
-/*
- * Drop the mapped pages of consumed blocks from this process (they stay
- * in the page cache), so resident memory does not grow with the file.
- */
-static void release_pages(struct par *p, size_t upto)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	size_t end = upto / pg * pg;
-
-	if (end > p->released) {
-		madvise((void *)(uintptr_t)(p->data + p->released), end - p->released,
-			MADV_DONTNEED);
-		p->released = end;
-	}
-}
-
 static int push(struct slot *s, struct item **out)
 {
-	if (s->nitems == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 4096;
+	if (s->nitems == s->icap) {
+		size_t ncap = s->icap ? s->icap * 2 : 4096;
 		struct item *n = realloc(s->items, ncap * sizeof(*n));
 		if (!n)
 			return MM_ERR_NOMEM;
 		s->items = n;
-		s->cap = ncap;
+		s->icap = ncap;
 	}
 	*out = &s->items[s->nitems++];
 	return 0;
 }
 
-/*
- * Tell a parser starting at off (just after a newline) which line came
- * before, as the reader would have framed it, for "last message repeated".
- */
-static void set_prev(struct par *p, struct mm_logparser *lp, size_t off)
+/* Read exactly n bytes at off (fewer only at the end of the file as it
+ * was when opened, which is then a truncation). Returns bytes read or <0. */
+static ssize_t read_at(struct par *p, struct slot *s, char *dst, size_t n, uint64_t off)
 {
-	size_t lim = off - 1 > p->max_line + 1 ? p->max_line + 1 : off - 1, n;
-	const char *nl = lim ? memrchr(p->data + off - 1 - lim, '\n', lim) : NULL;
-	const char *line = nl ? nl + 1 : p->data + off - 1 - lim;
+	size_t got = 0;
 
-	n = (size_t)(p->data + off - 1 - line);
-	if (!nl && line != p->data)
-		n = p->max_line + 1; /* longer than the cap: the reader skipped it */
+	while (got < n) {
+		ssize_t r = pread(p->fd, dst + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			s->err = MM_ERR_IO;
+			snprintf(s->errmsg, sizeof(s->errmsg), "read: %s", strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got < n && off + got < p->size) {
+		struct stat st;
+		unsigned long long now = fstat(p->fd, &st) == 0 ? (unsigned long long)st.st_size
+								: (unsigned long long)(off + got);
+		s->err = MM_ERR_IO;
+		snprintf(s->errmsg, sizeof(s->errmsg),
+			 "truncated while being read (now %llu bytes, was %llu; rotated with "
+			 "copytruncate?): the rest was not read",
+			 now, (unsigned long long)p->size);
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Tell the parser which line came before the block's first line (it ends
+ * just before first, at a newline), as the reader would have framed it,
+ * for "last message repeated". Read back a little, then up to the cap.
+ */
+static void set_prev(struct par *p, struct mm_logparser *lp, struct slot *s, uint64_t first)
+{
+	uint64_t end = first - 1; /* the newline */
+	size_t want = PREV_PROBE, n;
+	const char *line = NULL, *nl;
+	ssize_t got;
+
+	for (;;) {
+		if (want > p->max_line + 1)
+			want = p->max_line + 1;
+		if (want > end)
+			want = (size_t)end;
+		if (s->prev_cap < want + 1) {
+			char *b = realloc(s->prev, want + 1);
+			if (!b)
+				break;
+			s->prev = b;
+			s->prev_cap = want + 1;
+		}
+		got = read_at(p, s, s->prev, want, end - want);
+		if (got < 0 || (size_t)got != want)
+			break;
+		nl = want ? memrchr(s->prev, '\n', want) : NULL;
+		if (nl || want == end) {
+			line = nl ? nl + 1 : s->prev;
+			break;
+		}
+		if (want >= p->max_line + 1)
+			break; /* longer than the cap: the reader skipped it */
+		want = p->max_line + 1;
+	}
+	n = line ? (size_t)(s->prev + want - line) : 0;
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
-	mm_logparser_set_prev(lp, n > p->max_line ? NULL : line, n);
+	mm_logparser_set_prev(lp, line && n <= p->max_line ? line : NULL, n);
 }
 
 /* Frame and parse one block, as mm_reader does for the whole file. */
-static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s, size_t off)
+static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s)
 {
-	const char *q = p->data + off, *end = p->data + s->end;
+	uint64_t from = s->start ? s->start - 1 : 0;
+	size_t range = (size_t)(s->end - from), len, extra;
+	const char *q, *end, *rend;
+	uint64_t end_off;
 	struct item *it;
+	ssize_t got;
 	int r;
 
 	s->nitems = 0;
 	s->lines = 0;
 	s->too_long = 0;
 	s->err = 0;
-	if (off > 0)
-		set_prev(p, lp, off);
-	while (q < end) {
+	s->errmsg[0] = '\0';
+	/* the range, and room for the end of a line that starts in it */
+	if (s->cap < range + p->max_line + 2) {
+		char *b = realloc(s->buf, range + p->max_line + 2);
+		if (!b) {
+			s->err = MM_ERR_NOMEM;
+			return;
+		}
+		s->buf = b;
+		s->cap = range + p->max_line + 2;
+	}
+	got = read_at(p, s, s->buf, range, from);
+	if (got < 0)
+		return;
+	len = (size_t)got;
+	q = s->buf;
+	rend = s->buf + len; /* lines starting before rend are ours */
+	if (s->start) {
+		/* a line starts at start only if the byte before it ends one */
+		const char *nl = memchr(q, '\n', len);
+		q = nl ? nl + 1 : rend;
+		if (q < rend)
+			set_prev(p, lp, s, from + (uint64_t)(q - s->buf));
+	}
+	/* the last line may run past the range: read up to the cap beyond */
+	end = rend;
+	if (len == range && s->end < p->size && q < rend && rend[-1] != '\n') {
+		extra = p->max_line + 2;
+		if (extra > p->size - s->end)
+			extra = (size_t)(p->size - s->end);
+		got = read_at(p, s, s->buf + len, extra, s->end);
+		if (got > 0) {
+			const char *nl = memchr(rend, '\n', (size_t)got);
+			/* no newline within the cap: the line is over it anyway */
+			end = nl ? nl + 1 : rend + got;
+		}
+	}
+	end_off = from + (uint64_t)(end - s->buf);
+	while (q < rend) {
 		const char *nl = memchr(q, '\n', (size_t)(end - q));
 		size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
 		const char *line = q;
 
+		/* a line without its newline before the end of the file: cut short
+		 * by a truncation (reported) or longer than the cap */
+		if (!nl && end_off < p->size && s->err)
+			break;
 		q += n + (nl ? 1 : 0);
 		s->lines++;
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
-		if (n > p->max_line) {
+		if (n > p->max_line || (!nl && end_off < p->size)) {
 			mm_logparser_skip_long(lp);
 			s->too_long++;
 			continue;
@@ -165,28 +264,22 @@ static void parse_block(struct par *p, struct mm_logparser *lp, struct slot *s, 
  * Returns false when there is none to claim right now (the slot is busy)
  * or none left (*done).
  */
-static bool claim(struct par *p, struct slot **out, size_t *off_out, bool *done)
+static bool claim(struct par *p, struct slot **out, bool *done)
 {
 	uint64_t seq = p->next_seq;
 	struct slot *s = &p->slots[seq % NSLOTS];
-	size_t off = p->next_off, end;
-	const char *nl;
+	uint64_t off = p->next_off;
 
 	*done = p->stop || p->next_off >= p->size;
 	if (*done || seq >= p->consumed + NSLOTS || s->state != SLOT_FREE)
 		return false;
-	end = off + BLOCK_BYTES < p->size ? off + BLOCK_BYTES : p->size;
-	if (end < p->size && (nl = memchr(p->data + end, '\n', p->size - end)))
-		end = (size_t)(nl - p->data) + 1;
-	else if (end < p->size)
-		end = p->size;
-	p->next_off = end;
+	p->next_off = off + BLOCK_BYTES < p->size ? off + BLOCK_BYTES : p->size;
 	p->next_seq++;
 	s->state = SLOT_BUSY;
 	s->seq = seq;
-	s->end = end;
+	s->start = off;
+	s->end = p->next_off;
 	*out = s;
-	*off_out = off;
 	return true;
 }
 
@@ -213,19 +306,18 @@ static void *worker(void *arg)
 	struct par *p = arg;
 	struct mm_logparser *lp = block_parser(p);
 	struct slot *s;
-	size_t off;
 	bool done = false;
 
 	pthread_mutex_lock(&p->mu);
 	while (!done) {
-		if (!claim(p, &s, &off, &done)) {
+		if (!claim(p, &s, &done)) {
 			if (!done)
 				pthread_cond_wait(&p->cv, &p->mu);
 			continue;
 		}
 		pthread_mutex_unlock(&p->mu);
 		if (lp)
-			parse_block(p, lp, s, off);
+			parse_block(p, lp, s);
 		else
 			s->err = MM_ERR_NOMEM;
 		pthread_mutex_lock(&p->mu);
@@ -271,8 +363,7 @@ static void consume(struct mm_analysis *a, struct mm_logparser *lp, struct slot 
 }
 
 int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct mm_report_input *in,
-			 const char *data, size_t size, time_t mtime, unsigned nthreads,
-			 struct mm_err *err)
+			 int fd, uint64_t size, time_t mtime, unsigned nthreads, struct mm_err *err)
 {
 	struct par *p = calloc(1, sizeof(*p));
 	/* inline mode: this thread parses blocks itself, in order, with the
@@ -288,30 +379,36 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 		return mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", in->name);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
-	p->data = data;
+	p->fd = fd;
 	p->size = size;
 	p->max_line = a->o.max_line;
 	p->name = in->name;
 	p->mtime = mtime;
 	p->year = a->o.year;
 	mm_logparser_begin(lp, in->name, mtime, a->o.year);
-	mm_logparser_set_stable(lp, true); /* every line is in the mapping */
 	for (i = 0; i < nthreads && i < MM_MAX_THREADS; i++) {
 		if (pthread_create(&th[nth], NULL, worker, p) != 0)
 			break;
 		nth++;
 	}
-	if (nth == 0)
+	/*
+	 * Inline, the stream's parser sees every line of a block while the
+	 * block is held, and is told the line before each block: it can refer
+	 * to lines instead of copying them. With workers it sees only deferred
+	 * lines, the one before which may sit in a block already released.
+	 */
+	if (nth == 0) {
 		ilp = lp;
+		mm_logparser_set_stable(lp, true);
+	}
 	for (seq = 0;; seq++) {
 		struct slot *s = &p->slots[seq % NSLOTS], *cs;
-		size_t off;
 		bool done;
 
 		pthread_mutex_lock(&p->mu);
-		if (ilp && claim(p, &cs, &off, &done)) {
+		if (ilp && claim(p, &cs, &done)) {
 			pthread_mutex_unlock(&p->mu);
-			parse_block(p, ilp, cs, off);
+			parse_block(p, ilp, cs);
 			pthread_mutex_lock(&p->mu);
 			cs->state = SLOT_DONE;
 		}
@@ -323,13 +420,14 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 			break;
 		}
 		pthread_mutex_unlock(&p->mu);
-		if (s->err < 0 && r == 0)
-			r = mm_err_set(err, s->err, "%s: %s", in->name, mm_strerror(s->err));
+		/* what a block holds before an error (a truncation) still counts */
 		if (r == 0)
 			consume(a, lp, s, base);
+		if (s->err < 0 && r == 0)
+			r = mm_err_set(err, s->err, "%s: %s", in->name,
+				       s->errmsg[0] ? s->errmsg : mm_strerror(s->err));
 		base += s->lines;
 		too_long += s->too_long;
-		release_pages(p, s->end);
 		if (a->o.on_progress)
 			a->o.on_progress(a->o.ud, in->name, s->end, size);
 		pthread_mutex_lock(&p->mu);
@@ -353,8 +451,11 @@ int mm_analysis_par_file(struct mm_analysis *a, struct mm_logparser *lp, struct 
 	mm_logparser_stats_add(&a->wstats, &p->wstats);
 	in->lines = base;
 	in->too_long = too_long;
-	for (i = 0; i < NSLOTS; i++)
+	for (i = 0; i < NSLOTS; i++) {
 		free(p->slots[i].items);
+		free(p->slots[i].buf);
+		free(p->slots[i].prev);
+	}
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 	free(p);

@@ -39,6 +39,18 @@ struct mm_sshalg {
 extern const struct mm_sshalg mm_sshalgs_table[];
 extern const unsigned mm_sshalgs_count;
 
+/* ssh-defaults.tsv, compiled by tools/gen-sshdefaults.py; versions as major*10+minor */
+struct mm_sshdef {
+	const char *kind; /* kex, cipher, mac, hostkey */
+	const char *name;
+	unsigned since, until; /* default in since <= v < until (until 0: still) */
+};
+extern const struct mm_sshdef mm_sshdefs_table[];
+extern const unsigned mm_sshdefs_count;
+extern const unsigned mm_sshdefs_newest; /* the newest version the table knows */
+/* "9.2p1", "1:9.2p1-2+deb12u3", "OpenSSH_9.2p1 Debian..." -> 92; 0 when not a version */
+unsigned audit_openssh_version(const char *s);
+
 /* audit-ports.tsv, compiled by tools/gen-auditports.py */
 enum audit_port_role { AUDIT_PORT_RISKY, AUDIT_PORT_TLS, AUDIT_PORT_HTTP };
 struct audit_port {

@@ -256,6 +256,7 @@ struct view {
 	const struct mm_sshcfg *files; /* what the files say */
 	const char *who;	       /* "root", a user name, or NULL */
 	const char *user;	       /* without sshd -T: evaluate Match User for this user */
+	const struct sshver *ver;      /* without sshd -T: whose defaults apply */
 };
 
 /* Is user in a Match User list ("a,b*,!c")? A negated hit means no. */
@@ -415,22 +416,158 @@ static bool kbdpam_on(const struct view *v)
 	return yes(kbd) && yes(vget(v, "usepam", "no"));
 }
 
+unsigned audit_openssh_version(const char *s)
+{
+	struct mm_cur c = mm_cur_make(s, strlen(s));
+	uint32_t major, minor;
+	const char *colon = strchr(s, ':');
+
+	if (!mm_cur_lit(&c, "OpenSSH_") && colon && colon < s + 12)
+		c.p = colon + 1; /* a dpkg epoch */
+	if (!mm_cur_u32(&c, &major, 99) || !mm_cur_char(&c, '.') || mm_cur_eof(&c) || *c.p < '0' ||
+	    *c.p > '9')
+		return 0;
+	minor = (uint32_t)(*c.p - '0');
+	if (major == 0)
+		return 0;
+	return major * 10 + minor;
+}
+
+/* The installed OpenSSH for the defaults of unset algorithm lists (file mode). */
+struct sshver {
+	unsigned v;    /* major*10+minor of the table row set used */
+	char src[200]; /* where the version came from, for the evidence */
+};
+
+static void find_version(struct audit_ctx *c, struct sshver *sv)
+{
+	static const char key[] = "\nPackage: openssh-server\n";
+	struct mm_buf b;
+	char p[1100];
+	unsigned v = 0;
+
+	sv->src[0] = '\0';
+	mm_buf_init(&b, 64u << 20);
+	audit_path(c, "/var/lib/dpkg/status", p, sizeof(p));
+	if (audit_read(c, p, 64u << 20, &b) == 0 && b.len) {
+		const char *st = memmem(b.data, b.len, key, sizeof(key) - 1), *end, *vl;
+		if (b.len > sizeof(key) - 2 && memcmp(b.data, key + 1, sizeof(key) - 2) == 0)
+			st = b.data; /* the first stanza */
+		else if (st)
+			st++;
+		if (st) {
+			end = memmem(st, (size_t)(b.data + b.len - st), "\n\n", 2);
+			end = end ? end : b.data + b.len;
+			vl = memmem(st, (size_t)(end - st), "\nVersion: ", 10);
+			if (vl &&
+			    memmem(st, (size_t)(end - st), "\nStatus: install ok installed", 29)) {
+				const char *ve = memchr(vl + 10, '\n', (size_t)(end - vl - 10));
+				char ver[64];
+				size_t n = (size_t)((ve ? ve : end) - (vl + 10));
+				if (n < sizeof(ver)) {
+					memcpy(ver, vl + 10, n);
+					ver[n] = '\0';
+					v = audit_openssh_version(ver);
+					if (v)
+						snprintf(sv->src, sizeof(sv->src),
+							 "openssh-server %s in the dpkg database",
+							 ver);
+				}
+			}
+		}
+	}
+	if (!v && c->live) {
+		const char *argv[] = {"/usr/bin/ssh", "-V", NULL};
+		struct mm_buf o, e;
+		int status;
+		mm_buf_init(&o, 4096);
+		mm_buf_init(&e, 4096);
+		if (audit_exec(argv, c->timeout_ms, &o, &e, &status) == 0 && status == 0 &&
+		    e.data) {
+			char *nl = strpbrk(e.data, ",\r\n");
+			if (nl)
+				*nl = '\0';
+			v = audit_openssh_version(e.data);
+			if (v)
+				snprintf(sv->src, sizeof(sv->src), "ssh -V: %.100s", e.data);
+		}
+		mm_buf_release(&o);
+		mm_buf_release(&e);
+	}
+	mm_buf_release(&b);
+	if (v && v < 70) {
+		snprintf(sv->src + strlen(sv->src), sizeof(sv->src) - strlen(sv->src),
+			 ", older than the table; newest defaults assumed");
+		v = 0;
+	}
+	if (!v) {
+		if (!sv->src[0])
+			snprintf(sv->src, sizeof(sv->src), "installed version unknown");
+		sv->v = mm_sshdefs_newest;
+		return;
+	}
+	sv->v = v;
+}
+
+/* Append the default names of kind for version v to b (comma-separated). */
+static void add_defaults(struct mm_buf *b, const char *kind, unsigned v, const char *const *minus,
+			 size_t nminus)
+{
+	unsigned i;
+	size_t k;
+
+	for (i = 0; i < mm_sshdefs_count; i++) {
+		const struct mm_sshdef *d = &mm_sshdefs_table[i];
+		if (strcmp(d->kind, kind) != 0 || v < d->since || (d->until && v >= d->until))
+			continue;
+		for (k = 0; k < nminus && fnmatch(minus[k], d->name, 0) != 0; k++)
+			;
+		if (k < nminus)
+			continue; /* removed with "-PATTERN" */
+		mm_buf_addf(b, "%s%s", b->len ? "," : "", d->name);
+	}
+}
+
 static int check_algs(struct audit_ctx *c, const struct view *v, const char *key, const char *shown,
 		      const char *kind, const char *id)
 {
 	const char *val = vget(v, key, NULL);
-	struct mm_buf weak;
+	struct mm_buf weak, list;
 	struct mm_cur cur;
 	char ev[1024];
 	int rc = 0;
+	bool from_defaults = false;
 
-	if (!val)
-		return 0; /* the defaults of a current OpenSSH are fine */
-	if (val[0] == '-')
-		return 0; /* only removes from the defaults */
-	cur = mm_cur_make(val + (val[0] == '+' || val[0] == '^'),
-			  strlen(val) - (val[0] == '+' || val[0] == '^'));
+	if (!val && v->eff)
+		return 0; /* sshd -T prints every list */
 	mm_buf_init(&weak, 2048);
+	mm_buf_init(&list, 16384);
+	if (v->eff || (val && val[0] != '+' && val[0] != '-' && val[0] != '^')) {
+		mm_buf_adds(&list, val);
+	} else {
+		/* file mode: unset, or changed relative to the defaults */
+		char *minus[64], *copy = NULL;
+		size_t nminus = 0;
+		from_defaults = true;
+		if (val && val[0] == '^')
+			mm_buf_adds(&list, val + 1);
+		if (val && val[0] == '-') {
+			char *p;
+			copy = strdup(val + 1);
+			for (p = copy; p && *p && nminus < 64;) {
+				char *comma = strchr(p, ',');
+				if (comma)
+					*comma = '\0';
+				minus[nminus++] = p;
+				p = comma ? comma + 1 : NULL;
+			}
+		}
+		add_defaults(&list, kind, v->ver->v, (const char *const *)minus, nminus);
+		if (val && val[0] == '+')
+			mm_buf_addf(&list, "%s%s", list.len ? "," : "", val + 1);
+		free(copy);
+	}
+	cur = mm_cur_make(list.data ? list.data : "", list.len);
 	while (!mm_cur_eof(&cur)) {
 		struct mm_span name;
 		unsigned i;
@@ -449,10 +586,18 @@ static int check_algs(struct audit_ctx *c, const struct view *v, const char *key
 		}
 	}
 	if (weak.len) {
-		evidence(v, key, shown, ev, sizeof(ev));
-		rc = audit_find(c, id, "weak: %s; %s", weak.data, ev);
+		if (val)
+			evidence(v, key, shown, ev, sizeof(ev));
+		else
+			snprintf(ev, sizeof(ev), "%s not set in the files", shown);
+		if (from_defaults)
+			rc = audit_find(c, id, "weak: %s; %s: the defaults of OpenSSH %u.%u (%s)",
+					weak.data, ev, v->ver->v / 10, v->ver->v % 10, v->ver->src);
+		else
+			rc = audit_find(c, id, "weak: %s; %s", weak.data, ev);
 	}
 	mm_buf_release(&weak);
+	mm_buf_release(&list);
 	return rc;
 }
 
@@ -719,6 +864,7 @@ int audit_check_sshd(struct audit_ctx *c)
 	struct audit_user u[1];
 	size_t nall;
 	struct view vu, vr;
+	struct sshver sv = {0, ""};
 	const char *typical = "nobody";
 	bool noted = false, have_eff = false;
 	int rc;
@@ -770,6 +916,9 @@ int audit_check_sshd(struct audit_ctx *c)
 		if (rc < 0)
 			goto out;
 	}
+	if (!have_eff)
+		find_version(c, &sv);
+	vu.ver = &sv;
 	vu.eff = have_eff ? &eff_user : NULL;
 	vu.files = &files;
 	vu.who = have_eff ? typical : NULL;

@@ -163,6 +163,26 @@ check "file mode: Match User alice applies to the typical user" \
 check "file mode: Match Address is noted, not applied" \
 	'([.findings[] | select(.id == "SSH-EMPTY-PASSWORDS")] == []) and ([.notes[] | select(.text | contains("other than User"))] | length == 1)' \
 	"$TMP/out"
+check "file mode: unset algorithm lists are judged by the newest defaults when the version is unknown" \
+	'[.findings[] | select(.id == "SSH-WEAK-MAC") | .evidence] == ["weak: umac-64-etm@openssh.com (64-bit tag), hmac-sha1-etm@openssh.com (SHA-1), umac-64@openssh.com (64-bit tag), hmac-sha1 (SHA-1, encrypt-and-MAC); MACs not set in the files: the defaults of OpenSSH 9.9 (installed version unknown)"]' \
+	"$TMP/out"
+# OpenSSH defaults by installed version (dpkg database), file mode
+sshdefaults() { # sshdefaults NAME VERSION CONFIG
+	mkdir -p "$TMP/$1/etc/ssh" "$TMP/$1/var/lib/dpkg"
+	printf '%b' "$3" >"$TMP/$1/etc/ssh/sshd_config"
+	printf 'Package: openssh-server\nStatus: install ok installed\nArchitecture: amd64\nVersion: %s\n\n' "$2" \
+		>"$TMP/$1/var/lib/dpkg/status"
+}
+sshdefaults ssh79 1:7.9p1-10+deb10u2 'PasswordAuthentication no\nKbdInteractiveAuthentication no\n'
+expect_rc 1 "$MAMORI" audit --only sshd --root "$TMP/ssh79" --sshd= --json
+check "OpenSSH 7.9 defaults: weak kex, MACs and host keys, no weak cipher" \
+	'([.findings[].id | select(startswith("SSH-WEAK"))] == ["SSH-WEAK-KEX", "SSH-WEAK-MAC", "SSH-WEAK-HOSTKEY"]) and ([.findings[] | select(.id == "SSH-WEAK-KEX") | .evidence] == ["weak: diffie-hellman-group14-sha1 (SHA-1); KexAlgorithms not set in the files: the defaults of OpenSSH 7.9 (openssh-server 1:7.9p1-10+deb10u2 in the dpkg database)"]) and ([.findings[] | select(.id == "SSH-WEAK-HOSTKEY") | .evidence | startswith("weak: ssh-rsa-cert-v01@openssh.com (SHA-1 signatures), ssh-rsa (SHA-1 signatures);")] == [true])' \
+	"$TMP/out"
+sshdefaults ssh92 1:9.2p1-2+deb12u3 'MACs -hmac-sha1*,umac-64*\nKexAlgorithms +diffie-hellman-group1-sha1\nCiphers ^aes128-ctr\n'
+expect_rc 1 "$MAMORI" audit --only sshd --root "$TMP/ssh92" --sshd= --json
+check "OpenSSH 9.2 defaults: -PATTERN removes weak MACs, +NAME adds a weak kex, no ssh-rsa" \
+	'([.findings[].id | select(startswith("SSH-WEAK"))] == ["SSH-WEAK-KEX"]) and ([.findings[] | select(.id == "SSH-WEAK-KEX") | .evidence] == ["weak: diffie-hellman-group1-sha1 (1024-bit group, SHA-1); /etc/ssh/sshd_config:2: KexAlgorithms +diffie-hellman-group1-sha1: the defaults of OpenSSH 9.2 (openssh-server 1:9.2p1-2+deb12u3 in the dpkg database)"])' \
+	"$TMP/out"
 check "every finding has id, severity, evidence, fix" \
 	'all(.findings[]; (.id | length > 0) and (.severity | IN("info","low","medium","high")) and (.evidence | length > 0) and (.fix | length > 0))' \
 	"$TMP/bad.json"

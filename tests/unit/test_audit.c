@@ -362,6 +362,19 @@ static void test_os_release(void **state)
 	assert_int_equal(audit_os_release_rhel("", 0, name, sizeof(name)), 0);
 }
 
+static void test_openssh_version(void **state)
+{
+	(void)state;
+	assert_int_equal(audit_openssh_version("1:9.2p1-2+deb12u3"), 92);
+	assert_int_equal(audit_openssh_version("OpenSSH_8.4p1 Debian-5+deb11u3"), 84);
+	assert_int_equal(audit_openssh_version("10.0p2"), 100);
+	assert_int_equal(audit_openssh_version("7.4p1-21.el7"), 74);
+	assert_int_equal(audit_openssh_version("OpenSSH_"), 0);
+	assert_int_equal(audit_openssh_version("x9.2"), 0);
+	assert_int_equal(audit_openssh_version("9."), 0);
+	assert_int_equal(audit_openssh_version(""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +383,7 @@ int main(void)
 	    cmocka_unit_test(test_vercmp),	     cmocka_unit_test(test_host_names),
 	    cmocka_unit_test(test_http_parse),	     cmocka_unit_test(test_web_config),
 	    cmocka_unit_test(test_dnf_corpus),	     cmocka_unit_test(test_os_release),
+	    cmocka_unit_test(test_openssh_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

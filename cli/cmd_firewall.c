@@ -35,12 +35,15 @@ void usage_firewall(FILE *out)
 	    "usage: mamori firewall [--rules FILE] [--dry-run] [--force] COMMAND [ARGS]\n"
 	    "\n"
 	    "  enable | disable | reload | reset       load, remove, reload or clear the rules\n"
-	    "  status [verbose|numbered]               state, defaults and rules\n"
+	    "  status [verbose|numbered]               state, defaults and rules (as ufw shows\n"
+	    "                                          them), other tables that can refuse\n"
 	    "  show                                    the nftables table mamori would load\n"
 	    "  default allow|deny|reject incoming|outgoing|routed\n"
 	    "  logging off|low|medium|high\n"
 	    "  allow|deny|reject|limit [in|out] [on IFACE] [log|log-all] RULE [comment TEXT]\n"
-	    "  insert N ACTION ... | delete N | delete ACTION ...\n"
+	    "  route ACTION [in on IFACE] [out on IFACE] [log|log-all] RULE [comment TEXT]\n"
+	    "                                          forwarded traffic (chain forward)\n"
+	    "  insert N [route] ACTION ... | delete N | delete [route] ACTION ...\n"
 	    "  block ADDR[/PFX]... [--for DURATION] [comment TEXT] | unblock ADDR... | blocked\n"
 	    "  app list | app info NAME|all             application profiles\n"
 	    "  blocklist load NAME FILE | blocklist drop NAME | blocklist list\n"
@@ -681,37 +684,170 @@ static int do_app(struct fw_state *st)
 	return MM_EXIT_USAGE;
 }
 
-static void print_rules(const struct mm_fw_ruleset *rs, bool numbered)
+/* "22/tcp", "80,443", "5060:5061/udp", "esp" (a protocol without ports). */
+static void ports_text(const struct mm_fw_ports *p, uint8_t proto, struct mm_buf *b)
 {
-	struct mm_buf b;
+	static const struct {
+		uint8_t num;
+		const char *name;
+	} names[] = {{6, "tcp"},  {17, "udp"}, {132, "sctp"}, {33, "dccp"}, {1, "icmp"},
+		     {50, "esp"}, {51, "ah"},  {47, "gre"},   {2, "igmp"},  {58, "ipv6-icmp"}};
+	const char *pn = NULL;
 	size_t i;
 
-	mm_buf_init(&b, 8192);
-	for (i = 0; i < rs->nrules; i++) {
-		mm_buf_reset(&b);
-		if (mm_fw_rule_format(&rs->rules[i], &b) < 0)
-			continue;
-		if (numbered)
-			printf("[%2zu] %s\n", i + 1, b.data);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].num == proto)
+			pn = names[i].name;
+	for (i = 0; i < p->n; i++) {
+		if (i)
+			(void)mm_buf_addc(b, ',');
+		if (p->r[i].lo == p->r[i].hi)
+			(void)mm_buf_addf(b, "%u", p->r[i].lo);
 		else
-			printf("     %s\n", b.data);
+			(void)mm_buf_addf(b, "%u:%u", p->r[i].lo, p->r[i].hi);
 	}
-	mm_buf_release(&b);
+	if (pn)
+		(void)mm_buf_addf(b, "%s%s", p->n ? "/" : "", pn);
+}
+
+/*
+ * One side of a ufw status row: "Anywhere", an address, "ADDR PORTS",
+ * "PORTS", an application name; " (v6)" on the IPv6 row of a rule of both
+ * families or of an IPv6 rule that names no address on this side; " on
+ * IFACE" when given.
+ */
+static void side_text(bool has, const struct mm_prefix *pfx, const struct mm_fw_ports *ports,
+		      uint8_t proto, const char *app, bool v6, const char *iface, struct mm_buf *b)
+{
+	if (has)
+		(void)mm_fw_prefix_text(true, pfx, b);
+	if (app && app[0]) {
+		(void)mm_buf_addf(b, "%s%s", has ? " " : "", app);
+	} else if (ports->n) {
+		if (has)
+			(void)mm_buf_addc(b, ' ');
+		ports_text(ports, proto, b);
+	} else if (proto) {
+		(void)mm_buf_adds(b, has ? " " : "Anywhere/");
+		ports_text(ports, proto, b);
+	} else if (!has) {
+		(void)mm_buf_adds(b, "Anywhere");
+	}
+	if (v6 && !has)
+		(void)mm_buf_adds(b, " (v6)");
+	if (iface && iface[0])
+		(void)mm_buf_addf(b, " on %s", iface);
+	if (!b->data)
+		(void)mm_buf_adds(b, "");
+}
+
+/* The IPv4 (v6 = false) or IPv6 row of rule r, in ufw's columns. */
+static void status_row(const struct mm_fw_rule *r, size_t num, bool v6, bool numbered, bool verbose)
+{
+	const char *dir = r->routed ? "FWD" : r->dir == MM_FW_OUT ? "OUT" : "IN";
+	const char *to_if = r->routed ? r->oiface : r->dir == MM_FW_IN ? r->iface : "";
+	const char *from_if = r->routed ? r->iface : r->dir == MM_FW_OUT ? r->iface : "";
+	struct mm_buf to, from;
+	char action[48], up[16];
+	size_t i;
+
+	mm_buf_init(&to, 1024);
+	mm_buf_init(&from, 1024);
+	side_text(r->has_dst, &r->dst, &r->dport, r->dport.n || !r->sport.n ? r->proto : 0, r->app,
+		  v6, to_if, &to);
+	side_text(r->has_src, &r->src, &r->sport, r->sport.n ? r->proto : 0, NULL, v6, from_if,
+		  &from);
+	snprintf(up, sizeof(up), "%s", mm_fw_action_name(r->action));
+	for (i = 0; up[i]; i++)
+		up[i] = (char)(up[i] - ('a' <= up[i] && up[i] <= 'z' ? 'a' - 'A' : 0));
+	if (verbose || numbered || strcmp(dir, "IN") != 0)
+		snprintf(action, sizeof(action), "%s %s", up, dir);
+	else
+		snprintf(action, sizeof(action), "%s", up);
+	if (r->log)
+		snprintf(action + strlen(action), sizeof(action) - strlen(action), " (%s)",
+			 r->log == MM_FW_LOG_NEW ? "log" : "log-all");
+	if (numbered)
+		printf("[%2zu] ", num);
+	if (r->comment[0])
+		printf("%-26s %-11s %-26s # %s\n", to.data, action, from.data, r->comment);
+	else
+		printf("%-26s %-11s %s\n", to.data, action, from.data);
+	mm_buf_release(&to);
+	mm_buf_release(&from);
+}
+
+/*
+ * The rules as ufw's status shows them: To / Action / From, the IPv4 rows
+ * first, then the IPv6 ones (a rule naming no address has one of each,
+ * the IPv6 one marked "(v6)"). Numbers are mamori's rule numbers, the
+ * ones 'delete N' and 'insert N' take, so both rows of a rule share one.
+ */
+static void print_rules(const struct mm_fw_ruleset *rs, bool numbered, bool verbose)
+{
+	const char *ind = numbered ? "     " : "";
+	size_t i;
+	int pass;
+
+	printf("%s%-26s %-12s%s\n", ind, "To", "Action", "From");
+	printf("%s%-26s %-12s%s\n", ind, "--", "------", "----");
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < rs->nrules; i++) {
+			const struct mm_fw_rule *r = &rs->rules[i];
+			bool pinned = r->has_src || r->has_dst;
+			uint8_t fam = r->has_src ? r->src.addr.family : r->dst.addr.family;
+
+			if (pass == 0 && pinned && fam != MM_AF_INET)
+				continue;
+			if (pass == 1 && pinned && fam != MM_AF_INET6)
+				continue;
+			status_row(r, i + 1, pass == 1, numbered, verbose);
+		}
+	}
+}
+
+/* "on" when the kernel forwards packets of either family (routed rules see traffic). */
+static const char *forwarding(void)
+{
+	static const char *const files[] = {"/proc/sys/net/ipv4/ip_forward",
+					    "/proc/sys/net/ipv6/conf/all/forwarding"};
+	const char *state = "off";
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "re");
+		int c;
+
+		if (!f)
+			return "unknown";
+		c = fgetc(f);
+		fclose(f);
+		if (c == '1')
+			state = "on";
+	}
+	return state;
 }
 
 static int do_status(struct fw_state *st)
 {
 	const char *mode = st->o->npos > 1 ? st->o->pos[1] : "";
+	bool verbose = strcmp(mode, "verbose") == 0, numbered = strcmp(mode, "numbered") == 0;
 	struct mm_fw_backend *be = NULL;
 	struct mm_err err = {0};
+	struct mm_buf others;
 	bool loaded = false, known = false;
+	int nothers = 0;
+	size_t i;
 
-	if (*mode && strcmp(mode, "verbose") != 0 && strcmp(mode, "numbered") != 0) {
+	if (*mode && !verbose && !numbered) {
 		mm_die_msg("status takes verbose or numbered");
 		return MM_EXIT_USAGE;
 	}
+	mm_buf_init(&others, 1u << 20);
 	if (open_backend(&be) == 0) {
 		known = mm_fw_loaded(be, &loaded, &err) == 0;
+		if (known && st->rs.enabled)
+			nothers = mm_fw_foreign_check(be, &others, &err);
 		mm_fw_backend_free(be);
 	}
 	printf("Status: %s", st->rs.enabled ? "active" : "inactive");
@@ -720,18 +856,25 @@ static int do_status(struct fw_state *st)
 	if (known && !st->rs.enabled && loaded)
 		printf(" (table inet mamori still loaded: run 'mamori firewall disable')");
 	printf("\n");
-	if (strcmp(mode, "verbose") == 0) {
-		printf("Logging: %s\n", mm_fw_level_name(st->rs.level));
+	if (verbose) {
+		if (st->rs.level == MM_FW_LEVEL_OFF)
+			printf("Logging: off\n");
+		else
+			printf("Logging: on (%s)\n", mm_fw_level_name(st->rs.level));
 		printf("Default: %s (incoming), %s (outgoing), %s (routed)\n",
 		       mm_fw_action_name(st->rs.policy[0]), mm_fw_action_name(st->rs.policy[1]),
 		       mm_fw_action_name(st->rs.policy[2]));
+		printf("Routing: forwarding %s%s\n", forwarding(),
+		       strcmp(forwarding(), "off") == 0
+			   ? " (route rules and the routed policy load but see no packets)"
+			   : "");
 		printf("Limit: %u new connections per %us per source\n", st->rs.limit_hits,
 		       st->rs.limit_secs);
 		printf("Rules file: %s\n", st->o->rules);
 	}
 	if (st->rs.nrules) {
 		printf("\n");
-		print_rules(&st->rs, strcmp(mode, "numbered") == 0);
+		print_rules(&st->rs, numbered, verbose);
 	}
 	{
 		struct mm_fw_ruleset view = {0};
@@ -744,6 +887,18 @@ static int do_status(struct fw_state *st)
 			       view.nblocks, view.nblocks == 1 ? "" : "es");
 		mm_fw_blocks_view_release(&view);
 	}
+	if (st->rs.nfeeds) {
+		printf("\nFeeds:");
+		for (i = 0; i < st->rs.nfeeds; i++)
+			printf("%s %s (%zu prefixes)", i ? "," : "", st->rs.feeds[i].name,
+			       st->rs.feeds[i].n);
+		printf(" ('mamori firewall blocklist list')\n");
+	}
+	if (nothers > 0)
+		printf("\nWarning: other tables can refuse traffic mamori's rules allow (nftables "
+		       "runs every table's chains; a drop anywhere is final):\n%s",
+		       others.data);
+	mm_buf_release(&others);
 	return MM_EXIT_OK;
 }
 
@@ -1440,7 +1595,8 @@ int cmd_firewall(int argc, char **argv)
 	} else if (strcmp(cmd, "default") == 0 || strcmp(cmd, "logging") == 0) {
 		rc = do_statement(&st);
 	} else if (strcmp(cmd, "allow") == 0 || strcmp(cmd, "deny") == 0 ||
-		   strcmp(cmd, "reject") == 0 || strcmp(cmd, "limit") == 0) {
+		   strcmp(cmd, "reject") == 0 || strcmp(cmd, "limit") == 0 ||
+		   strcmp(cmd, "route") == 0) {
 		rc = do_rule(&st, 0, 0);
 	} else if (strcmp(cmd, "insert") == 0) {
 		if (o.npos < 3 || !parse_pos(o.pos[1], &pos)) {

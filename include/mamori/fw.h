@@ -23,6 +23,7 @@
  *   logging off|low|medium|high
  *   limit-rate N/SECONDSs                     (default 6/30s)
  *   allow|deny|reject|limit [in|out] [on IFACE] [log|log-all] RULE [comment TEXT]
+ *   route allow|deny|reject|limit [in on IFACE] [out on IFACE] [log|log-all] RULE [comment TEXT]
  *   block ADDR[/PFX] [until ISO-8601] [comment TEXT]
  *
  * RULE is PORT[/PROTO], PORT:PORT/PROTO, PORT,PORT[,...][/PROTO], a service
@@ -73,6 +74,10 @@ struct mm_fw_rule {
 	uint8_t proto;	/* IP protocol number; 0 = any (tcp+udp when ports are given) */
 	bool has_src, has_dst;
 	char iface[MM_FW_IFNAMSIZ]; /* "" = any; trailing '+' is a wildcard */
+	/* Routed (forwarded) rule: iface is the input interface, oiface the
+	 * output one; dir is MM_FW_IN. */
+	bool routed;
+	char oiface[MM_FW_IFNAMSIZ];
 	struct mm_prefix src, dst;
 	struct mm_fw_ports sport, dport;
 	char comment[MM_FW_COMMENT_MAX]; /* printable ASCII, no quotes or backslash */
@@ -464,6 +469,15 @@ int mm_fw_apply(struct mm_fw_backend *be, const struct mm_fw_ruleset *rs, int64_
 		struct mm_err *err);
 int mm_fw_remove(struct mm_fw_backend *be, struct mm_err *err);
 int mm_fw_loaded(struct mm_fw_backend *be, bool *loaded, struct mm_err *err);
+/*
+ * Other tables that can refuse what mamori allows (lib/fw/foreign.c):
+ * base chains of other ip/ip6/inet tables on the input, forward and
+ * output hooks with a drop policy or rules that drop or reject. An accept
+ * elsewhere never overrules mamori's drop (every base chain on a hook
+ * runs; a drop is final), so only refusals are reported. Appends one line
+ * per such chain to out; returns how many, or MM_ERR_*.
+ */
+int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err);
 /* Current text of the block sets (nft list output) into out. */
 int mm_fw_list_blocks(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err);
 

@@ -18,7 +18,8 @@
  *                       DHCP replies, user "in" rules, default policy
  *   chain output        lo, established/related, ICMP errors and ND,
  *                       user "out" rules, default policy
- *   chain forward       established/related, invalid, blocks, feeds, default policy
+ *   chain forward       established/related, invalid, blocks, feeds, user
+ *                       "route" rules (chain user_fwd), default policy
  * Log statements are separate rules without a verdict, so their rate
  * limit never limits the verdict that follows.
  */
@@ -112,6 +113,13 @@ static int rule_match(const struct mm_fw_rule *r, struct mm_buf *m)
 		out(&x, "%s \"%.*s%s\"", r->dir == MM_FW_IN ? "iifname" : "oifname",
 		    (int)(r->iface[n - 1] == '+' ? n - 1 : n), r->iface,
 		    r->iface[n - 1] == '+' ? "*" : "");
+		sep = " ";
+	}
+	if (r->oiface[0]) {
+		size_t n = strlen(r->oiface);
+
+		out(&x, "%soifname \"%.*s%s\"", sep, (int)(r->oiface[n - 1] == '+' ? n - 1 : n),
+		    r->oiface, r->oiface[n - 1] == '+' ? "*" : "");
 		sep = " ";
 	}
 	if (r->has_src) {
@@ -393,15 +401,21 @@ int mm_fw_render_feed(const struct mm_fw_feed *f, struct mm_buf *b, struct mm_er
 	return 0;
 }
 
-/* The user's rules of one direction, in order: chain user_in / user_out. */
-static void user_chain(struct rctx *x, struct mm_buf *m, uint8_t dir)
+/* The chain a user rule goes to: user_in, user_out or user_fwd (routed). */
+static const char *rule_chain(const struct mm_fw_rule *r)
+{
+	return r->routed ? "user_fwd" : r->dir == MM_FW_IN ? "user_in" : "user_out";
+}
+
+/* The user's rules of one chain, in order. */
+static void user_chain(struct rctx *x, struct mm_buf *m, const char *chain)
 {
 	const struct mm_fw_ruleset *rs = x->rs;
 	size_t i;
 
-	out(x, "\tchain user_%s {\n", dir == MM_FW_IN ? "in" : "out");
+	out(x, "\tchain %s {\n", chain);
 	for (i = 0; i < rs->nrules && x->rc == 0; i++) {
-		if (rs->rules[i].dir != dir)
+		if (strcmp(rule_chain(&rs->rules[i]), chain) != 0)
 			continue;
 		one_rule(x, &rs->rules[i], i + 1, m);
 	}
@@ -492,6 +506,7 @@ static void forward_chain(struct rctx *x)
 	out(x, "\t\tip saddr @block4 drop\n");
 	out(x, "\t\tip6 saddr @block6 drop\n");
 	feed_rules(x, false);
+	out(x, "\t\tjump user_fwd\n");
 	policy_end(x, MM_FW_ROUTED);
 	out(x, "\t}\n");
 }
@@ -552,8 +567,9 @@ int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, 
 	if (rs->level >= MM_FW_LEVEL_LOW)
 		log_rule(&x, "", PFX_LIMIT);
 	out(&x, "\t\tmeta l4proto tcp reject with tcp reset\n\t\treject\n\t}\n");
-	user_chain(&x, &m, MM_FW_IN);
-	user_chain(&x, &m, MM_FW_OUT);
+	user_chain(&x, &m, "user_in");
+	user_chain(&x, &m, "user_out");
+	user_chain(&x, &m, "user_fwd");
 	input_chain(&x);
 	output_chain(&x);
 	forward_chain(&x);
@@ -592,15 +608,14 @@ int mm_fw_render_append(const struct mm_fw_ruleset *rs, size_t idx, struct mm_bu
 	x.b = b;
 	if (x.rc == 0 && r->action == MM_FW_LIMIT)
 		limit_sets(&x, idx + 1, "add set inet mamori ", " ");
-	/* each "\t\tSTATEMENT\n" becomes "add rule inet mamori user_DIR STATEMENT" */
+	/* each "\t\tSTATEMENT\n" becomes "add rule inet mamori CHAIN STATEMENT" */
 	for (p = lines.data; x.rc == 0 && p && *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)
 			break;
 		while (*p == '\t')
 			p++;
-		out(&x, "add rule inet mamori user_%s %.*s\n", r->dir == MM_FW_IN ? "in" : "out",
-		    (int)(nl - p), p);
+		out(&x, "add rule inet mamori %s %.*s\n", rule_chain(r), (int)(nl - p), p);
 	}
 	mm_buf_release(&m);
 	mm_buf_release(&lines);
@@ -709,7 +724,7 @@ bool mm_fw_would_lock_out(const struct mm_fw_ruleset *rs, const struct mm_addr *
 
 		/* the first part of an application rule that matches decides */
 		for (k = 0; k < np && k < MM_FW_APP_SPECS; k++) {
-			if (parts[k].dir != MM_FW_IN ||
+			if (parts[k].dir != MM_FW_IN || parts[k].routed ||
 			    (parts[k].proto != 0 && parts[k].proto != 6))
 				continue;
 			if (!ports_match(&parts[k].sport, cport) ||

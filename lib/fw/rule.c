@@ -4,6 +4,7 @@
  * the rules file, and the canonical text the file stores.
  *
  *   ACTION [in|out] [on IFACE] [log|log-all] RULE [comment TEXT]
+ *   route ACTION [in on IFACE] [out on IFACE] [log|log-all] RULE [comment TEXT]
  *   RULE := PORTS[/PROTO] | SERVICE[/PROTO] | APP
  *         | [from ADDR|any [port PORTS]] [to ADDR|any [port PORTS | app APP]] [proto NAME]
  *   APP := a profile name, in "..." or '...' when it holds spaces
@@ -303,6 +304,38 @@ static int parse_app_name(struct mm_cur *c, char *out, struct mm_err *err)
 	return 0;
 }
 
+/* route: [in on IFACE] [out on IFACE], each at most once, in either order. */
+static int parse_route_ifaces(struct mm_cur *c, struct mm_fw_rule *r, struct mm_err *err)
+{
+	struct mm_span w;
+	char b[48];
+
+	while (peek_word(c, &w) && (mm_span_eq(w, "in") || mm_span_eq(w, "out"))) {
+		bool in = w.p[0] == 'i';
+		char *dst = in ? r->iface : r->oiface;
+
+		next_word(c, &w);
+		if (dst[0])
+			return mm_err_set(err, MM_ERR_PARSE, "'%s on' given twice",
+					  in ? "in" : "out");
+		if (!next_word(c, &w) || !mm_span_eq(w, "on"))
+			return mm_err_set(err, MM_ERR_PARSE,
+					  "'%s' in a routed rule needs 'on IFACE'",
+					  in ? "in" : "out");
+		if (!next_word(c, &w))
+			return mm_err_set(err, MM_ERR_PARSE, "'on' needs an interface name");
+		if (!iface_ok(w.p, w.n))
+			return mm_err_set(err, MM_ERR_PARSE, "bad interface name '%s'",
+					  shown(w, b, sizeof(b)));
+		memcpy(dst, w.p, w.n);
+		dst[w.n] = '\0';
+	}
+	if (peek_word(c, &w) && mm_span_eq(w, "on"))
+		return mm_err_set(err, MM_ERR_PARSE,
+				  "a routed rule takes 'in on IFACE' or 'out on IFACE'");
+	return 0;
+}
+
 /* SERVICE[/PROTO] or PORTS[/PROTO] */
 static int parse_simple(struct mm_span w, struct mm_fw_rule *r, struct mm_err *err)
 {
@@ -450,6 +483,11 @@ int mm_fw_rule_parse_apps(const char *s, size_t n, const struct mm_fw_apps *apps
 	memset(&r, 0, sizeof(r));
 	if (!next_word(&c, &w))
 		return mm_err_set(err, MM_ERR_PARSE, "empty rule");
+	if (mm_span_eq(w, "route")) {
+		r.routed = true;
+		if (!next_word(&c, &w))
+			return mm_err_set(err, MM_ERR_PARSE, "'route' needs an action");
+	}
 	for (i = 0; i < 4; i++)
 		if (mm_span_eq(w, action_names[i]))
 			break;
@@ -458,11 +496,15 @@ int mm_fw_rule_parse_apps(const char *s, size_t n, const struct mm_fw_apps *apps
 				  "unknown action '%s' (allow, deny, reject, limit)",
 				  shown(w, b, sizeof(b)));
 	r.action = (uint8_t)i;
-	if (peek_word(&c, &w) && (mm_span_eq(w, "in") || mm_span_eq(w, "out"))) {
+	if (r.routed) {
+		rc = parse_route_ifaces(&c, &r, err);
+		if (rc < 0)
+			return rc;
+	} else if (peek_word(&c, &w) && (mm_span_eq(w, "in") || mm_span_eq(w, "out"))) {
 		next_word(&c, &w);
 		r.dir = w.p[0] == 'o' ? MM_FW_OUT : MM_FW_IN;
 	}
-	if (peek_word(&c, &w) && mm_span_eq(w, "on")) {
+	if (!r.routed && peek_word(&c, &w) && mm_span_eq(w, "on")) {
 		next_word(&c, &w);
 		if (!next_word(&c, &w))
 			return mm_err_set(err, MM_ERR_PARSE, "'on' needs an interface name");
@@ -550,11 +592,20 @@ int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out)
 	const struct proto_name *pn = proto_by_num(r->proto);
 	int rc;
 
-	rc = mm_buf_adds(out, mm_fw_action_name(r->action));
-	if (rc == 0 && r->dir == MM_FW_OUT)
-		rc = mm_buf_adds(out, " out");
-	if (rc == 0 && r->iface[0])
-		rc = mm_buf_addf(out, "%s on %s", r->dir == MM_FW_IN ? " in" : "", r->iface);
+	if (r->routed) {
+		rc = mm_buf_addf(out, "route %s", mm_fw_action_name(r->action));
+		if (rc == 0 && r->iface[0])
+			rc = mm_buf_addf(out, " in on %s", r->iface);
+		if (rc == 0 && r->oiface[0])
+			rc = mm_buf_addf(out, " out on %s", r->oiface);
+	} else {
+		rc = mm_buf_adds(out, mm_fw_action_name(r->action));
+		if (rc == 0 && r->dir == MM_FW_OUT)
+			rc = mm_buf_adds(out, " out");
+		if (rc == 0 && r->iface[0])
+			rc =
+			    mm_buf_addf(out, "%s on %s", r->dir == MM_FW_IN ? " in" : "", r->iface);
+	}
 	if (rc == 0 && r->log)
 		rc = mm_buf_adds(out, r->log == MM_FW_LOG_NEW ? " log" : " log-all");
 	if (rc)
@@ -649,6 +700,13 @@ int mm_fw_rule_validate(const struct mm_fw_rule *r, struct mm_err *err)
 	n = strnlen(r->iface, sizeof(r->iface));
 	if (n == sizeof(r->iface) || (n && !iface_ok(r->iface, n)))
 		return mm_err_set(err, MM_ERR_INVAL, "rule: bad interface name");
+	n = strnlen(r->oiface, sizeof(r->oiface));
+	if (n == sizeof(r->oiface) || (n && !iface_ok(r->oiface, n)))
+		return mm_err_set(err, MM_ERR_INVAL, "rule: bad output interface name");
+	if (n && !r->routed)
+		return mm_err_set(err, MM_ERR_INVAL, "rule: output interface on a local rule");
+	if (r->routed && r->dir != MM_FW_IN)
+		return mm_err_set(err, MM_ERR_INVAL, "rule: routed rule with a direction");
 	n = strnlen(r->comment, sizeof(r->comment));
 	if (n == sizeof(r->comment))
 		return mm_err_set(err, MM_ERR_INVAL, "rule: comment not terminated");
@@ -685,7 +743,8 @@ bool mm_fw_rule_eq(const struct mm_fw_rule *a, const struct mm_fw_rule *b)
 	/* Everything but the comment: the same rule with another comment is a duplicate. */
 	if (a->action != b->action || a->dir != b->dir || a->log != b->log ||
 	    a->proto != b->proto || a->has_src != b->has_src || a->has_dst != b->has_dst ||
-	    strcmp(a->iface, b->iface) != 0 || strcmp(a->app, b->app) != 0)
+	    strcmp(a->iface, b->iface) != 0 || strcmp(a->app, b->app) != 0 ||
+	    a->routed != b->routed || strcmp(a->oiface, b->oiface) != 0)
 		return false;
 	if (a->has_src && (a->src.len != b->src.len || !mm_addr_eq(&a->src.addr, &b->src.addr)))
 		return false;

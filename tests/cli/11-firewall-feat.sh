@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # mamori firewall without touching the kernel (null backend): application
-# profiles (app list / app info, rules naming them, the rules file) and
-# blocklist feeds (load, list, drop, the feed files, bad input).
+# profiles (app list / app info, rules naming them, the rules file),
+# blocklist feeds (load, list, drop, the feed files, bad input), routed
+# rules and ufw's status table.
 . "$(dirname "$0")/lib.sh"
 
 R="$TMP/fw.rules"
@@ -119,5 +120,52 @@ grep -q "spam:5: bad address or prefix 'junk'" "$TMP/err" && ok "broken feed fil
 cp "$TMP/spam.before" "$F/spam"
 expect_rc 0 fw blocklist drop spam
 [ ! -e "$F/spam" ] && ok "drop removed the feed file" || fail "feed file left"
+
+# --- routed rules and the status table ---
+export MAMORI_FW_RULES="$TMP/st.rules"
+for rule in "allow OpenSSH" "allow in on eth0 log 80/tcp" "deny out 25/tcp" \
+	"allow from 2001:db8::/32 to any port 443 proto tcp" \
+	"route allow in on eth0 out on eth1 to 10.0.0.0/8 port 80 proto tcp" \
+	"allow proto esp from 192.0.2.1" \
+	"reject from any port 53 to 192.0.2.0/24 port 1024:65535 proto udp comment dns"; do
+	# shellcheck disable=SC2086
+	expect_rc 0 fw $rule
+done
+grep -qx 'route allow in on eth0 out on eth1 from any to 10.0.0.0/8 port 80 proto tcp' "$MAMORI_FW_RULES" &&
+	ok "rules file holds the routed rule" || fail "routed rule in file: $(cat "$MAMORI_FW_RULES")"
+expect_rc 0 fw show
+grep -q '^		iifname "eth0" oifname "eth1" ip daddr 10.0.0.0/8 tcp dport 80 counter accept$' "$TMP/out" &&
+	grep -q '^		jump user_fwd$' "$TMP/out" && ok "show renders the routed rule in user_fwd" ||
+	fail "show routed: $(grep -A3 user_fwd "$TMP/out")"
+expect_rc 0 fw status
+cat >"$TMP/want" <<'W'
+Status: inactive
+
+To                         Action      From
+--                         ------      ----
+OpenSSH                    ALLOW       Anywhere
+80/tcp on eth0             ALLOW (log) Anywhere
+25/tcp                     DENY OUT    Anywhere
+10.0.0.0/8 80/tcp on eth1  ALLOW FWD   Anywhere on eth0
+Anywhere/esp               ALLOW       192.0.2.1
+192.0.2.0/24 1024:65535/udp REJECT      53/udp                     # dns
+OpenSSH (v6)               ALLOW       Anywhere (v6)
+80/tcp (v6) on eth0        ALLOW (log) Anywhere (v6)
+25/tcp (v6)                DENY OUT    Anywhere (v6)
+443/tcp (v6)               ALLOW       2001:db8::/32
+W
+diff -u "$TMP/want" "$TMP/out" >&2 && ok "status: ufw's table, v6 rows marked" || fail "status table differs"
+expect_rc 0 fw status verbose
+grep -qx 'Logging: on (low)' "$TMP/out" && grep -q '^Routing: forwarding ' "$TMP/out" &&
+	grep -qE '^OpenSSH +ALLOW IN +Anywhere$' "$TMP/out" && grep -qE '^25/tcp +DENY OUT +Anywhere$' "$TMP/out" &&
+	ok "status verbose" || fail "status verbose: $(cat "$TMP/out")"
+expect_rc 0 fw status numbered
+grep -qE '^\[ 5\] 10\.0\.0\.0/8 80/tcp on eth1  ALLOW FWD   Anywhere on eth0$' "$TMP/out" &&
+	grep -qE '^\[ 1\] OpenSSH \(v6\) +ALLOW IN +Anywhere \(v6\)$' "$TMP/out" &&
+	ok "status numbered: rule numbers on both rows" || fail "status numbered: $(cat "$TMP/out")"
+expect_rc 0 fw delete route allow in on eth0 out on eth1 to 10.0.0.0/8 port 80 proto tcp
+grep -q '^route' "$MAMORI_FW_RULES" && fail "routed rule not deleted" || ok "delete a routed rule"
+expect_rc 2 fw route allow in eth0 80
+grep -q "'in' in a routed rule needs 'on IFACE'" "$TMP/err" && ok "route grammar error" || fail "route error: $(cat "$TMP/err")"
 
 finish

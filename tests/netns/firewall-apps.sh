@@ -288,6 +288,77 @@ fw blocklist drop spam >/dev/null 2>&1 && fail "dropping a missing feed succeede
 	ok "dropping a missing feed refused"
 fw disable >/dev/null || fail "disable"
 
+# --- routed rules: mamori in the router namespace, the client's traffic to
+# the server crosses its forward chain ---
+rrules="$work/router.rules"
+fwr() { ip netns exec "$ns_r" env -u SSH_CONNECTION "$mamori" firewall --rules "$rrules" "$@"; }
+fwr default deny routed >/dev/null || fail "default deny routed"
+fwr route allow in on "$if_rc" out on "$if_rs" to $S4 port 80 proto tcp >/dev/null || fail "route allow"
+fwr route allow in on "$if_rc" to any app OpenSSH >/dev/null || fail "route allow app"
+fwr route reject out on "$if_rs" 7003/tcp >/dev/null || fail "route reject"
+fwr enable >"$work/out" 2>&1 || fail "router enable: $(cat "$work/out")"
+expect open "route allow: client to server 80/tcp through the router" tcp $S4 80
+expect timeout "default deny routed: 8080/tcp" tcp $S4 8080
+expect timeout "route allow pinned to v4: 80/tcp v6" tcp $S6 80
+expect open "route allow with a profile: 22/tcp v4" tcp $S4 22
+expect open "route allow with a profile: 22/tcp v6" tcp $S6 22
+expect refused "route reject: 7003/tcp refused at once" tcp $S4 7003
+fwr insert 1 route deny from $C4B >/dev/null || fail "insert route deny"
+expect timeout "route deny from one client address" tcp $S4 80 $C4B
+expect open "other client addresses still routed" tcp $S4 80 $C4
+fwr status numbered >"$work/out" 2>&1
+if grep -qE '^\[ 1\] Anywhere +DENY FWD +10\.204\.1\.3$' "$work/out" &&
+	grep -qE "^\[ 2\] 10\.204\.2\.2 80/tcp on $if_rs +ALLOW FWD +Anywhere on $if_rc\$" "$work/out"; then
+	ok "status numbered shows routed rules (FWD)"
+else
+	fail "status numbered: $(cat "$work/out")"
+fi
+fwr default allow routed >/dev/null || fail "default allow routed"
+expect open "default allow routed: 8080/tcp" tcp $S4 8080
+# forwarding off: the rules still load (and see no packets)
+ip netns exec "$ns_r" sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+fwr reload >/dev/null || fail "reload with forwarding off"
+ip netns exec "$ns_r" nft list chain inet mamori user_fwd | grep -q 'tcp dport 80' &&
+	ok "routed rules load with forwarding off" || fail "routed rules not loaded with forwarding off"
+fwr status verbose | grep -q '^Routing: forwarding off' && ok "status verbose says forwarding is off" ||
+	fail "status verbose: no forwarding line"
+expect timeout "forwarding off: nothing routed" tcp $S4 80
+ip netns exec "$ns_r" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+fwr disable >/dev/null || fail "router disable"
+expect open "router firewall disabled: 8080/tcp routed again" tcp $S4 8080
+
+# --- status: other tables that can refuse what mamori allows ---
+fw enable >/dev/null || fail "enable for status"
+ip netns exec "$ns_s" nft -f - <<'NFT'
+table ip other {
+	chain in {
+		type filter hook input priority 10; policy accept;
+		tcp dport 8081 drop
+		tcp dport 8082 reject
+		ct state established accept
+	}
+}
+table inet harmless {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		tcp dport 22 accept
+	}
+}
+NFT
+fw status >"$work/out" 2>&1
+if grep -q '^Warning: other tables can refuse traffic' "$work/out" &&
+	grep -q '^table ip other, chain in (hook input, priority filter + 10): 2 rules that drop or reject$' "$work/out" &&
+	! grep -q 'harmless' "$work/out"; then
+	ok "status warns about another table that refuses"
+else
+	fail "status warning: $(cat "$work/out")"
+fi
+ip netns exec "$ns_s" nft delete table ip other
+fw status >"$work/out" 2>&1
+grep -q 'Warning' "$work/out" && fail "warning without a refusing table: $(cat "$work/out")" ||
+	ok "no warning when other tables only accept"
+fw disable >/dev/null || fail "disable"
+
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed" >&2
 	exit 1

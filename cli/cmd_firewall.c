@@ -845,9 +845,14 @@ static int do_status(struct fw_state *st)
 	}
 	mm_buf_init(&others, 1u << 20);
 	if (open_backend(&be) == 0) {
-		known = mm_fw_loaded(be, &loaded, &err) == 0;
-		if (known && st->rs.enabled)
-			nothers = mm_fw_foreign_check(be, &others, &err);
+		/* one listing for both when active: nft fetches every set's
+		 * elements for any listing, which costs with large feeds */
+		if (st->rs.enabled) {
+			nothers = mm_fw_foreign_check(be, &others, &loaded, &err);
+			known = nothers >= 0;
+		} else {
+			known = mm_fw_loaded(be, &loaded, &err) == 0;
+		}
 		mm_fw_backend_free(be);
 	}
 	printf("Status: %s", st->rs.enabled ? "active" : "inactive");

@@ -475,9 +475,11 @@ int mm_fw_loaded(struct mm_fw_backend *be, bool *loaded, struct mm_err *err);
  * output hooks with a drop policy or rules that drop or reject. An accept
  * elsewhere never overrules mamori's drop (every base chain on a hook
  * runs; a drop is final), so only refusals are reported. Appends one line
- * per such chain to out; returns how many, or MM_ERR_*.
+ * per such chain to out; *loaded tells whether table inet mamori is there
+ * (from the same listing). Returns how many chains, or MM_ERR_*.
  */
-int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err);
+int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, bool *loaded,
+			struct mm_err *err);
 /* Current text of the block sets (nft list output) into out. */
 int mm_fw_list_blocks(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err);
 

@@ -9,9 +9,10 @@
  * forward and output hooks with a drop policy or with rules that drop or
  * reject, and says which.
  *
- * It reads nft's own text: "list chains" gives every chain with its
- * "type T hook H priority P; policy X;" line; each candidate base chain
- * is then listed on its own to count its refusing rules.
+ * It reads nft's own text of "list ruleset", once (nft fetches every set's
+ * elements for any listing, so one listing is the cheap way), by its
+ * indentation: a table at none, its chains and sets at one tab, a chain's
+ * type line and rules at two, a rule's wrapped continuation deeper.
  */
 #include <stdio.h>
 #include <string.h>
@@ -72,109 +73,116 @@ static bool parse_type_line(struct mm_cur c, struct basechain *bc)
 	return true;
 }
 
-/* Base chains of other tables on input, forward and output. */
-static size_t find_chains(const char *text, struct basechain *v, size_t max)
+static bool wanted(const struct basechain *bc)
+{
+	bool ours = strcmp(bc->family, "inet") == 0 && strcmp(bc->table, "mamori") == 0;
+	bool hook = strcmp(bc->hook, "input") == 0 || strcmp(bc->hook, "forward") == 0 ||
+		    strcmp(bc->hook, "output") == 0;
+	bool fam = strcmp(bc->family, "ip") == 0 || strcmp(bc->family, "ip6") == 0 ||
+		   strcmp(bc->family, "inet") == 0;
+
+	return !ours && hook && fam;
+}
+
+/* Does this rule text (one line of it) drop or reject? Words after
+ * "comment" are text, not statements. */
+static bool refuses(struct mm_cur c)
+{
+	struct mm_span w;
+
+	while (word(&c, &w)) {
+		if (mm_span_eq(w, "comment"))
+			return false;
+		if (mm_span_eq(w, "drop") || mm_span_eq(w, "reject"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Base chains of other tables on input, forward and output, with the
+ * number of their rules that drop or reject (refusing[i]).
+ */
+static size_t scan(const char *text, struct basechain *v, size_t *refusing, size_t max, bool *ours)
 {
 	const char *p = text, *end = text + strlen(text);
 	struct basechain cur;
+	bool in_chain = false, base = false, counted = false;
 	size_t n = 0;
 
 	memset(&cur, 0, sizeof(cur));
-	while (p < end && n < max) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct mm_cur c = mm_cur_make(p, len);
-		struct mm_span w, a, b;
-
-		if (word(&c, &w)) {
-			if (mm_span_eq(w, "table") && word(&c, &a) && word(&c, &b)) {
-				copy_span(cur.family, sizeof(cur.family), a);
-				copy_span(cur.table, sizeof(cur.table), b);
-			} else if (mm_span_eq(w, "chain") && word(&c, &a)) {
-				copy_span(cur.chain, sizeof(cur.chain), a);
-			} else if (mm_span_eq(w, "type") &&
-				   parse_type_line(mm_cur_make(p, len), &cur)) {
-				bool ours = strcmp(cur.family, "inet") == 0 &&
-					    strcmp(cur.table, "mamori") == 0;
-				bool hook = strcmp(cur.hook, "input") == 0 ||
-					    strcmp(cur.hook, "forward") == 0 ||
-					    strcmp(cur.hook, "output") == 0;
-				bool fam = strcmp(cur.family, "ip") == 0 ||
-					   strcmp(cur.family, "ip6") == 0 ||
-					   strcmp(cur.family, "inet") == 0;
-
-				if (!ours && hook && fam)
-					v[n++] = cur;
-			}
-		}
-		p += len + (nl ? 1 : 0);
-	}
-	return n;
-}
-
-/* Rules of a listed chain whose verdict is drop or reject. */
-static size_t count_refusing(const char *text)
-{
-	const char *p = text, *end = text + strlen(text);
-	size_t n = 0;
-
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct mm_cur c = mm_cur_make(p, len);
-		struct mm_span w;
-		bool first = true, refusing = false, skip = false;
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p), tabs = 0;
+		struct mm_cur c;
+		struct mm_span w, a, b;
 
-		while (word(&c, &w)) {
-			if (first && (mm_span_eq(w, "table") || mm_span_eq(w, "chain") ||
-				      mm_span_eq(w, "type") || mm_span_eq(w, "}")))
-				skip = true;
-			first = false;
-			if (mm_span_eq(w, "comment"))
-				break; /* the rest is text */
-			if (mm_span_eq(w, "drop") || mm_span_eq(w, "reject"))
-				refusing = true;
+		while (tabs < len && p[tabs] == '\t')
+			tabs++;
+		c = mm_cur_make(p + tabs, len - tabs);
+		if (tabs == 0 && word(&c, &w) && mm_span_eq(w, "table") && word(&c, &a) &&
+		    word(&c, &b)) {
+			copy_span(cur.family, sizeof(cur.family), a);
+			copy_span(cur.table, sizeof(cur.table), b);
+			in_chain = base = false;
+			if (strcmp(cur.family, "inet") == 0 && strcmp(cur.table, "mamori") == 0)
+				*ours = true;
+		} else if (tabs == 1) {
+			in_chain = word(&c, &w) && mm_span_eq(w, "chain") && word(&c, &a);
+			if (in_chain)
+				copy_span(cur.chain, sizeof(cur.chain), a);
+			base = false;
+		} else if (tabs == 2 && in_chain) {
+			struct mm_cur t = c;
+
+			counted = false;
+			if (word(&t, &w) && mm_span_eq(w, "type")) {
+				base = parse_type_line(c, &cur) && wanted(&cur) && n < max;
+				if (base) {
+					v[n] = cur;
+					refusing[n++] = 0;
+				}
+			} else if (base && refuses(c)) {
+				refusing[n - 1]++;
+				counted = true;
+			}
+		} else if (tabs > 2 && in_chain && base && !counted && refuses(c)) {
+			/* a wrapped rule: its verdict on a continuation line */
+			refusing[n - 1]++;
+			counted = true;
 		}
-		if (!skip && refusing)
-			n++;
 		p += len + (nl ? 1 : 0);
 	}
 	return n;
 }
 
-int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err)
+int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, bool *loaded,
+			struct mm_err *err)
 {
 	struct basechain v[MAX_CHAINS];
-	struct mm_buf list, one;
+	size_t refusing[MAX_CHAINS];
+	struct mm_buf list;
 	size_t i, n;
 	int rc, found = 0;
 
-	mm_buf_init(&list, 64u << 20);
-	mm_buf_init(&one, 64u << 20);
-	rc = be->ops->run(be, "list chains", &list, err);
+	mm_buf_init(&list, 512u << 20);
+	rc = be->ops->run(be, "list ruleset", &list, err);
 	if (rc < 0)
 		goto out;
-	n = list.data ? find_chains(list.data, v, MAX_CHAINS) : 0;
+	*loaded = false;
+	n = list.data ? scan(list.data, v, refusing, MAX_CHAINS, loaded) : 0;
 	for (i = 0; i < n && rc == 0; i++) {
-		char cmd[512];
-		size_t refusing = 0;
-
-		mm_buf_reset(&one);
-		snprintf(cmd, sizeof(cmd), "list chain %s %s %s", v[i].family, v[i].table,
-			 v[i].chain);
-		if (be->ops->run(be, cmd, &one, err) == 0 && one.data)
-			refusing = count_refusing(one.data);
-		if (!v[i].drop_policy && refusing == 0)
+		if (!v[i].drop_policy && refusing[i] == 0)
 			continue;
 		found++;
 		rc = mm_buf_addf(out, "table %s %s, chain %s (hook %s, priority %s): ", v[i].family,
 				 v[i].table, v[i].chain, v[i].hook, v[i].prio);
 		if (rc == 0 && v[i].drop_policy)
-			rc = mm_buf_addf(out, "policy drop%s", refusing ? ", " : "");
-		if (rc == 0 && refusing)
-			rc = mm_buf_addf(out, "%zu rule%s that drop%s or reject%s", refusing,
-					 refusing == 1 ? "" : "s", refusing == 1 ? "s" : "",
-					 refusing == 1 ? "s" : "");
+			rc = mm_buf_addf(out, "policy drop%s", refusing[i] ? ", " : "");
+		if (rc == 0 && refusing[i])
+			rc = mm_buf_addf(out, "%zu rule%s that drop%s or reject%s", refusing[i],
+					 refusing[i] == 1 ? "" : "s", refusing[i] == 1 ? "s" : "",
+					 refusing[i] == 1 ? "s" : "");
 		if (rc == 0)
 			rc = mm_buf_addc(out, '\n');
 		if (rc < 0)
@@ -182,6 +190,5 @@ int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, struct mm_
 	}
 out:
 	mm_buf_release(&list);
-	mm_buf_release(&one);
 	return rc < 0 ? rc : found;
 }

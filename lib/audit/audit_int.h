@@ -112,6 +112,8 @@ int audit_names_add(struct audit_names *nm, const char *s, size_t n);
 /* Kernel host name (live only), ROOT/etc/hostname, and their aliases in ROOT/etc/hosts. */
 void audit_host_names(const struct audit_ctx *c, struct audit_names *nm);
 
+struct audit_web;
+
 /* The head of an HTTP/1.x response (check_http.c). */
 struct audit_http_resp {
 	int status;
@@ -124,11 +126,12 @@ struct audit_http_resp {
 int audit_http_parse(const char *p, size_t n, struct audit_http_resp *r);
 /* Plain HTTP listeners among s[0..n) that serve content instead of redirecting. */
 int audit_check_http(struct audit_ctx *c, const struct audit_sock *s, size_t n,
-		     const struct audit_names *names);
+		     const struct audit_names *names, const struct audit_web *web);
 
 /* Web servers' configuration (check_web.c). */
 #define AUDIT_WEB_ROOTS_MAX 64
 #define AUDIT_WEB_USERS_MAX 4
+#define AUDIT_WEB_PORTS_MAX 32
 struct audit_web {
 	struct {
 		char path[512];
@@ -141,7 +144,12 @@ struct audit_web {
 	} users[AUDIT_WEB_USERS_MAX];
 	size_t nusers;
 	struct audit_names names; /* server_name, ServerName, ServerAlias */
-	bool nginx, apache;	  /* configuration found */
+	struct {
+		uint16_t port;
+		bool tls;	      /* nginx "ssl", Apache "https" or 443 */
+	} ports[AUDIT_WEB_PORTS_MAX]; /* nginx listen, Apache Listen */
+	size_t nports;
+	bool nginx, apache; /* configuration found */
 	int unreadable;
 	bool capped;
 	/* nginx include: called with the pattern; may feed more files */
@@ -154,8 +162,8 @@ int audit_nginx_feed(struct audit_web *w, const char *fname, const char *text, s
 int audit_apache_feed(struct audit_web *w, const char *fname, const char *text, size_t n);
 /* Read the web servers' configuration under ROOT into w (initialised here). */
 int audit_web_config(struct audit_ctx *c, struct audit_web *w);
-/* Add the configured server names to nm. */
-void audit_web_names(struct audit_ctx *c, struct audit_names *nm);
+/* Is port configured in w (listen/Listen) with TLS (want_tls) or without? */
+bool audit_web_port(const struct audit_web *w, uint16_t port, bool want_tls);
 /* FILE-WEBROOT-WRITABLE, run by the files area. */
 int audit_check_webroots(struct audit_ctx *c);
 

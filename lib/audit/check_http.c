@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Plain HTTP of local listeners (part of the tls area): every public TCP
- * listener on an HTTP port (role http in data/audit-ports.tsv) gets one
+ * listener on an HTTP port (role http in data/audit-ports.tsv, or a port
+ * nginx or Apache is configured to serve plain HTTP on) gets one
  * minimal request, "GET / HTTP/1.1" with this host's name as Host, over
  * this host's own address, bounded by the probe timeout. Content (2xx)
  * served over plain HTTP is a finding; a redirect to https:// is what a
@@ -188,7 +189,7 @@ out:
 }
 
 int audit_check_http(struct audit_ctx *c, const struct audit_sock *s, size_t n,
-		     const struct audit_names *names)
+		     const struct audit_names *names, const struct audit_web *web)
 {
 	uint16_t seen[32];
 	size_t i, j, nseen = 0;
@@ -207,7 +208,8 @@ int audit_check_http(struct audit_ctx *c, const struct audit_sock *s, size_t n,
 		struct audit_http_resp r;
 		int k;
 		if (s[i].proto != IPPROTO_TCP || s[i].loopback ||
-		    !audit_port_find(s[i].port, IPPROTO_TCP, AUDIT_PORT_HTTP))
+		    (!audit_port_find(s[i].port, IPPROTO_TCP, AUDIT_PORT_HTTP) &&
+		     !audit_web_port(web, s[i].port, false)))
 			continue;
 		for (j = 0; j < nseen && seen[j] != s[i].port; j++)
 			;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TLS of local listeners: every listening TCP socket on a port where TLS
- * is spoken from the first byte (role tls in data/audit-ports.tsv) gets two handshakes over this
+ * is spoken from the first byte (role tls in data/audit-ports.tsv, or a
+ * port nginx or Apache is configured to serve TLS on) gets two handshakes over this
  * host's own addresses (loopback for wildcard binds), each bounded by the probe timeout: one that
  * accepts anything (security level 0, TLS 1.0 and up), to read the certificate chain whatever its
  * key, and one offering only TLS 1.0/1.1, which a well-configured server refuses. The chain is then
@@ -420,6 +421,7 @@ int audit_check_tls(struct audit_ctx *c)
 	struct audit_sock *s;
 	struct audit_names *names;
 	X509_STORE *store = NULL;
+	struct audit_web *web = NULL;
 	uint16_t seen[MAX_PROBES];
 	size_t n = 0, i, j, nseen = 0;
 	int rc;
@@ -436,12 +438,22 @@ int audit_check_tls(struct audit_ctx *c)
 		goto out;
 	}
 	audit_host_names(c, names);
-	audit_web_names(c, names);
+	web = calloc(1, sizeof(*web));
+	if (!web) {
+		rc = MM_ERR_NOMEM;
+		goto out;
+	}
+	rc = audit_web_config(c, web);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < web->names.n; i++)
+		audit_names_add(names, web->names.v[i], strlen(web->names.v[i]));
 	for (i = 0; i < n && rc == 0; i++) {
 		struct hs h = {NULL, NULL};
 		int r;
 		if (s[i].proto != IPPROTO_TCP ||
-		    !audit_port_find(s[i].port, IPPROTO_TCP, AUDIT_PORT_TLS))
+		    (!audit_port_find(s[i].port, IPPROTO_TCP, AUDIT_PORT_TLS) &&
+		     !audit_web_port(web, s[i].port, true)))
 			continue;
 		for (j = 0; j < nseen && seen[j] != s[i].port; j++)
 			;
@@ -491,9 +503,10 @@ int audit_check_tls(struct audit_ctx *c)
 		hs_release(&h);
 	}
 	if (rc == 0)
-		rc = audit_check_http(c, s, n, names);
+		rc = audit_check_http(c, s, n, names, web);
 out:
 	X509_STORE_free(store);
+	free(web);
 	free(names);
 	free(s);
 	return rc;

@@ -5,10 +5,10 @@
  *
  * nginx: nginx.conf and what it includes (else the files in conf.d and
  * sites-enabled), tokenised as nginx does (words, quoted strings, ';',
- * '{', '}', '#' comments); collected: user (main context), root and
- * server_name. Apache: the files in sites-enabled (Debian), httpd.conf
+ * '{', '}', '#' comments); collected: user (main context), root,
+ * server_name and listen. Apache: the files in sites-enabled (Debian), httpd.conf
  * and conf.d (RHEL family), line by line: DocumentRoot, ServerName,
- * ServerAlias, User; the Debian run user from envvars (APACHE_RUN_USER).
+ * ServerAlias, User, Listen; the Debian run user from envvars (APACHE_RUN_USER).
  * Variables ($var, ${VAR}) and regular expressions are skipped: the audit
  * never guesses what they expand to.
  *
@@ -92,6 +92,45 @@ static void add_name(struct audit_web *w, const char *p, size_t n)
 	    has_var(p, n) || memchr(p, ':', n))
 		return;
 	audit_names_add(&w->names, p, n);
+}
+
+/*
+ * The port of a listen address: "80", "*:8080", "[::]:80", "10.0.0.1:81";
+ * 0 for a UNIX socket or anything else.
+ */
+static uint16_t listen_port(struct mm_span a)
+{
+	const char *colon = mm_memrmem(a.p, a.n, ":", 1), *p = a.p;
+	struct mm_cur c;
+	uint32_t v;
+
+	if (a.n >= 5 && memcmp(a.p, "unix:", 5) == 0)
+		return 0;
+	if (colon) {
+		if (a.p[0] == '[' && !mm_memrmem(a.p, (size_t)(colon - a.p), "]", 1))
+			return 0; /* "[::1]" without a port */
+		p = colon + 1;
+	}
+	c = mm_cur_make(p, (size_t)(a.p + a.n - p));
+	if (!mm_cur_u32(&c, &v, 65535) || !mm_cur_eof(&c) || v == 0)
+		return 0;
+	return (uint16_t)v;
+}
+
+static void add_port(struct audit_web *w, uint16_t port, bool tls)
+{
+	size_t i;
+
+	if (!port)
+		return;
+	for (i = 0; i < w->nports; i++)
+		if (w->ports[i].port == port && w->ports[i].tls == tls)
+			return;
+	if (w->nports >= AUDIT_WEB_PORTS_MAX)
+		return;
+	w->ports[w->nports].port = port;
+	w->ports[w->nports].tls = tls;
+	w->nports++;
 }
 
 /* ---- nginx ------------------------------------------------------------------- */
@@ -183,6 +222,14 @@ int audit_nginx_feed(struct audit_web *w, const char *fname, const char *text, s
 				char from[400];
 				snprintf(from, sizeof(from), "nginx root at %s:%u", fname, dline);
 				add_root(w, args[1].p, args[1].n, from);
+			} else if (mm_span_eq(k, "listen")) {
+				bool tls = false, quic = false;
+				for (i = 2; i < nargs; i++) {
+					tls |= mm_span_eq(args[i], "ssl");
+					quic |= mm_span_eq(args[i], "quic");
+				}
+				if (!quic) /* QUIC is UDP */
+					add_port(w, listen_port(args[1]), tls);
 			} else if (mm_span_eq(k, "server_name"))
 				for (i = 1; i < nargs; i++)
 					add_name(w, args[i].p, args[i].n);
@@ -262,6 +309,18 @@ int audit_apache_feed(struct audit_web *w, const char *fname, const char *text, 
 					mm_cur_rest(&nc, &host);
 				add_name(w, host.p, host.n);
 			}
+		} else if (k.n == 6 && strncasecmp(k.p, "Listen", 6) == 0) {
+			/* Listen [ADDRESS:]PORT [PROTOCOL]; 443 is https unless told */
+			struct mm_span proto = {NULL, 0};
+			uint16_t port;
+			if (!apache_arg(&lc, &a))
+				continue;
+			port = listen_port(a);
+			if (!apache_arg(&lc, &proto))
+				proto.n = 0;
+			add_port(w, port,
+				 proto.n ? (proto.n == 5 && strncasecmp(proto.p, "https", 5) == 0)
+					 : port == 443);
 		} else if (k.n == 4 && strncasecmp(k.p, "User", 4) == 0) {
 			if (apache_arg(&lc, &a))
 				add_user(w, a.p, a.n, fname, line);
@@ -389,17 +448,14 @@ int audit_web_config(struct audit_ctx *c, struct audit_web *w)
 	return rc;
 }
 
-void audit_web_names(struct audit_ctx *c, struct audit_names *nm)
+bool audit_web_port(const struct audit_web *w, uint16_t port, bool want_tls)
 {
-	struct audit_web *w = calloc(1, sizeof(*w));
 	size_t i;
 
-	if (!w)
-		return;
-	if (audit_web_config(c, w) == 0)
-		for (i = 0; i < w->names.n; i++)
-			audit_names_add(nm, w->names.v[i], strlen(w->names.v[i]));
-	free(w);
+	for (i = 0; i < w->nports; i++)
+		if (w->ports[i].port == port && w->ports[i].tls == want_tls)
+			return true;
+	return false;
 }
 
 /* ---- accounts ---------------------------------------------------------------- */

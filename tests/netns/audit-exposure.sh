@@ -261,6 +261,39 @@ check "port 8080 redirecting to https:// passes" \
 	'[.findings[], .notes[] | select(tostring | contains(":8080"))] == []' "$tmp/10.json"
 check "port 80 still flagged" '[.findings[] | select(.id == "TLS-HTTP-NO-REDIRECT")] | length == 1' "$tmp/10.json"
 
+# Ports and names from the web server's configuration: a copy of /etc with
+# an nginx configuration is mounted over /etc for the audit only. nginx
+# says 9000 is plain HTTP (serving a page: flagged) and 9001 is TLS for
+# shop.example.net (a certificate for that name passes the name check,
+# though this host is mamori-test.example, and TLS 1.0 is still offered
+# there, which shows it was probed); neither port is in
+# data/audit-ports.tsv.
+cp -a /etc "$tmp/etc"
+mkdir -p "$tmp/etc/nginx/sites-enabled"
+printf 'user www-data;\nhttp { include /etc/nginx/sites-enabled/*; }\n' >"$tmp/etc/nginx/nginx.conf"
+cat >"$tmp/etc/nginx/sites-enabled/shop" <<'EOF2'
+server { listen 9000; listen [::]:9000; server_name shop.example.net; return 301 https://$host$request_uri; }
+server { listen 9001 ssl http2; server_name shop.example.net; root /srv/shop; }
+EOF2
+leaf shop "ec -pkeyopt ec_paramgen_curve:P-256" DNS:shop.example.net -days 365
+serve 9001 "$tmp/shop.pem" "$tmp/shop.key" -cipher 'DEFAULT:@SECLEVEL=0'
+ip netns exec "$ns" python3 -m http.server --bind 0.0.0.0 --directory "$tmp/www" 9000 >/dev/null 2>&1 &
+pids="$pids $!"
+for _ in $(seq 50); do
+	l=$(ip netns exec "$ns" ss -Hltn)
+	grep -q ':9000 ' <<<"$l" && grep -q ':9001 ' <<<"$l" && break
+	sleep 0.1
+done
+ip netns exec "$ns" unshare --uts --mount env SSL_CERT_FILE="$tmp/ca.pem" sh -c \
+	'mount --bind "$1" /etc && hostname mamori-test.example && exec "$2" audit --only tls --json --fail-on none --timeout 700' \
+	sh "$tmp/etc" "$mamori" >"$tmp/11.json" 2>"$tmp/11.err" || fail "audit with nginx config: $(cat "$tmp/11.err")"
+check "nginx listen 9000 (plain): probed and flagged" \
+	'[.findings[] | select(.id == "TLS-HTTP-NO-REDIRECT") | .evidence | select(startswith("0.0.0.0:9000: GET / (Host: mamori-test.example)"))] | length == 1' "$tmp/11.json"
+check "nginx listen 9001 ssl: probed (old protocol), and its server_name matches the certificate" \
+	'([.findings[] | select(.evidence | contains(":9001")) | .id] == ["TLS-OLD-PROTOCOL"]) and ([.notes[] | select(.text | contains(":9001"))] == [])' "$tmp/11.json"
+check "configured names are among the names tried" \
+	'[.findings[] | select(.id == "TLS-CERT-NAME") | .evidence | select(contains(":636"))] | .[0] | contains("shop.example.net")' "$tmp/11.json"
+
 # timing: the whole (live) audit in this namespace
 start=$(date +%s%N)
 ip netns exec "$ns" "$mamori" audit --fail-on none >/dev/null 2>&1

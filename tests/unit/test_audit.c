@@ -300,6 +300,33 @@ static char *slurp(const char *path, size_t *n)
 }
 
 /* tests/data/audit/dnf: NAME.out parsed, compared with NAME.expect */
+static void test_web_ports(void **state)
+{
+	static const char ngx[] =
+	    "server { listen 8443 ssl http2; listen [::]:8000 default_server;\n"
+	    "listen unix:/run/x.sock; listen 443 quic reuseport; listen [::1];\n"
+	    "listen 127.0.0.1:8081; listen 99999; }\n";
+	static const char apache[] = "Listen 8080\nlisten 0.0.0.0:8444 https\nListen [::]:443\n"
+				     "Listen 8445 http\n";
+	struct audit_web *w = calloc(1, sizeof(*w));
+
+	(void)state;
+	assert_non_null(w);
+	assert_int_equal(audit_nginx_feed(w, "n", ngx, sizeof(ngx) - 1), 0);
+	assert_int_equal(audit_apache_feed(w, "a", apache, sizeof(apache) - 1), 0);
+	assert_true(audit_web_port(w, 8443, true));
+	assert_false(audit_web_port(w, 8443, false));
+	assert_true(audit_web_port(w, 8000, false));
+	assert_true(audit_web_port(w, 8081, false));
+	assert_false(audit_web_port(w, 443, false)); /* QUIC is UDP */
+	assert_true(audit_web_port(w, 8080, false));
+	assert_true(audit_web_port(w, 8444, true));
+	assert_true(audit_web_port(w, 443, true)); /* Apache: 443 is https */
+	assert_true(audit_web_port(w, 8445, false));
+	assert_int_equal(w->nports, 7);
+	free(w);
+}
+
 static void test_dnf_corpus(void **state)
 {
 	const char *src = getenv("MM_SRCDIR");
@@ -382,8 +409,8 @@ int main(void)
 	    cmocka_unit_test(test_registry),	     cmocka_unit_test(test_report_json),
 	    cmocka_unit_test(test_vercmp),	     cmocka_unit_test(test_host_names),
 	    cmocka_unit_test(test_http_parse),	     cmocka_unit_test(test_web_config),
-	    cmocka_unit_test(test_dnf_corpus),	     cmocka_unit_test(test_os_release),
-	    cmocka_unit_test(test_openssh_version),
+	    cmocka_unit_test(test_web_ports),	     cmocka_unit_test(test_dnf_corpus),
+	    cmocka_unit_test(test_os_release),	     cmocka_unit_test(test_openssh_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

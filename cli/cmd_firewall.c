@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,13 +30,15 @@
 #define FW_LOCAL_APPS "/etc/mamori/apps.d"
 #define FW_DEFAULT_BLOCKS "/var/lib/mamori/firewall.blocks"
 #define FW_DEFAULT_FEEDS "/var/lib/mamori/feeds"
+#define FW_DEFAULT_PENDING "/var/lib/mamori/firewall.pending"
 #define EXIT_REFUSED 1
 
 void usage_firewall(FILE *out)
 {
 	fprintf(
 	    out,
-	    "usage: mamori firewall [--rules FILE] [--dry-run] [--force] COMMAND [ARGS]\n"
+	    "usage: mamori firewall [--rules FILE] [--dry-run] [--force] [--confirm SECONDS]\n"
+	    "                       COMMAND [ARGS]\n"
 	    "\n"
 	    "  enable | disable | reload | reset       load, remove, reload or clear the rules\n"
 	    "  status [verbose|numbered]               state, defaults and rules (as ufw shows\n"
@@ -47,6 +53,7 @@ void usage_firewall(FILE *out)
 	    "  block ADDR[/PFX]... [--for DURATION] [comment TEXT] | unblock ADDR... | blocked\n"
 	    "  app list | app info NAME|all             application profiles\n"
 	    "  blocklist load NAME FILE | blocklist drop NAME | blocklist list\n"
+	    "  confirm | rollback                      keep or undo a change made with --confirm\n"
 	    "\n"
 	    "RULE: PORT[/PROTO], PORT:PORT/PROTO, PORT,PORT[/PROTO], a service name (ssh,\n"
 	    "http, https, ...), an application profile (OpenSSH, 'Nginx Full') or\n"
@@ -58,6 +65,7 @@ void usage_firewall(FILE *out)
 	    "  --dry-run      print the rules file and nftables text, change nothing\n"
 	    "  --force        apply even when the current SSH client would be locked out\n"
 	    "  --for DUR      block for a time: 90s, 30m, 1h30m, 7d (default: until unblocked)\n"
+	    "  --confirm SEC  apply, then roll back after SEC seconds unless 'confirm' runs\n"
 	    "\n"
 	    "exit status: 0 ok, 1 refused (would lock out the SSH client), 2 usage error or\n"
 	    "bad rule, 3 rules file error, 4 nftables error (or not root / CAP_NET_ADMIN)\n");
@@ -66,6 +74,7 @@ void usage_firewall(FILE *out)
 struct fw_opts {
 	const char *rules;
 	const char *dur;
+	const char *confirm; /* --confirm SECONDS */
 	bool dry_run, force;
 	char **pos;
 	int npos;
@@ -83,6 +92,11 @@ struct fw_state {
 	struct mm_buf inc;
 	/* the blocks file, loaded only when a command needs every block */
 	char blocks[PATH_MAX];
+	/* --confirm: PENDING is BASE.pending (BASE: the rules file, or
+	 * /var/lib/mamori/firewall for the default one), held under plock */
+	char pending[PATH_MAX];
+	int plock;
+	int64_t confirm_secs;
 	struct mm_fw_ruleset jr;
 	bool jr_loaded;
 	size_t jr_lines; /* its block/unblock lines, live or not */
@@ -232,7 +246,8 @@ static void ensure_dir(const char *path)
 	char dir[PATH_MAX];
 	char *slash;
 
-	if (strcmp(path, FW_DEFAULT_RULES) != 0 && strcmp(path, FW_DEFAULT_BLOCKS) != 0)
+	if (strcmp(path, FW_DEFAULT_RULES) != 0 && strcmp(path, FW_DEFAULT_BLOCKS) != 0 &&
+	    strcmp(path, FW_DEFAULT_PENDING) != 0)
 		return;
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -1479,6 +1494,447 @@ out:
 	return rc;
 }
 
+/* --- --confirm: apply, then roll back unless confirmed in time --- */
+
+static void pend_path(const struct fw_state *st, const char *suffix, char *out)
+{
+	snprintf(out, PATH_MAX, "%s%s", st->pending, suffix);
+}
+
+static void pending_paths(struct fw_state *st)
+{
+	if (strcmp(st->o->rules, FW_DEFAULT_RULES) == 0)
+		snprintf(st->pending, sizeof(st->pending), "%s", FW_DEFAULT_PENDING);
+	else
+		snprintf(st->pending, sizeof(st->pending), "%s.pending", st->o->rules);
+}
+
+/* An exclusive lock on PENDING.lock for reading or changing the pending state. */
+static int lock_pending(struct fw_state *st, struct mm_err *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	pend_path(st, ".lock", path);
+	ensure_dir(st->pending);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return mm_err_set(err, errno == EACCES ? MM_ERR_PERM : MM_ERR_IO, "%s: %s", path,
+				  strerror(errno));
+	if (flock(fd, LOCK_EX) < 0) {
+		int e = errno;
+
+		close(fd);
+		return mm_err_set(err, MM_ERR_IO, "%s: lock: %s", path, strerror(e));
+	}
+	return fd;
+}
+
+/* The pending state: 1 when there is one, 0 when not, or MM_ERR_*. */
+static int read_pending(struct fw_state *st, struct mm_fw_pending *p, struct mm_err *err)
+{
+	struct mm_buf b;
+	int rc;
+
+	mm_buf_init(&b, 8192);
+	rc = mm_fw_read_file(st->pending, 8192, &b, err);
+	if (rc == 0)
+		rc = mm_fw_pending_parse(st->pending, b.data, b.len, p, err);
+	mm_buf_release(&b);
+	if (rc == MM_ERR_NOTFOUND)
+		return 0;
+	return rc < 0 ? rc : 1;
+}
+
+static void remove_pending(struct fw_state *st)
+{
+	static const char *const sfx[] = {".rules", ".blocks", ".nft", ""};
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		pend_path(st, sfx[i], path);
+		(void)unlink(path);
+	}
+}
+
+/* Field 22 of /proc/PID/stat (start time in clock ticks), 0 when unknown. */
+static uint64_t proc_start(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	int fd, i;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold spaces */
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		v = strtoull(p + 1, NULL, 10);
+	return v;
+}
+
+/* A saved copy back into place (or the file removed when there was none). */
+static int restore_file(const char *saved, const char *path, bool had, struct mm_err *err)
+{
+	if (had && rename(saved, path) < 0)
+		return mm_err_set(err, MM_ERR_IO, "%s: %s", path, strerror(errno));
+	if (!had && unlink(path) < 0 && errno != ENOENT)
+		return mm_err_set(err, MM_ERR_IO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/*
+ * Back to the state saved before the change: the rules and blocks files,
+ * then the table exactly as it was loaded (its nft listing), or no table.
+ * If the listing does not load, the restored files are applied instead.
+ * Called with the pending lock held.
+ */
+static int rollback(struct fw_state *st, const struct mm_fw_pending *p, struct mm_err *err)
+{
+	struct mm_fw_backend *be = NULL;
+	char path[PATH_MAX];
+	struct mm_buf nft;
+	int rc;
+
+	pend_path(st, ".rules", path);
+	rc = restore_file(path, st->o->rules, p->had_rules, err);
+	pend_path(st, ".blocks", path);
+	if (rc == 0)
+		rc = restore_file(path, st->blocks, p->had_blocks, err);
+	if (rc < 0)
+		return rc;
+	if (open_backend(&be) < 0)
+		return mm_err_set(err, MM_ERR_UNSUPPORTED, "no nftables backend");
+	mm_buf_init(&nft, 1024u << 20);
+	if (p->had_table) {
+		pend_path(st, ".nft", path);
+		rc = mm_fw_render_remove(&nft) < 0 ? MM_ERR_NOMEM : 0;
+		if (rc == 0)
+			rc = mm_fw_read_file(path, 1000u << 20, &nft, err);
+		if (rc == 0)
+			rc = be->ops->run(be, nft.data, NULL, err);
+		if (rc < 0) {
+			/* the listing did not load back: apply the restored files */
+			mm_fw_ruleset_release(&st->rs);
+			mm_fw_ruleset_init(&st->rs);
+			st->rs.apps = &st->apps;
+			mm_fw_ruleset_release(&st->jr);
+			mm_fw_ruleset_init(&st->jr);
+			st->jr_loaded = false;
+			memset(err, 0, sizeof(*err));
+			rc = mm_fw_load(&st->rs, st->o->rules, time(NULL), err);
+			if (rc == 0)
+				rc = apply_full(st, be, err);
+		}
+	} else {
+		rc = mm_fw_remove(be, err);
+	}
+	mm_buf_release(&nft);
+	mm_fw_backend_free(be);
+	if (rc == 0) {
+		remove_pending(st);
+		/* a rollback asked for early: the watcher has nothing left to do */
+		if (p->pid > 0 && p->pid != (int)getpid() && p->start &&
+		    proc_start(p->pid) == p->start)
+			(void)kill(p->pid, SIGTERM);
+	}
+	return rc;
+}
+
+/* Roll back a pending change whose deadline has passed. Returns 0, or an exit code. */
+static int rollback_if_due(struct fw_state *st, bool now)
+{
+	struct mm_fw_pending p;
+	struct mm_err err = {0};
+	int lock, rc, ret = 0;
+
+	if (access(st->pending, F_OK) != 0)
+		return 0;
+	lock = lock_pending(st, &err);
+	if (lock < 0) {
+		mm_die_msg("%s", err.msg);
+		return MM_EXIT_INPUT;
+	}
+	rc = read_pending(st, &p, &err);
+	if (rc < 0) {
+		mm_die_msg("%s", err.msg);
+		ret = MM_EXIT_INPUT;
+	} else if (rc == 1 && (now || time(NULL) >= p.deadline)) {
+		if (rollback(st, &p, &err) < 0) {
+			mm_die_msg("rolling back the unconfirmed change failed: %s", err.msg);
+			ret = MM_EXIT_INTERNAL;
+		} else {
+			mm_warn("%s: rolled back to the ruleset before it",
+				now ? "the change waiting for confirmation"
+				    : "the change made with --confirm was not confirmed in time");
+			ret = -1; /* rolled back */
+		}
+	}
+	close(lock);
+	return ret;
+}
+
+/*
+ * The watcher: a grandchild in a session of its own (setsid, SIGHUP
+ * ignored, stdio on /dev/null), so closing the terminal or killing the
+ * shell that asked does not stop it. It sleeps until the deadline and
+ * rolls back if the change is still pending then.
+ */
+static int spawn_watcher(struct fw_state *st, int64_t deadline, int *pid_out)
+{
+	int pfd[2], status;
+	pid_t pid;
+	int gpid = 0;
+
+	if (pipe(pfd) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int fd, me;
+		int64_t left;
+
+		close(pfd[0]);
+		if (setsid() < 0 || (pid = fork()) < 0)
+			_exit(1);
+		if (pid > 0)
+			_exit(0);
+		signal(SIGHUP, SIG_IGN);
+		me = (int)getpid();
+		if (write(pfd[1], &me, sizeof(me)) != (ssize_t)sizeof(me))
+			_exit(1);
+		/* nothing inherited: above all not the pending lock, which the
+		 * rollback takes again, nor the caller's pipes */
+		for (fd = 3; fd < 1024; fd++)
+			(void)close(fd);
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		while ((left = deadline - (int64_t)time(NULL)) > 0)
+			sleep((unsigned)(left > 3600 ? 3600 : left));
+		(void)rollback_if_due(st, false);
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &gpid, sizeof(gpid)) != (ssize_t)sizeof(gpid))
+		gpid = 0;
+	close(pfd[0]);
+	(void)waitpid(pid, &status, 0);
+	*pid_out = gpid;
+	return gpid > 0 ? 0 : -1;
+}
+
+static bool is_changing(const char *cmd)
+{
+	static const char *const verbs[] = {"enable",  "disable", "reload", "reset",   "default",
+					    "logging", "allow",	  "deny",   "reject",  "limit",
+					    "insert",  "delete",  "block",  "unblock", "route"};
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(cmd, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Before a --confirm change: refuse when one is pending already, else
+ * save the rules file, the blocks file and the loaded table beside
+ * PENDING and write PENDING. The lock stays held until confirm_end().
+ */
+static int confirm_begin(struct fw_state *st, const char *cmd)
+{
+	struct mm_fw_backend *be = NULL;
+	struct mm_fw_pending p = {0};
+	struct mm_err err = {0};
+	char path[PATH_MAX];
+	struct mm_buf b;
+	bool loaded = false;
+	int rc, ret = 0;
+
+	if (!is_changing(cmd)) {
+		mm_die_msg("--confirm only applies to commands that change the firewall");
+		return MM_EXIT_USAGE;
+	}
+	if (mm_fw_duration_parse(st->o->confirm, strlen(st->o->confirm), &st->confirm_secs, &err) <
+		0 ||
+	    st->confirm_secs > 86400) {
+		mm_die_msg("--confirm: %s", err.msg[0] ? err.msg : "at most a day (86400 seconds)");
+		return MM_EXIT_USAGE;
+	}
+	if (st->o->dry_run)
+		return 0;
+	st->plock = lock_pending(st, &err);
+	if (st->plock < 0) {
+		mm_die_msg("%s", err.msg);
+		return MM_EXIT_INPUT;
+	}
+	rc = read_pending(st, &p, &err);
+	if (rc != 0) {
+		if (rc < 0)
+			mm_die_msg("%s", err.msg);
+		else
+			mm_die_msg(
+			    "refusing: an earlier change made with --confirm is still waiting "
+			    "(it rolls back in %llds); run 'mamori firewall confirm' or "
+			    "'mamori firewall rollback' first",
+			    (long long)(p.deadline - (int64_t)time(NULL)));
+		ret = rc < 0 ? MM_EXIT_INPUT : EXIT_REFUSED;
+		goto fail;
+	}
+	pend_path(st, ".rules", path);
+	rc = mm_fw_copy_file(st->o->rules, path, &p.had_rules, &err);
+	pend_path(st, ".blocks", path);
+	if (rc == 0)
+		rc = mm_fw_copy_file(st->blocks, path, &p.had_blocks, &err);
+	if (rc == 0 && open_backend(&be) == 0) {
+		rc = mm_fw_loaded(be, &loaded, &err);
+		mm_buf_init(&b, 1000u << 20);
+		if (rc == 0 && loaded)
+			rc = be->ops->run(be, "list table inet mamori", &b, &err);
+		pend_path(st, ".nft", path);
+		if (rc == 0 && loaded)
+			rc = mm_fw_write_file(path, b.data ? b.data : "", b.len, &err);
+		mm_buf_release(&b);
+		mm_fw_backend_free(be);
+	} else if (rc == 0) {
+		rc = MM_ERR_UNSUPPORTED;
+	}
+	p.had_table = loaded;
+	p.deadline = (int64_t)time(NULL) + st->confirm_secs;
+	mm_buf_init(&b, 4096);
+	if (rc == 0)
+		rc = mm_fw_pending_format(&p, &b) < 0 ? MM_ERR_NOMEM : 0;
+	if (rc == 0)
+		rc = mm_fw_write_file(st->pending, b.data, b.len, &err);
+	mm_buf_release(&b);
+	if (rc < 0) {
+		mm_die_msg("cannot save the current state for --confirm: %s; nothing changed",
+			   err.msg[0] ? err.msg : mm_strerror(rc));
+		remove_pending(st);
+		ret = MM_EXIT_INPUT;
+		goto fail;
+	}
+	return 0;
+fail:
+	close(st->plock);
+	st->plock = -1;
+	return ret;
+}
+
+/* After the change: start the watcher (or drop the saved state when it failed). */
+static int confirm_end(struct fw_state *st, int rc)
+{
+	struct mm_fw_pending p;
+	struct mm_err err = {0};
+	struct mm_buf b;
+
+	if (st->o->dry_run) {
+		if (rc == 0)
+			printf("# with --confirm: rolled back after %llds unless 'mamori firewall "
+			       "confirm' runs\n",
+			       (long long)st->confirm_secs);
+		return rc;
+	}
+	if (st->plock < 0)
+		return rc;
+	if (rc != 0 || read_pending(st, &p, &err) != 1) {
+		remove_pending(st);
+		goto out;
+	}
+	if (spawn_watcher(st, p.deadline, &p.pid) < 0) {
+		mm_die_msg("cannot start the rollback watcher; rolling back now");
+		if (rollback(st, &p, &err) < 0)
+			mm_die_msg("rollback failed: %s", err.msg);
+		rc = MM_EXIT_INTERNAL;
+		goto out;
+	}
+	p.start = proc_start(p.pid);
+	mm_buf_init(&b, 4096);
+	if (mm_fw_pending_format(&p, &b) < 0 ||
+	    mm_fw_write_file(st->pending, b.data, b.len, &err) < 0)
+		mm_warn("cannot record the watcher: %s", err.msg);
+	mm_buf_release(&b);
+	printf("Run 'mamori firewall confirm' within %lld seconds to keep this change; "
+	       "otherwise it is rolled back\n",
+	       (long long)st->confirm_secs);
+out:
+	close(st->plock);
+	st->plock = -1;
+	return rc;
+}
+
+/* confirm: keep the pending change; rollback: undo it now. */
+static int do_confirm(struct fw_state *st, bool keep)
+{
+	struct mm_fw_pending p;
+	struct mm_err err = {0};
+	int lock, rc, ret = MM_EXIT_OK;
+
+	if (!keep) {
+		rc = rollback_if_due(st, true);
+		if (rc > 0)
+			return rc;
+		if (rc == 0) {
+			mm_die_msg("no change is waiting for confirmation");
+			return MM_EXIT_USAGE;
+		}
+		return MM_EXIT_OK;
+	}
+	rc = rollback_if_due(st, false);
+	if (rc > 0)
+		return rc;
+	if (rc < 0) {
+		mm_die_msg("too late: the change was rolled back");
+		return EXIT_REFUSED;
+	}
+	if (access(st->pending, F_OK) != 0) {
+		mm_die_msg("no change is waiting for confirmation");
+		return MM_EXIT_USAGE;
+	}
+	lock = lock_pending(st, &err);
+	if (lock < 0) {
+		mm_die_msg("%s", err.msg);
+		return MM_EXIT_INPUT;
+	}
+	rc = read_pending(st, &p, &err);
+	if (rc < 0) {
+		mm_die_msg("%s", err.msg);
+		ret = MM_EXIT_INPUT;
+	} else if (rc == 0) {
+		mm_die_msg("no change is waiting for confirmation");
+		ret = MM_EXIT_USAGE;
+	} else {
+		remove_pending(st);
+		/* the watcher would find nothing to do; end it now (if it is still ours) */
+		if (p.pid > 0 && p.start && proc_start(p.pid) == p.start)
+			(void)kill(p.pid, SIGTERM);
+		printf("Change confirmed\n");
+	}
+	close(lock);
+	return ret;
+}
+
 static int split_args(int argc, char **argv, struct fw_opts *o)
 {
 	int i;
@@ -1490,15 +1946,20 @@ static int split_args(int argc, char **argv, struct fw_opts *o)
 			o->dry_run = true;
 		} else if (strcmp(a, "--force") == 0) {
 			o->force = true;
-		} else if (strcmp(a, "--rules") == 0 || strcmp(a, "--for") == 0) {
+		} else if (strcmp(a, "--rules") == 0 || strcmp(a, "--for") == 0 ||
+			   strcmp(a, "--confirm") == 0) {
 			if (i + 1 >= argc) {
 				mm_die_msg("%s needs a value", a);
 				return -1;
 			}
 			if (a[3] == 'u')
 				o->rules = argv[++i];
+			else if (a[2] == 'c')
+				o->confirm = argv[++i];
 			else
 				o->dur = argv[++i];
+		} else if (strncmp(a, "--confirm=", 10) == 0) {
+			o->confirm = a + 10;
 		} else if (strncmp(a, "--rules=", 8) == 0) {
 			o->rules = a + 8;
 		} else if (strncmp(a, "--for=", 6) == 0) {
@@ -1533,6 +1994,8 @@ int cmd_firewall(int argc, char **argv)
 	mm_fw_ruleset_init(&st.jr);
 	st.jr_loaded = false;
 	st.jr_lines = 0;
+	st.plock = -1;
+	st.confirm_secs = 0;
 	mm_buf_init(&st.inc, 1u << 20);
 	st.o = &o;
 	st.now = now_sec();
@@ -1553,14 +2016,30 @@ int cmd_firewall(int argc, char **argv)
 	cmd = o.pos[0];
 	blocks_path(&st);
 	feeds_dir(&st);
+	pending_paths(&st);
 	load_apps(&st);
 	if (strcmp(cmd, "app") == 0) {
 		rc = do_app(&st);
 		goto out;
 	}
+	if (strcmp(cmd, "confirm") == 0 || strcmp(cmd, "rollback") == 0) {
+		rc = o.npos == 1 ? do_confirm(&st, cmd[0] == 'c') : MM_EXIT_USAGE;
+		if (o.npos != 1)
+			mm_die_msg("%s takes no arguments", cmd);
+		goto out;
+	}
+	/* an unconfirmed change whose watcher is gone (a reboot): undo it first */
+	rc = rollback_if_due(&st, false);
+	if (rc > 0)
+		goto out;
 	rc = load(&st);
 	if (rc)
 		goto out;
+	if (o.confirm) {
+		rc = confirm_begin(&st, cmd);
+		if (rc)
+			goto out;
+	}
 	if (strcmp(cmd, "enable") == 0 || strcmp(cmd, "disable") == 0) {
 		st.rs.enabled = cmd[0] == 'e';
 		rc = commit(&st, true);
@@ -1620,6 +2099,8 @@ int cmd_firewall(int argc, char **argv)
 		mm_die_msg("unknown firewall command '%s'; see 'mamori help firewall'", cmd);
 		rc = MM_EXIT_USAGE;
 	}
+	if (o.confirm)
+		rc = confirm_end(&st, rc);
 out:
 	mm_fw_ruleset_release(&st.rs);
 	mm_fw_apps_release(&st.apps);

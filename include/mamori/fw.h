@@ -391,6 +391,29 @@ int mm_fw_blocks_merge(const struct mm_fw_ruleset *a, const struct mm_fw_ruleset
 		       struct mm_fw_ruleset *out, struct mm_err *err);
 void mm_fw_blocks_view_release(struct mm_fw_ruleset *view);
 
+/* --- pending confirmation of --confirm (lib/fw/confirm.c) --- */
+
+/* See confirm.c for the file format. */
+struct mm_fw_pending {
+	int64_t deadline; /* unix seconds: roll back from then on */
+	bool had_rules;	  /* the rules file existed before the change */
+	bool had_blocks;  /* the blocks file existed */
+	bool had_table;	  /* table inet mamori was loaded */
+	int pid;	  /* the watcher process, 0 before it is started */
+	uint64_t start;	  /* its start time (/proc/PID/stat field 22) */
+};
+
+/* Parse a pending file (errors "NAME:LINE: what"). Returns 0 or MM_ERR_*. */
+int mm_fw_pending_parse(const char *name, const char *data, size_t n, struct mm_fw_pending *p,
+			struct mm_err *err);
+int mm_fw_pending_format(const struct mm_fw_pending *p, struct mm_buf *out);
+/* Read a whole file (at most max bytes) into out; MM_ERR_NOTFOUND when missing. */
+int mm_fw_read_file(const char *path, size_t max, struct mm_buf *out, struct mm_err *err);
+/* Write data to path atomically (temporary file, fsync, rename), mode 0600. */
+int mm_fw_write_file(const char *path, const char *data, size_t n, struct mm_err *err);
+/* Copy from to to atomically; a missing from removes to and sets *existed false. */
+int mm_fw_copy_file(const char *from, const char *to, bool *existed, struct mm_err *err);
+
 /* --- rendering (lib/fw/render.c) --- */
 
 /*

@@ -147,6 +147,36 @@ grep -q '^Status: active' "$TMP/out" && ok "enabled" || fail "status after enabl
 grep -q '^Default: deny (incoming), allow (outgoing), deny (routed)' "$TMP/out" && ok "verbose defaults" ||
 	fail "verbose: $(cat "$TMP/out")"
 
+# --confirm (the kernel side is tested in tests/netns/firewall.sh)
+expect_rc 2 fw --confirm 30 status
+grep_err "only applies to commands that change"
+expect_rc 2 fw --confirm 5x allow 1/tcp
+grep_err "bad duration"
+expect_rc 2 fw --confirm 2d allow 1/tcp
+grep_err "at most a day"
+expect_rc 2 fw confirm
+grep_err "no change is waiting"
+expect_rc 2 fw rollback
+cp "$R" "$TMP/before-confirm"
+expect_rc 0 fw --confirm 60 allow 4444/tcp
+grep -q "within 60 seconds" "$TMP/out" && ok "--confirm says how long" || fail "--confirm: $(cat "$TMP/out")"
+grep -q '^deadline [0-9]*$' "$R.pending" && ok "pending state written" || fail "no pending state"
+expect_rc 1 fw --confirm 60 allow 4445/tcp
+grep_err "still waiting"
+cp "$R.pending" "$TMP/pending.good"
+echo 'deadline 12' >>"$R.pending"
+expect_rc 3 fw status
+grep_err "fw.rules.pending:[0-9]+: 'deadline' given twice"
+cp "$TMP/pending.good" "$R.pending"
+expect_rc 0 fw rollback
+cmp -s "$R" "$TMP/before-confirm" && ok "rollback restored the rules file" || fail "rollback: $(diff "$TMP/before-confirm" "$R")"
+[ ! -e "$R.pending" ] && ok "rollback removed the pending state" || fail "pending state left"
+expect_rc 0 fw --confirm 60 allow 4444/tcp
+expect_rc 0 fw confirm
+grep -q '^allow 4444/tcp' "$R" && ok "confirm kept the change" || fail "confirm lost the change"
+expect_rc 0 fw --dry-run --confirm 60 allow 4446/tcp
+grep -q 'rolled back after 60s' "$TMP/out" && ok "--dry-run --confirm" || fail "dry-run confirm: $(cat "$TMP/out")"
+
 expect_rc 0 fw reset
 expect_rc 0 fw status
 grep -q '^Status: inactive' "$TMP/out" && ! grep -q allow "$TMP/out" && ok "reset" || fail "reset"

@@ -320,6 +320,48 @@ ip netns exec "$ns_s" env SSH_CONNECTION="$C4 50000 $S4 22" "$mamori" firewall -
 expect timeout "22/tcp now denied" tcp $S4 22
 fw allow 22/tcp >/dev/null
 
+# --confirm: applied at once, rolled back (kernel and rules file) unless confirmed
+cp "$rules" "$work/before-confirm"
+fw --confirm 3 insert 1 deny 80/tcp >"$work/out" 2>&1 || fail "--confirm deny: $(cat "$work/out")"
+rc=0
+fw --confirm 3 allow 8080/tcp >"$work/out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "still waiting" "$work/out" && ok "a second --confirm is refused" ||
+	fail "second --confirm: exit $rc: $(cat "$work/out")"
+expect timeout "--confirm: the change applies at once" tcp $S4 80
+sleep 3
+expect open "not confirmed: rolled back, port 80 reachable again" tcp $S4 80
+cmp -s "$rules" "$work/before-confirm" && ok "rollback restored the rules file" ||
+	fail "rules file after rollback: $(diff "$work/before-confirm" "$rules")"
+fw --confirm 3 insert 1 deny 80/tcp >/dev/null 2>&1 || fail "--confirm deny again"
+fw confirm >"$work/out" 2>&1 && grep -q "Change confirmed" "$work/out" && ok "confirm" ||
+	fail "confirm: $(cat "$work/out")"
+sleep 2.6
+sleep 0.5
+expect timeout "confirmed: the change stays after the deadline" tcp $S4 80
+fw delete deny 80/tcp >/dev/null || fail "delete deny 80"
+expect open "port 80 open again" tcp $S4 80
+# the shell that asked dies (its whole session killed, SIGHUP and SIGKILL): the
+# rollback still happens
+setsid bash -c "ip netns exec '$ns_s' env -u SSH_CONNECTION '$mamori' firewall --rules '$rules' \
+	--confirm 3 insert 1 deny 80/tcp >'$work/detached.out' 2>&1; sleep 60" &
+sess=$!
+for _ in $(seq 50); do
+	grep -qs "Run 'mamori firewall confirm'" "$work/detached.out" && break
+	sleep 0.1
+done
+kill -HUP -- -"$sess" 2>/dev/null
+kill -KILL -- -"$sess" 2>/dev/null
+wait "$sess" 2>/dev/null
+expect timeout "--confirm from a session that is then killed: applied" tcp $S4 80
+sleep 3
+expect open "the killed session's change rolled back anyway" tcp $S4 80
+grep -q '^deny 80/tcp' "$rules" && fail "rules file kept the unconfirmed rule" ||
+	ok "rules file rolled back after the session died"
+rc=0
+fw confirm >"$work/out" 2>&1 || rc=$?
+[ "$rc" = 2 ] && ok "confirm with nothing pending: exit 2" || fail "confirm nothing: exit $rc"
+check_foreign confirm
+
 # a broken hand edit: reload refuses with file and line, nothing changes
 before=$(mamori_rules)
 cp "$rules" "$work/good.rules"

@@ -3,7 +3,8 @@
  * The blocks file (lib/fw/blocks.c): replay semantics (the last line for
  * a prefix decides, unblock, expiry, blocks inside blocks), errors with
  * file and line, a torn last line, append/undo/compaction on a real file,
- * and merging with the rules file's own blocks.
+ * and merging with the rules file's own blocks. Also the pending state of
+ * --confirm (lib/fw/confirm.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -235,12 +236,58 @@ static void test_block_format(void **state)
 	mm_buf_release(&out);
 }
 
+static void test_pending(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+	    {"deadline 5\nrules yes\nblocks no\ntable yes\n",
+	     "p: incomplete (needs deadline, rules, blocks, table, watcher)"},
+	    {"deadline 5\ndeadline 6\n", "p:2: 'deadline' given twice"},
+	    {"deadline 0\n", "p:1: bad value for 'deadline'"},
+	    {"deadline soon\n", "p:1: bad value for 'deadline'"},
+	    {"rules maybe\n", "p:1: bad value for 'rules'"},
+	    {"watcher 12\n", "p:1: bad value for 'watcher'"},
+	    {"table yes no\n", "p:1: bad value for 'table'"},
+	    {"colour blue\n", "p:1: unknown key 'colour'"},
+	};
+	struct mm_fw_pending p, q;
+	struct mm_err err = {0};
+	struct mm_buf b;
+	size_t i;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.deadline = 1800000123;
+	p.had_rules = true;
+	p.had_table = true;
+	p.pid = 4242;
+	p.start = 987654321;
+	mm_buf_init(&b, 4096);
+	assert_int_equal(mm_fw_pending_format(&p, &b), 0);
+	assert_int_equal(mm_fw_pending_parse("p", b.data, b.len, &q, &err), 0);
+	assert_int_equal(q.deadline, p.deadline);
+	assert_true(q.had_rules);
+	assert_false(q.had_blocks);
+	assert_true(q.had_table);
+	assert_int_equal(q.pid, 4242);
+	assert_int_equal(q.start, 987654321);
+	mm_buf_release(&b);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_true(mm_fw_pending_parse("p", bad[i].text, strlen(bad[i].text), &q, &err) <
+			    0);
+		assert_string_equal(err.msg, bad[i].msg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_replay),    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_torn_line), cmocka_unit_test(test_file_ops),
 	    cmocka_unit_test(test_merge),     cmocka_unit_test(test_block_format),
+	    cmocka_unit_test(test_pending),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pending-confirmation state of `--confirm SECONDS`: a small text
+ * file beside the saved copies of the rules file, the blocks file and
+ * the loaded table, read by `confirm`, by the watcher that rolls back at
+ * the deadline, and by every later command (which rolls back an overdue
+ * change whose watcher died, say with a reboot). Format, one per line:
+ *
+ *   # comment
+ *   deadline UNIX-SECONDS
+ *   rules yes|no        the rules file existed (copy in PENDING.rules)
+ *   blocks yes|no       the blocks file existed (copy in PENDING.blocks)
+ *   table yes|no        table inet mamori was loaded (text in PENDING.nft)
+ *   watcher PID START   the watcher and its start time (/proc/PID/stat
+ *                       field 22), 0 0 before it runs
+ *
+ * Every key exactly once; anything else is an error with file and line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mamori/cursor.h"
+#include "mamori/fw.h"
+
+#define PENDING_MAX 4096
+#define COPY_MAX (512u << 20)
+
+static int yes_no(struct mm_cur *c, bool *out)
+{
+	struct mm_span w;
+
+	mm_cur_skip_ws(c);
+	if (!mm_cur_word(c, &w))
+		return -1;
+	if (mm_span_eq(w, "yes"))
+		*out = true;
+	else if (mm_span_eq(w, "no"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+int mm_fw_pending_parse(const char *name, const char *data, size_t n, struct mm_fw_pending *p,
+			struct mm_err *err)
+{
+	const char *s = data, *end = data + n;
+	unsigned long line = 0;
+	unsigned seen = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (n > PENDING_MAX)
+		return mm_err_set(err, MM_ERR_TOOBIG, "%s: larger than %d bytes", name,
+				  PENDING_MAX);
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		struct mm_cur c = mm_cur_make(s, len);
+		struct mm_span w;
+		unsigned bit = 0;
+		bool bad = false;
+		uint64_t v, v2;
+
+		line++;
+		s += len + (nl ? 1 : 0);
+		mm_cur_skip_ws(&c);
+		if (mm_cur_eof(&c) || *c.p == '#')
+			continue;
+		if (memchr(c.p, '\0', mm_cur_left(&c)))
+			return mm_err_set(err, MM_ERR_PARSE, "%s:%lu: NUL byte in line", name,
+					  line);
+		if (!mm_cur_word(&c, &w))
+			return mm_err_set(err, MM_ERR_PARSE, "%s:%lu: expected a key", name, line);
+		mm_cur_skip_ws(&c);
+		if (mm_span_eq(w, "deadline")) {
+			bit = 1;
+			bad = !mm_cur_u64(&c, &v, 1ull << 40) || v == 0;
+			if (!bad)
+				p->deadline = (int64_t)v;
+		} else if (mm_span_eq(w, "rules")) {
+			bit = 2;
+			bad = yes_no(&c, &p->had_rules) < 0;
+		} else if (mm_span_eq(w, "blocks")) {
+			bit = 4;
+			bad = yes_no(&c, &p->had_blocks) < 0;
+		} else if (mm_span_eq(w, "table")) {
+			bit = 8;
+			bad = yes_no(&c, &p->had_table) < 0;
+		} else if (mm_span_eq(w, "watcher")) {
+			bit = 16;
+			bad = !mm_cur_u64(&c, &v, 1u << 30);
+			mm_cur_skip_ws(&c);
+			bad = bad || !mm_cur_u64(&c, &v2, UINT64_MAX);
+			if (!bad) {
+				p->pid = (int)v;
+				p->start = v2;
+			}
+		} else {
+			return mm_err_set(err, MM_ERR_PARSE, "%s:%lu: unknown key '%.*s'", name,
+					  line, (int)(w.n > 32 ? 32 : w.n), w.p);
+		}
+		mm_cur_skip_ws(&c);
+		if (bad || !mm_cur_eof(&c))
+			return mm_err_set(err, MM_ERR_PARSE, "%s:%lu: bad value for '%.*s'", name,
+					  line, (int)w.n, w.p);
+		if (seen & bit)
+			return mm_err_set(err, MM_ERR_PARSE, "%s:%lu: '%.*s' given twice", name,
+					  line, (int)w.n, w.p);
+		seen |= bit;
+	}
+	if (seen != 31)
+		return mm_err_set(err, MM_ERR_PARSE,
+				  "%s: incomplete (needs deadline, rules, blocks, table, watcher)",
+				  name);
+	return 0;
+}
+
+int mm_fw_pending_format(const struct mm_fw_pending *p, struct mm_buf *out)
+{
+	return mm_buf_addf(out,
+			   "# mamori firewall: a change waiting for 'mamori firewall confirm'\n"
+			   "deadline %lld\nrules %s\nblocks %s\ntable %s\nwatcher %d %llu\n",
+			   (long long)p->deadline, p->had_rules ? "yes" : "no",
+			   p->had_blocks ? "yes" : "no", p->had_table ? "yes" : "no", p->pid,
+			   (unsigned long long)p->start);
+}
+
+static int errno_code(int e)
+{
+	return e == EACCES || e == EPERM ? MM_ERR_PERM : MM_ERR_IO;
+}
+
+int mm_fw_read_file(const char *path, size_t max, struct mm_buf *out, struct mm_err *err)
+{
+	char chunk[65536];
+	ssize_t got;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return mm_err_set(err, errno == ENOENT ? MM_ERR_NOTFOUND : errno_code(errno),
+				  "%s: %s", path, strerror(errno));
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (out->len + (size_t)got > max || mm_buf_add(out, chunk, (size_t)got) < 0) {
+			rc = mm_err_set(err, MM_ERR_TOOBIG, "%s: larger than %zu bytes", path, max);
+			break;
+		}
+	}
+	if (rc == 0 && got < 0)
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", path, strerror(errno));
+	if (rc == 0 && !out->data)
+		rc = mm_buf_adds(out, "") < 0 ? mm_err_set(err, MM_ERR_NOMEM, "out of memory") : 0;
+	close(fd);
+	return rc;
+}
+
+int mm_fw_write_file(const char *path, const char *data, size_t n, struct mm_err *err)
+{
+	char tmp[PATH_MAX];
+	size_t off = 0;
+	int fd, rc = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
+		return mm_err_set(err, MM_ERR_RANGE, "%s: path too long", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return mm_err_set(err, errno_code(errno), "%s: %s", tmp, strerror(errno));
+	while (off < n) {
+		ssize_t w = write(fd, data + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp, strerror(errno));
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (rc == 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp, strerror(errno));
+	close(fd);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = mm_err_set(err, errno_code(errno), "%s: %s", path, strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+int mm_fw_copy_file(const char *from, const char *to, bool *existed, struct mm_err *err)
+{
+	struct mm_buf b;
+	int rc;
+
+	mm_buf_init(&b, COPY_MAX);
+	rc = mm_fw_read_file(from, COPY_MAX, &b, err);
+	*existed = rc != MM_ERR_NOTFOUND;
+	if (rc == MM_ERR_NOTFOUND) {
+		rc = 0;
+		if (unlink(to) < 0 && errno != ENOENT)
+			rc = mm_err_set(err, errno_code(errno), "%s: %s", to, strerror(errno));
+	} else if (rc == 0) {
+		rc = mm_fw_write_file(to, b.data, b.len, err);
+	}
+	mm_buf_release(&b);
+	return rc;
+}

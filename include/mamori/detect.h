@@ -109,8 +109,9 @@ void mm_detector_event(struct mm_detector *d, const struct mm_event *ev);
 /*
  * Optional memory-latency hint for an event that will be fed soon: stage 0
  * touches the index slots its keys hash to, stage 1 (a few events later)
- * the entries those slots point at. Changes no state; callers that feed
- * events in batches call stage 0 about 2k events ahead and stage 1 k ahead.
+ * the entries those slots point at, stage 2 what those entries point at.
+ * Changes no state; callers that feed events in batches call stage 0 about
+ * 2k events ahead, stage 1 k ahead and stage 2 k/2 ahead.
  */
 void mm_detector_prefetch(const struct mm_detector *d, const struct mm_event *ev, int stage);
 /* Close open windows and compute period-wide findings (service sweeps). */

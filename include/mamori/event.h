@@ -84,11 +84,22 @@ struct mm_event {
 	struct mm_span in_if, out_if, mac;
 	int32_t len, ttl, window, icmp_type, icmp_code; /* -1 unknown */
 	uint64_t line;					/* 1-based line number within file */
+	/* mm_addr_hash(&src) when nonzero: the line pipeline sets it once so
+	 * detectors and summary need not hash again; 0 means not computed.
+	 * Whoever changes src after it was set must reset it to 0. */
+	uint64_t src_hash;
 	const char *file; /* name of the input, NUL-terminated, owned by the reader */
 };
 
-/* Reset ev to "nothing known" (all ports/pids -1, spans empty). */
+/* Reset ev to "nothing known" (all ports/pids -1, spans empty, src_hash 0). */
 void mm_event_clear(struct mm_event *ev);
+/* ev->src_hash, computed now when not set yet (0 for no source). */
+static inline uint64_t mm_event_src_hash(const struct mm_event *ev)
+{
+	if (ev->src_hash || ev->src.family == MM_AF_NONE)
+		return ev->src_hash;
+	return mm_addr_hash(&ev->src);
+}
 /* Lowercase name of a kind as used in JSON ("auth-failure"). */
 const char *mm_event_kind_name(enum mm_event_kind k);
 const char *mm_direction_name(enum mm_direction d);

@@ -314,7 +314,7 @@ void mm_detector_event(struct mm_detector *d, const struct mm_event *ev)
 		d->st.ignored++;
 		return;
 	}
-	h = mm_addr_hash(&ev->src);
+	h = mm_event_src_hash(ev);
 	if (ev->kind == MM_EV_PACKET)
 		det_packet(d, ev, h);
 	else
@@ -353,9 +353,21 @@ void mm_detector_prefetch(const struct mm_detector *d, const struct mm_event *ev
 	if (ev->kind != MM_EV_PACKET || ev->src.family == MM_AF_NONE || !t->idx)
 		return;
 	/* the same hash portscan() uses for its key (see h32 in detect_packet.c) */
-	h64 = mm_addr_hash(&ev->src);
+	h64 = mm_event_src_hash(ev);
 	h = (uint32_t)(h64 ^ (h64 >> 32));
 	i = h & t->idx_mask;
+	if (stage == 2) {
+		/* the service's distinct-source register this source updates (see
+		 * service() and hll_add()): a third dependent miss otherwise */
+		const struct svc *sv;
+		if (!d->svc || ev->dst_port < 0 || ev->dst_port >= 65536 ||
+		    (ev->proto != 6 && ev->proto != 17))
+			return;
+		sv = d->svc[ev->dst_port + (ev->proto == 17 ? 65536 : 0)];
+		if (sv && sv->src.h)
+			__builtin_prefetch(&sv->src.h->reg[hll_index(h)]);
+		return;
+	}
 	if (stage == 0) {
 		__builtin_prefetch(&t->idx[i]);
 		if (d->svc && ev->dst_port >= 0 && ev->dst_port < 65536 &&

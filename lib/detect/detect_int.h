@@ -262,6 +262,17 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
+/* The HyperLogLog hash of a value, and the register it lands in. */
+static inline uint64_t hll_mix(uint32_t v)
+{
+	return mix64((uint64_t)v + 0x9e3779b97f4a7c15ULL);
+}
+
+static inline uint32_t hll_index(uint32_t v)
+{
+	return (uint32_t)(hll_mix(v) >> (64 - HLL_P));
+}
+
 static inline void dt_key_set(struct dt_key *k, const struct mm_addr *a, uint16_t port,
 			      uint8_t proto)
 {

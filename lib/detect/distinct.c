@@ -57,7 +57,7 @@ uint64_t hll_estimate(const struct hll *h)
 
 static int hll_add(struct hll *h, uint32_t v)
 {
-	uint64_t x = mix64((uint64_t)v + 0x9e3779b97f4a7c15ULL);
+	uint64_t x = hll_mix(v);
 	uint32_t j = (uint32_t)(x >> (64 - HLL_P));
 	uint64_t w = x << HLL_P;
 	uint8_t r = (uint8_t)(w ? __builtin_clzll(w) + 1 : 64 - HLL_P + 1);

@@ -155,6 +155,9 @@ static int dispatch(struct mm_logparser *lp, const struct mm_envelope *env, uint
 		*suspicious = true;
 		r = 1;
 	}
+	/* hashed here, once: on the worker threads when there are some */
+	if (r == 1 && ev->src.family != MM_AF_NONE)
+		ev->src_hash = mm_addr_hash(&ev->src);
 	return r;
 }
 
@@ -201,6 +204,7 @@ static int last_repeated(struct mm_logparser *lp, const struct mm_envelope *env,
 {
 	const struct mm_envelope *pe = &lp->prev_env;
 
+	mm_event_clear(ev);
 	if (lp->defer && lp->have_prev && !pe->kernel && is_sshd(pe->program))
 		return MM_LP_DEFER;
 	lp->st.lines++;
@@ -232,8 +236,8 @@ int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint6
 	int r = 0;
 
 	lp->rep_left = 0;
-	mm_event_clear(ev);
 	if (mm_envelope_parse(&lp->env_ctx, line, n, &env) < 0) {
+		mm_event_clear(ev);
 		lp->st.lines++;
 		lp->st.unknown++;
 		lp->have_prev = false;
@@ -242,8 +246,10 @@ int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint6
 	if (env.last_repeat)
 		return last_repeated(lp, &env, lineno, ev);
 	save_prev(lp, line, n, &env);
-	if (lp->defer && !env.kernel && is_sshd(env.program))
+	if (lp->defer && !env.kernel && is_sshd(env.program)) {
+		mm_event_clear(ev);
 		return MM_LP_DEFER;
+	}
 	lp->st.lines++;
 	rep = rsyslog_repeat(env.msg, &inner);
 	if (rep) {

@@ -26,7 +26,7 @@
  * where a mapping would have killed the process with SIGBUS.
  */
 
-#define BLOCK_BYTES (4u << 20)
+#define BLOCK_BYTES (1u << 20) /* with its items, small enough to stay in cache */
 #define NSLOTS 4
 #define PREV_PROBE 4096 /* bytes read back for the line before a block, at first */
 
@@ -349,6 +349,8 @@ static void consume(struct mm_analysis *a, struct mm_logparser *lp, struct slot 
 			mm_analysis_prefetch(a, &s->items[k + 2 * LOOKAHEAD].ev, 0);
 		if (k + LOOKAHEAD < n && !s->items[k + LOOKAHEAD].raw)
 			mm_analysis_prefetch(a, &s->items[k + LOOKAHEAD].ev, 1);
+		if (k + LOOKAHEAD / 2 < n && !s->items[k + LOOKAHEAD / 2].raw)
+			mm_analysis_prefetch(a, &s->items[k + LOOKAHEAD / 2].ev, 2);
 		if (it->raw) {
 			int r = mm_logparser_line(lp, it->raw, it->rawn, base + it->line, &ev);
 			while (r == 1) {

@@ -101,9 +101,9 @@ static int src_grow(struct mm_summary *s)
 	return 0;
 }
 
-static struct mm_source_stat *source(struct mm_summary *s, const struct mm_addr *a)
+static struct mm_source_stat *source(struct mm_summary *s, const struct mm_addr *a, uint64_t h)
 {
-	size_t i = (size_t)mm_addr_hash(a) & s->src_mask;
+	size_t i = (size_t)h & s->src_mask;
 
 	for (;;) {
 		struct src_slot *sl = &s->src[i];
@@ -113,7 +113,7 @@ static struct mm_source_stat *source(struct mm_summary *s, const struct mm_addr 
 			if ((s->src_used + 1) * 2 > s->src_mask + 1) {
 				if (src_grow(s) < 0)
 					return NULL;
-				return source(s, a);
+				return source(s, a, h);
 			}
 			sl->used = true;
 			sl->st.addr = *a;
@@ -248,7 +248,7 @@ void mm_summary_event(struct mm_summary *s, const struct mm_event *ev)
 			s->last = ev->time;
 	}
 	if (ev->src.family != MM_AF_NONE && (ev->kind != MM_EV_PACKET || inbound)) {
-		st = source(s, &ev->src);
+		st = source(s, &ev->src, mm_event_src_hash(ev));
 		if (!st) {
 			s->src_untracked++;
 		} else {
@@ -291,7 +291,7 @@ void mm_summary_event(struct mm_summary *s, const struct mm_event *ev)
 void mm_summary_prefetch(const struct mm_summary *s, const struct mm_event *ev)
 {
 	if (ev->src.family != MM_AF_NONE)
-		__builtin_prefetch(&s->src[(size_t)mm_addr_hash(&ev->src) & s->src_mask]);
+		__builtin_prefetch(&s->src[(size_t)mm_event_src_hash(ev) & s->src_mask]);
 	if (ev->kind == MM_EV_PACKET && ev->dst_port >= 0 && ev->dst_port < 65536 &&
 	    (ev->proto == 6 || ev->proto == 17)) {
 		int svc = ev->proto == 6 ? SVC_TCP : SVC_UDP;

@@ -39,12 +39,14 @@ check "the large file was read whole" ".lines.read == $(wc -l <"$TMP/big.log")" 
 rm -f "$TMP/big.log"
 
 # folded repeats ("last message repeated N times") where a block starts: a
-# repeat line right at each 4 MiB block boundary, after a kernel line or an
-# sshd line; worker threads, the inline block reader and the line reader
-# must unfold the same occurrences
+# repeat line right at each block boundary (BLOCK_BYTES in
+# lib/report/analyze_par.c: blocks are fixed 1 MiB ranges, a line belongs to
+# the block it starts in), after a kernel line or an sshd line; worker
+# threads, the inline block reader and the line reader must unfold the same
+# occurrences
 python3 - "$TMP/rep.log" <<'EOF'
 import sys
-block = 4 << 20
+block = 1 << 20
 out = open(sys.argv[1], "w")
 filler = ("Nov 21 05:00:00 web1 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.%d "
           "DST=198.51.100.10 LEN=40 PROTO=TCP SPT=1 DPT=%d WINDOW=1 RES=0x00 SYN URGP=0\n")
@@ -52,22 +54,21 @@ kern = ("Nov 21 05:00:01 web1 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.60 
         "DST=198.51.100.10 LEN=40 PROTO=UDP SPT=5070 DPT=5060 LEN=20\n")
 ssh = "Nov 21 05:00:01 web1 sshd[4000]: Failed password for root from 203.0.113.61 port 4000 ssh2\n"
 rep = "Nov 21 05:00:02 web1 last message repeated 3 times\n"
-for seg in range(9):
-    # a segment ends exactly where the block reader ends a block (the first
-    # newline at or after block bytes past its start), so the next segment's
-    # repeat line is the first line of a block
+for seg in range(36):
+    # each segment fills one block exactly, so the next segment's repeat
+    # line is the first line of the next block
     text = [rep] if seg else []
     target = kern if seg % 2 else ssh
     size = sum(map(len, text)) + len(target)
     i = 0
     while True:
         line = filler % (i % 250 + 1, i % 1000 + 1)
-        if size + len(line) > block + 1 - 200:
+        if size + len(line) > block - 200:
             break
         text.append(line)
         size += len(line)
         i += 1
-    pad = block + 1 - size
+    pad = block - size
     text.append("Nov 21 05:00:00 web1 cron[1]: " + "x" * (pad - 31) + "\n")
     text.append(target)
     out.write("".join(text))
@@ -80,9 +81,9 @@ EOF
 	fail "repeats at block starts: block reader differs from line reader"
 [ "$(strip "$TMP/rep2.json")" = "$(strip "$TMP/reps.json")" ] && ok "repeats at block starts: workers" ||
 	fail "repeats at block starts: worker threads differ from line reader"
-# nine targets (five sshd, four kernel), each once and three times repeated
-check "repeats unfolded" '.events["auth-failure"] == 20' "$TMP/rep2.json"
-check "repeated packets counted" '[.top_sources[] | select(.src == "203.0.113.60") | .packets] == [16]' "$TMP/rep2.json"
+# 36 targets (18 sshd, 18 kernel), each once and three times repeated
+check "repeats unfolded" '.events["auth-failure"] == 72' "$TMP/rep2.json"
+check "repeated packets counted" '[.top_sources[] | select(.src == "203.0.113.60") | .packets] == [72]' "$TMP/rep2.json"
 rm -f "$TMP/rep.log"
 
 # a file truncated while it is being read (logrotate's copytruncate): the

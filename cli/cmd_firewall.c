@@ -50,7 +50,8 @@ void usage_firewall(FILE *out)
 	    "  route ACTION [in on IFACE] [out on IFACE] [log|log-all] RULE [comment TEXT]\n"
 	    "                                          forwarded traffic (chain forward)\n"
 	    "  insert N [route] ACTION ... | delete N | delete [route] ACTION ...\n"
-	    "  block ADDR[/PFX]... [--for DURATION] [comment TEXT] | unblock ADDR... | blocked\n"
+	    "  block [--kill] ADDR[/PFX]... [--for DUR] [comment TEXT] | unblock ADDR... | "
+	    "blocked\n"
 	    "  app list | app info NAME|all             application profiles\n"
 	    "  blocklist load NAME FILE | blocklist drop NAME | blocklist list\n"
 	    "  confirm | rollback                      keep or undo a change made with --confirm\n"
@@ -65,6 +66,7 @@ void usage_firewall(FILE *out)
 	    "  --dry-run      print the rules file and nftables text, change nothing\n"
 	    "  --force        apply even when the current SSH client would be locked out\n"
 	    "  --for DUR      block for a time: 90s, 30m, 1h30m, 7d (default: until unblocked)\n"
+	    "  --kill         block: also drop the connections already open (conntrack)\n"
 	    "  --confirm SEC  apply, then roll back after SEC seconds unless 'confirm' runs\n"
 	    "\n"
 	    "exit status: 0 ok, 1 refused (would lock out the SSH client), 2 usage error or\n"
@@ -75,7 +77,7 @@ struct fw_opts {
 	const char *rules;
 	const char *dur;
 	const char *confirm; /* --confirm SECONDS */
-	bool dry_run, force;
+	bool dry_run, force, kill;
 	char **pos;
 	int npos;
 };
@@ -1240,6 +1242,33 @@ static int kernel_change(struct fw_state *st, const struct mm_buf *inc, const st
 	return rc;
 }
 
+/* block --kill: the block is in place; now drop what is already open. */
+static int kill_connections(struct fw_state *st, const struct mm_fw_block *b, size_t n)
+{
+	struct mm_err err = {0};
+	struct mm_prefix *p;
+	size_t i, killed = 0;
+	int rc;
+
+	if (!st->rs.enabled) {
+		mm_warn("the firewall is not enabled: --kill leaves open connections alone");
+		return MM_EXIT_OK;
+	}
+	p = calloc(n, sizeof(*p));
+	if (!p)
+		return MM_EXIT_INTERNAL;
+	for (i = 0; i < n; i++)
+		p[i] = b[i].pfx;
+	rc = mm_fw_conntrack_kill(p, n, &killed, &err);
+	free(p);
+	if (rc < 0) {
+		mm_die_msg("blocked, but the open connections were not dropped: %s", err.msg);
+		return MM_EXIT_INTERNAL;
+	}
+	printf("Dropped %zu open connection%s\n", killed, killed == 1 ? "" : "s");
+	return MM_EXIT_OK;
+}
+
 /*
  * block: one line per prefix appended to the blocks file, then the
  * elements added to the loaded sets (host addresses) or the table
@@ -1283,6 +1312,8 @@ static int add_blocks(struct fw_state *st, struct mm_fw_block *b, size_t n)
 			printf("# would run:\n%s", inc.data);
 		else if (st->rs.enabled)
 			printf("# would reload table inet mamori with the new blocks\n");
+		if (st->rs.enabled && st->o->kill)
+			printf("# would drop the open connections of the blocked addresses\n");
 		goto out;
 	}
 	ensure_dir(st->blocks);
@@ -1302,6 +1333,8 @@ static int add_blocks(struct fw_state *st, struct mm_fw_block *b, size_t n)
 		goto out;
 	}
 	maybe_compact(st);
+	if (st->o->kill)
+		ret = kill_connections(st, b, n);
 out:
 	mm_buf_release(&text);
 	mm_buf_release(&inc);
@@ -1436,8 +1469,8 @@ static int do_block(struct fw_state *st, bool unblock)
 	int64_t dur = 0;
 	int i, n = 0, rc;
 
-	if (st->o->dur && unblock) {
-		mm_die_msg("--for only applies to block");
+	if ((st->o->dur || st->o->kill) && unblock) {
+		mm_die_msg("%s only applies to block", st->o->dur ? "--for" : "--kill");
 		return MM_EXIT_USAGE;
 	}
 	if (st->o->dur && mm_fw_duration_parse(st->o->dur, strlen(st->o->dur), &dur, &err) < 0) {
@@ -1946,6 +1979,8 @@ static int split_args(int argc, char **argv, struct fw_opts *o)
 			o->dry_run = true;
 		} else if (strcmp(a, "--force") == 0) {
 			o->force = true;
+		} else if (strcmp(a, "--kill") == 0) {
+			o->kill = true;
 		} else if (strcmp(a, "--rules") == 0 || strcmp(a, "--for") == 0 ||
 			   strcmp(a, "--confirm") == 0) {
 			if (i + 1 >= argc) {
@@ -2035,6 +2070,11 @@ int cmd_firewall(int argc, char **argv)
 	rc = load(&st);
 	if (rc)
 		goto out;
+	if (o.kill && strcmp(cmd, "block") != 0) {
+		mm_die_msg("--kill only applies to block");
+		rc = MM_EXIT_USAGE;
+		goto out;
+	}
 	if (o.confirm) {
 		rc = confirm_begin(&st, cmd);
 		if (rc)

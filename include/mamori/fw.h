@@ -487,6 +487,15 @@ struct mm_fw_backend *mm_fw_backend_record_new(struct mm_buf *log, unsigned fail
 int mm_fw_backend_nft_new(struct mm_fw_backend **out, struct mm_err *err);
 void mm_fw_backend_free(struct mm_fw_backend *be);
 
+/*
+ * Delete the connection-tracking entries whose original source or
+ * destination lies in one of the n prefixes (block --kill), IPv4 and
+ * IPv6; *killed gets how many. MM_ERR_UNSUPPORTED without
+ * libnetfilter_conntrack, MM_ERR_PERM without CAP_NET_ADMIN.
+ * (lib/fw/conntrack.c, the only user of libnetfilter_conntrack.)
+ */
+int mm_fw_conntrack_kill(const struct mm_prefix *p, size_t n, size_t *killed, struct mm_err *err);
+
 /* Apply rs (mm_fw_render + run) / remove the table / is it loaded? */
 int mm_fw_apply(struct mm_fw_backend *be, const struct mm_fw_ruleset *rs, int64_t now,
 		struct mm_err *err);

@@ -147,6 +147,15 @@ grep -q '^Status: active' "$TMP/out" && ok "enabled" || fail "status after enabl
 grep -q '^Default: deny (incoming), allow (outgoing), deny (routed)' "$TMP/out" && ok "verbose defaults" ||
 	fail "verbose: $(cat "$TMP/out")"
 
+# --kill (the kernel side is tested in tests/netns/firewall.sh)
+expect_rc 2 fw unblock --kill 192.0.2.1
+grep_err "[-]-kill only applies to block"
+expect_rc 2 fw --kill allow 1/tcp
+grep_err "[-]-kill only applies to block"
+expect_rc 0 fw --dry-run block --kill 192.0.2.1
+grep -q "would drop the open connections" "$TMP/out" && ok "--dry-run block --kill" ||
+	fail "dry-run --kill: $(cat "$TMP/out")"
+
 # --confirm (the kernel side is tested in tests/netns/firewall.sh)
 expect_rc 2 fw --confirm 30 status
 grep_err "only applies to commands that change"

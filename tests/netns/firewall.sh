@@ -17,7 +17,10 @@
 #     blocks (v4 and v6, timed block expiring, hit counter), logging
 #     prefixes read back from the kernel log (nf_log_all_netns=1, restored
 #     after), lockout refusal from SSH_CONNECTION, and that a broken rules
-#     file or a refused change leaves the loaded ruleset exactly as it was.
+#     file or a refused change leaves the loaded ruleset exactly as it was,
+#   - block --kill against open TCP connections (a plain block keeps them),
+#     and --confirm: rollback at the deadline (also when the session that
+#     asked is killed), confirm, a second --confirm refused.
 #
 # Exits 77 (skip) only when not root or the kernel lacks namespaces, veth
 # or nf_tables. Traffic stays inside the two namespaces.
@@ -100,6 +103,19 @@ def tcp(fam, addr, port):
     s.bind((addr, port)); s.listen(64)
     while True:
         c, _ = s.accept(); c.close()
+def echo(fam, addr, port):
+    s = sock(fam, socket.SOCK_STREAM)
+    s.bind((addr, port)); s.listen(64)
+    def serve(c):
+        while True:
+            d = c.recv(64)
+            if not d:
+                break
+            c.sendall(d)
+        c.close()
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
 def udp(fam, addr, port):
     s = sock(fam, socket.SOCK_DGRAM)
     s.bind((addr, port))
@@ -108,9 +124,31 @@ def udp(fam, addr, port):
 for spec in sys.argv[1:]:
     port, proto = spec.split("/")
     for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
-        threading.Thread(target=tcp if proto == "tcp" else udp, args=(fam, addr, int(port)), daemon=True).start()
+        fn = {"tcp": tcp, "udp": udp, "echo": echo}[proto]
+        threading.Thread(target=fn, args=(fam, addr, int(port)), daemon=True).start()
 print("ready", flush=True)
 threading.Event().wait()
+EOF
+# hold ADDR PORT DIR: one TCP connection kept open; after DIR/up appears, each
+# DIR/goN file makes it send a byte and write DIR/rN: alive (echoed within 1 s)
+# or dead.
+cat >"$work/hold.py" <<'EOF'
+import os, socket, sys, time
+addr, port, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = socket.create_connection((addr, port), timeout=2)
+s.sendall(b"0"); s.recv(8)
+open(os.path.join(d, "up"), "w").close()
+for n in (1, 2):
+    while not os.path.exists(os.path.join(d, "go%d" % n)):
+        time.sleep(0.05)
+    try:
+        s.settimeout(1.0)
+        s.sendall(b"x")
+        r = "alive" if s.recv(8) == b"x" else "dead"
+    except OSError:
+        r = "dead"
+    with open(os.path.join(d, "r%d" % n), "w") as f:
+        f.write(r)
 EOF
 # probe tcp|udp ADDR PORT [COUNT]: open/refused/timeout per attempt (1 s timeout).
 cat >"$work/probe.py" <<'EOF'
@@ -138,7 +176,7 @@ for _ in range(count):
 print(" ".join(out))
 EOF
 ip netns exec "$ns_s" python3 "$work/serve.py" 22/tcp 80/tcp 81/tcp 2222/tcp 2223/tcp 7777/tcp \
-	8080/tcp 9999/tcp 5353/udp 5354/udp >"$work/srv.out" 2>&1 &
+	8080/tcp 9999/tcp 5353/udp 5354/udp 7000/echo >"$work/srv.out" 2>&1 &
 pids+=($!)
 ip netns exec "$ns_c" python3 "$work/serve.py" 5555/tcp 5556/tcp >"$work/cli.out" 2>&1 &
 pids+=($!)
@@ -255,16 +293,16 @@ expect_out open "allow out 5556/tcp" tcp $C4 5556
 fw default allow outgoing >/dev/null || fail "default allow outgoing"
 
 # blocks: consulted before the allow rules; a timed block expires
-fw block $C4 --for 3s comment "test block" >/dev/null || fail "block"
+fw block $C4 --for 6s comment "test block" >/dev/null || fail "block"
 expect timeout "blocked v4 source: allowed port 80" tcp $S4 80
 expect open "v6 of the same client not blocked" tcp $S6 80
 fw blocked >"$work/blocked" 2>&1
-if grep -qE "^$C4 +[0-9]+m0[0-3]s +[1-9][0-9]* +test block" "$work/blocked"; then
+if grep -qE "^$C4 +[0-9]+m0[0-6]s +[1-9][0-9]* +test block" "$work/blocked"; then
 	ok "blocked lists the address, remaining time and hits"
 else
 	fail "blocked: $(cat "$work/blocked")"
 fi
-sleep 3.2
+sleep 6.2
 expect open "timed block expired in the kernel" tcp $S4 80
 fw block $C6 >/dev/null || fail "block v6"
 expect timeout "blocked v6 source" tcp $S6 80
@@ -319,6 +357,39 @@ ip netns exec "$ns_s" env SSH_CONNECTION="$C4 50000 $S4 22" "$mamori" firewall -
 [ "$rc" = 0 ] && ok "--force overrides" || fail "--force: exit $rc $(cat "$work/out")"
 expect timeout "22/tcp now denied" tcp $S4 22
 fw allow 22/tcp >/dev/null
+
+# block kills nothing already open; block --kill drops the conntrack entries
+fw allow 7000/tcp >/dev/null || fail "allow 7000"
+hold() { # hold ADDR DIR: an open connection to ADDR:7000, driven through DIR
+	mkdir -p "$2"
+	ip netns exec "$ns_c" python3 "$work/hold.py" "$1" 7000 "$2" 2>"$2/err" &
+	pids+=($!)
+	for _ in $(seq 50); do [ -e "$2/up" ] && return 0; sleep 0.1; done
+	fail "no connection to $1:7000: $(cat "$2/err")"
+}
+result() { # result DIR N
+	touch "$1/go$2"
+	for _ in $(seq 40); do [ -s "$1/r$2" ] && break; sleep 0.1; done
+	cat "$1/r$2" 2>/dev/null
+}
+hold $S4 "$work/h4"
+hold $S6 "$work/h6"
+fw block $C4 $C6 >/dev/null || fail "plain block of both client addresses"
+[ "$(result "$work/h4" 1)" = alive ] && ok "plain block: the open v4 connection survives" ||
+	fail "plain block killed the open v4 connection"
+[ "$(result "$work/h6" 1)" = alive ] && ok "plain block: the open v6 connection survives" ||
+	fail "plain block killed the open v6 connection"
+expect timeout "plain block: new connections refused" tcp $S4 80
+fw block --kill $C4 $C6 >"$work/out" 2>&1 || fail "block --kill: $(cat "$work/out")"
+grep -qE "Dropped [1-9][0-9]* open connection" "$work/out" && ok "block --kill reports dropped entries" ||
+	fail "block --kill: $(cat "$work/out")"
+[ "$(result "$work/h4" 2)" = dead ] && ok "block --kill: the open v4 connection dies" ||
+	fail "block --kill left the v4 connection alive"
+[ "$(result "$work/h6" 2)" = dead ] && ok "block --kill: the open v6 connection dies" ||
+	fail "block --kill left the v6 connection alive"
+fw unblock $C4 $C6 >/dev/null || fail "unblock after --kill"
+fw delete allow 7000/tcp >/dev/null || fail "delete allow 7000"
+expect open "unblocked after --kill" tcp $S4 80
 
 # --confirm: applied at once, rolled back (kernel and rules file) unless confirmed
 cp "$rules" "$work/before-confirm"

@@ -7,7 +7,7 @@
  * mamori's rules allow, but it cannot let through what mamori drops.
  * The check therefore looks for other tables' base chains on the input,
  * forward and output hooks with a drop policy or with rules that drop or
- * reject, and says which.
+ * reject (their own, or in the chains they jump or go to), and says which.
  *
  * It reads nft's own text of "list ruleset", once (nft fetches every set's
  * elements for any listing, so one listing is the cheap way), by its
@@ -15,16 +15,22 @@
  * type line and rules at two, a rule's wrapped continuation deeper.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mamori/cursor.h"
 #include "mamori/fw.h"
 
-#define MAX_CHAINS 256
+#define MAX_CHAINS 1024
+#define MAX_JUMPS 16
 
 struct basechain {
 	char family[16], table[128], chain[128], hook[16], prio[32];
 	bool drop_policy;
+	bool base;	 /* has a type line (hooked) */
+	size_t refusing; /* its own rules that drop or reject */
+	size_t njump;	 /* jump/goto targets in its table */
+	char jump[MAX_JUMPS][64];
 };
 
 static void copy_span(char *dst, size_t sz, struct mm_span s)
@@ -75,42 +81,43 @@ static bool parse_type_line(struct mm_cur c, struct basechain *bc)
 
 static bool wanted(const struct basechain *bc)
 {
-	bool ours = strcmp(bc->family, "inet") == 0 && strcmp(bc->table, "mamori") == 0;
 	bool hook = strcmp(bc->hook, "input") == 0 || strcmp(bc->hook, "forward") == 0 ||
 		    strcmp(bc->hook, "output") == 0;
-	bool fam = strcmp(bc->family, "ip") == 0 || strcmp(bc->family, "ip6") == 0 ||
-		   strcmp(bc->family, "inet") == 0;
 
-	return !ours && hook && fam;
+	return bc->base && hook;
 }
 
 /* Does this rule text (one line of it) drop or reject? Words after
- * "comment" are text, not statements. */
-static bool refuses(struct mm_cur c)
+ * "comment" are text, not statements. A jump or goto is noted in bc. */
+static bool refuses(struct mm_cur c, struct basechain *bc)
 {
-	struct mm_span w;
+	struct mm_span w, t;
+	bool r = false;
 
 	while (word(&c, &w)) {
 		if (mm_span_eq(w, "comment"))
-			return false;
+			break;
 		if (mm_span_eq(w, "drop") || mm_span_eq(w, "reject"))
-			return true;
+			r = true;
+		if ((mm_span_eq(w, "jump") || mm_span_eq(w, "goto")) && word(&c, &t) &&
+		    bc->njump < MAX_JUMPS)
+			copy_span(bc->jump[bc->njump++], sizeof(bc->jump[0]), t);
 	}
-	return false;
+	return r;
 }
 
 /*
- * Base chains of other tables on input, forward and output, with the
- * number of their rules that drop or reject (refusing[i]).
+ * Every chain of the other ip, ip6 and inet tables, with the number of
+ * its own rules that drop or reject and the chains it jumps to.
  */
-static size_t scan(const char *text, struct basechain *v, size_t *refusing, size_t max, bool *ours)
+static size_t scan(const char *text, struct basechain *v, size_t max, bool *ours)
 {
 	const char *p = text, *end = text + strlen(text);
-	struct basechain cur;
-	bool in_chain = false, base = false, counted = false;
+	char family[16] = "", table[128] = "";
+	bool other = false, counted = false;
+	struct basechain *cur = NULL;
 	size_t n = 0;
 
-	memset(&cur, 0, sizeof(cur));
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p), tabs = 0;
@@ -122,33 +129,38 @@ static size_t scan(const char *text, struct basechain *v, size_t *refusing, size
 		c = mm_cur_make(p + tabs, len - tabs);
 		if (tabs == 0 && word(&c, &w) && mm_span_eq(w, "table") && word(&c, &a) &&
 		    word(&c, &b)) {
-			copy_span(cur.family, sizeof(cur.family), a);
-			copy_span(cur.table, sizeof(cur.table), b);
-			in_chain = base = false;
-			if (strcmp(cur.family, "inet") == 0 && strcmp(cur.table, "mamori") == 0)
+			copy_span(family, sizeof(family), a);
+			copy_span(table, sizeof(table), b);
+			other = strcmp(family, "ip") == 0 || strcmp(family, "ip6") == 0 ||
+				strcmp(family, "inet") == 0;
+			if (strcmp(family, "inet") == 0 && strcmp(table, "mamori") == 0) {
 				*ours = true;
+				other = false;
+			}
+			cur = NULL;
 		} else if (tabs == 1) {
-			in_chain = word(&c, &w) && mm_span_eq(w, "chain") && word(&c, &a);
-			if (in_chain)
-				copy_span(cur.chain, sizeof(cur.chain), a);
-			base = false;
-		} else if (tabs == 2 && in_chain) {
+			cur = NULL;
+			if (other && n < max && word(&c, &w) && mm_span_eq(w, "chain") &&
+			    word(&c, &a)) {
+				cur = &v[n++];
+				memset(cur, 0, sizeof(*cur));
+				snprintf(cur->family, sizeof(cur->family), "%s", family);
+				snprintf(cur->table, sizeof(cur->table), "%s", table);
+				copy_span(cur->chain, sizeof(cur->chain), a);
+			}
+		} else if (tabs == 2 && cur) {
 			struct mm_cur t = c;
 
 			counted = false;
 			if (word(&t, &w) && mm_span_eq(w, "type")) {
-				base = parse_type_line(c, &cur) && wanted(&cur) && n < max;
-				if (base) {
-					v[n] = cur;
-					refusing[n++] = 0;
-				}
-			} else if (base && refuses(c)) {
-				refusing[n - 1]++;
+				cur->base = parse_type_line(c, cur);
+			} else if (refuses(c, cur)) {
+				cur->refusing++;
 				counted = true;
 			}
-		} else if (tabs > 2 && in_chain && base && !counted && refuses(c)) {
+		} else if (tabs > 2 && cur && refuses(c, cur) && !counted) {
 			/* a wrapped rule: its verdict on a continuation line */
-			refusing[n - 1]++;
+			cur->refusing++;
 			counted = true;
 		}
 		p += len + (nl ? 1 : 0);
@@ -156,39 +168,66 @@ static size_t scan(const char *text, struct basechain *v, size_t *refusing, size
 	return n;
 }
 
+/* Refusing rules in chain i and every chain it reaches by jump or goto. */
+static size_t reach(const struct basechain *v, size_t n, size_t i, unsigned char *seen)
+{
+	size_t total = v[i].refusing, j, k;
+
+	seen[i] = 1;
+	for (j = 0; j < v[i].njump; j++)
+		for (k = 0; k < n; k++)
+			if (!seen[k] && strcmp(v[k].chain, v[i].jump[j]) == 0 &&
+			    strcmp(v[k].table, v[i].table) == 0 &&
+			    strcmp(v[k].family, v[i].family) == 0)
+				total += reach(v, n, k, seen);
+	return total;
+}
+
 int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, bool *loaded,
 			struct mm_err *err)
 {
-	struct basechain v[MAX_CHAINS];
-	size_t refusing[MAX_CHAINS];
+	struct basechain *v = calloc(MAX_CHAINS, sizeof(*v));
+	unsigned char *seen = calloc(MAX_CHAINS, 1);
 	struct mm_buf list;
 	size_t i, n;
 	int rc, found = 0;
 
 	mm_buf_init(&list, 512u << 20);
+	if (!v || !seen) {
+		rc = mm_err_set(err, MM_ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	rc = be->ops->run(be, "list ruleset", &list, err);
 	if (rc < 0)
 		goto out;
 	*loaded = false;
-	n = list.data ? scan(list.data, v, refusing, MAX_CHAINS, loaded) : 0;
+	n = list.data ? scan(list.data, v, MAX_CHAINS, loaded) : 0;
 	for (i = 0; i < n && rc == 0; i++) {
-		if (!v[i].drop_policy && refusing[i] == 0)
+		size_t refusing;
+
+		if (!wanted(&v[i]))
+			continue;
+		memset(seen, 0, MAX_CHAINS);
+		refusing = reach(v, n, i, seen);
+		if (!v[i].drop_policy && refusing == 0)
 			continue;
 		found++;
 		rc = mm_buf_addf(out, "table %s %s, chain %s (hook %s, priority %s): ", v[i].family,
 				 v[i].table, v[i].chain, v[i].hook, v[i].prio);
 		if (rc == 0 && v[i].drop_policy)
-			rc = mm_buf_addf(out, "policy drop%s", refusing[i] ? ", " : "");
-		if (rc == 0 && refusing[i])
-			rc = mm_buf_addf(out, "%zu rule%s that drop%s or reject%s", refusing[i],
-					 refusing[i] == 1 ? "" : "s", refusing[i] == 1 ? "s" : "",
-					 refusing[i] == 1 ? "s" : "");
+			rc = mm_buf_addf(out, "policy drop%s", refusing ? ", " : "");
+		if (rc == 0 && refusing)
+			rc = mm_buf_addf(out, "%zu rule%s that drop%s or reject%s", refusing,
+					 refusing == 1 ? "" : "s", refusing == 1 ? "s" : "",
+					 refusing == 1 ? "s" : "");
 		if (rc == 0)
 			rc = mm_buf_addc(out, '\n');
 		if (rc < 0)
 			rc = mm_err_set(err, rc, "report too large");
 	}
 out:
+	free(v);
+	free(seen);
 	mm_buf_release(&list);
 	return rc < 0 ? rc : found;
 }

@@ -336,6 +336,10 @@ table ip other {
 		tcp dport 8081 drop
 		tcp dport 8082 reject
 		ct state established accept
+		jump deeper
+	}
+	chain deeper {
+		tcp dport 8083 drop
 	}
 }
 table inet harmless {
@@ -347,7 +351,7 @@ table inet harmless {
 NFT
 fw status >"$work/out" 2>&1
 if grep -q '^Warning: other tables can refuse traffic' "$work/out" &&
-	grep -q '^table ip other, chain in (hook input, priority filter + 10): 2 rules that drop or reject$' "$work/out" &&
+	grep -q '^table ip other, chain in (hook input, priority filter + 10): 3 rules that drop or reject$' "$work/out" &&
 	! grep -q 'harmless' "$work/out"; then
 	ok "status warns about another table that refuses"
 else

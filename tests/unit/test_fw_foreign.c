@@ -3,8 +3,9 @@
  * Other tables that can refuse what mamori allows: nft's "list ruleset"
  * text (the recording backend's canned output) read for base chains on
  * input/forward/output with a drop policy or refusing rules (a wrapped
- * rule counted once, a "drop" in a comment not at all); mamori's own
- * table, accept-only chains, regular chains and other hooks are not
+ * rule counted once, a "drop" in a comment not at all, rules of the
+ * chains a base chain jumps or goes to counted with it, loops followed
+ * once); mamori's own table, accept-only chains and other hooks are not
  * reported.
  */
 #include <setjmp.h>
@@ -36,8 +37,21 @@ static const char listing[] =
     "\t\ttype filter hook input priority filter; policy drop;\n"
     "\t\tct state established,related counter packets 0 bytes 0 accept\n"
     "\t}\n"
+    "\tchain FORWARD {\n"
+    "\t\ttype filter hook forward priority filter; policy accept;\n"
+    "\t\tcounter packets 0 bytes 0 jump DOCKER-USER\n"
+    "\t\toifname \"docker0\" counter packets 0 bytes 0 jump DOCKER\n"
+    "\t}\n"
     "\tchain DOCKER {\n"
     "\t\tip daddr 172.17.0.2 tcp dport 80 accept\n"
+    "\t}\n"
+    "\tchain DOCKER-USER {\n"
+    "\t\tip saddr 203.0.113.0/24 counter packets 0 bytes 0 drop\n"
+    "\t\tgoto DOCKER-DEEP\n"
+    "\t}\n"
+    "\tchain DOCKER-DEEP {\n"
+    "\t\tip saddr 198.51.100.0/24 reject\n"
+    "\t\tjump DOCKER-USER\n"
     "\t}\n"
     "}\n"
     "table ip6 guard {\n"
@@ -82,9 +96,11 @@ static void test_foreign(void **state)
 	assert_non_null(be);
 	n = mm_fw_foreign_check(be, &out, &loaded, &err);
 	assert_true(loaded);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);
 	assert_string_equal(out.data, "table ip filter, chain INPUT (hook input, priority filter): "
 				      "policy drop\n"
+				      "table ip filter, chain FORWARD (hook forward, priority "
+				      "filter): 2 rules that drop or reject\n"
 				      "table ip6 guard, chain fwd (hook forward, priority filter + "
 				      "10): 3 rules that drop or reject\n");
 	assert_string_equal(log.data, "list ruleset---\n");

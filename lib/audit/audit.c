@@ -146,7 +146,7 @@ static const struct mm_audit_check checks[] = {
     C("TLS-CERT-EXPIRED", TLS, HIGH, "a local TLS service presents an expired certificate",
       "Clients refuse it or, worse, users learn to click through certificate warnings.",
       "Renew the certificate (certbot renew, or your CA) and reload the service."),
-    C("TLS-CERT-EXPIRING", TLS, MEDIUM, "a local TLS certificate expires within 14 days",
+    C("TLS-CERT-EXPIRING", TLS, MEDIUM, "a local TLS certificate expires within 21 days",
       "Renewal has probably failed: the service breaks when it expires.",
       "Check the renewal job (systemctl list-timers certbot*, journalctl -u certbot), renew, "
       "reload."),

@@ -32,7 +32,7 @@
 #include "mamori/cursor.h"
 
 #define MAX_PROBES 32
-#define EXPIRY_WARN_DAYS 14
+#define EXPIRY_WARN_DAYS 21
 
 static long long ms_now(void)
 {

@@ -49,6 +49,9 @@ struct mm_envelope_ctx {
 	int64_t cache_base_us; /* UTC of local midnight, when the offset is constant */
 	int cache_off;	       /* offset (seconds) at the start of the day */
 	int cache_off_end;     /* offset at its end; differs on DST change days */
+	/* days since the epoch of the last RFC 3164 date seen (year, month, day) */
+	int64_t civil_key;
+	int64_t civil_days;
 };
 
 /*

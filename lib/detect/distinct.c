@@ -10,6 +10,7 @@
  * register changes. Small cardinalities use linear counting, as in the
  * paper; with 64-bit hashes no large-range correction is needed.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,14 +45,31 @@ double dt_ln(double x)
 	return 2 * sum + k * 0.69314718055994530942;
 }
 
+/* Linear counting, m ln(m / zeros), for every possible number of empty
+ * registers: computed once, by the same dt_ln(), so estimates are the same
+ * bits as computing it on each call (which a busy service's estimator
+ * would do on every register change). */
+static double lin_count[HLL_M + 1];
+static pthread_once_t lin_once = PTHREAD_ONCE_INIT;
+
+static void lin_init(void)
+{
+	uint32_t z;
+
+	for (z = 1; z <= HLL_M; z++)
+		lin_count[z] = (double)HLL_M * dt_ln((double)HLL_M / z);
+}
+
 uint64_t hll_estimate(const struct hll *h)
 {
 	const double m = HLL_M;
 	const double alpha = 0.7213 / (1 + 1.079 / m);
 	double e = alpha * m * m / h->sum;
 
-	if (e <= 2.5 * m && h->zeros > 0)
-		e = m * dt_ln(m / h->zeros);
+	if (e <= 2.5 * m && h->zeros > 0) {
+		pthread_once(&lin_once, lin_init);
+		e = lin_count[h->zeros];
+	}
 	return (uint64_t)(e + 0.5);
 }
 

@@ -218,7 +218,12 @@ static const char *parse_3164_time(struct mm_envelope_ctx *ctx, const char *p, c
 	if (!p)
 		return NULL;
 	year = infer_year(ctx, mon);
-	days = mm_days_from_civil(year, (unsigned)mon, (unsigned)day);
+	/* consecutive lines are nearly always of one date: skip the divisions */
+	if (ctx->civil_key != (int64_t)year * 512 + mon * 32 + day) {
+		ctx->civil_key = (int64_t)year * 512 + mon * 32 + day;
+		ctx->civil_days = mm_days_from_civil(year, (unsigned)mon, (unsigned)day);
+	}
+	days = ctx->civil_days;
 	set_local(ctx, days, h * 3600 + mi * 60 + s, frac, t);
 	return p;
 }

@@ -179,7 +179,7 @@ static uint32_t rsyslog_repeat(struct mm_span msg, struct mm_span *inner)
 	const char *p = msg.p, *e = msg.p + msg.n, *d;
 	uint64_t v = 0;
 
-	if (msg.n < 17 || memcmp(p, "message repeated ", 17) != 0)
+	if (msg.n < 17 || p[0] != 'm' || memcmp(p, "message repeated ", 17) != 0)
 		return 0;
 	p += 17;
 	for (d = p; p < e && *p >= '0' && *p <= '9' && p - d < 10; p++)

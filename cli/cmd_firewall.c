@@ -772,7 +772,7 @@ static void status_row(const struct mm_fw_rule *r, size_t num, bool v6, bool num
 	mm_buf_init(&from, 1024);
 	side_text(r->has_dst, &r->dst, &r->dport, r->dport.n || !r->sport.n ? r->proto : 0, r->app,
 		  v6, to_if, &to);
-	side_text(r->has_src, &r->src, &r->sport, r->sport.n ? r->proto : 0, NULL, v6, from_if,
+	side_text(r->has_src, &r->src, &r->sport, r->sport.n ? r->proto : 0, r->sapp, v6, from_if,
 		  &from);
 	snprintf(up, sizeof(up), "%s", mm_fw_action_name(r->action));
 	for (i = 0; up[i]; i++)

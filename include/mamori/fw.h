@@ -29,7 +29,8 @@
  * RULE is PORT[/PROTO], PORT:PORT/PROTO, PORT,PORT[,...][/PROTO], a service
  * name (ssh, http, ...), an application profile name (OpenSSH, "Nginx Full")
  * or the full form
- *   [from ADDR[/PFX]|any [port P]] [to ADDR[/PFX]|any [port P | app NAME]] [proto NAME]
+ *   [from ADDR[/PFX]|any [port P | app NAME]] [to ADDR[/PFX]|any [port P | app NAME]]
+ *   [proto NAME]
  *
  * An application rule stores the profile's name, not its ports: every load
  * resolves the name again against the profiles installed then, and an
@@ -51,6 +52,7 @@ enum mm_fw_chain { MM_FW_INCOMING, MM_FW_OUTGOING, MM_FW_ROUTED, MM_FW_NCHAINS }
 #define MM_FW_MAX_LINE 4096
 #define MM_FW_APP_NAME_MAX 64 /* application profile name, NUL included */
 #define MM_FW_APP_SPECS 4     /* PORTS/PROTO parts of one profile ("a|b|c") */
+#define MM_FW_RULE_PARTS (MM_FW_APP_SPECS * MM_FW_APP_SPECS) /* see mm_fw_rule_expand() */
 
 struct mm_fw_portrange {
 	uint16_t lo, hi; /* lo == hi for a single port */
@@ -87,6 +89,11 @@ struct mm_fw_rule {
 	char app[MM_FW_APP_NAME_MAX];
 	uint8_t napp;
 	struct mm_fw_appspec appspec[MM_FW_APP_SPECS];
+	/* Source application ("from ADDR app NAME"): the same for the source
+	 * ports; sport and proto stay empty. */
+	char sapp[MM_FW_APP_NAME_MAX];
+	uint8_t nsapp;
+	struct mm_fw_appspec sappspec[MM_FW_APP_SPECS];
 };
 
 struct mm_fw_block {
@@ -247,15 +254,18 @@ const struct mm_fw_app *mm_fw_apps_find(const struct mm_fw_apps *a, const char *
 /* Is s (n bytes) a valid profile name? */
 bool mm_fw_app_name_ok(const char *s, size_t n);
 /*
- * Fill r's application ports from its profile (r->app set). Returns 0, or
- * MM_ERR_NOTFOUND "unknown application profile 'X'" when apps is NULL or
- * lacks the name.
+ * Fill r's application ports from its profiles (r->app and/or r->sapp
+ * set). Returns 0, or MM_ERR_NOTFOUND "unknown application profile 'X'"
+ * when apps is NULL or lacks the name, or MM_ERR_PARSE when a source and a
+ * destination profile share no protocol.
  */
 int mm_fw_rule_resolve_app(struct mm_fw_rule *r, const struct mm_fw_apps *apps, struct mm_err *err);
 /*
  * The concrete rules an application rule stands for: one per part of the
- * profile (proto and dport set, app cleared). For other rules, n = 1 and
- * the rule itself. Returns the number of parts; fills out[i] for i < max.
+ * destination profile, times one per part of the source profile, leaving
+ * out pairs of different protocols (proto, dport and sport set, app and
+ * sapp cleared); at most MM_FW_RULE_PARTS. For other rules, n = 1 and the
+ * rule itself. Returns the number of parts; fills out[i] for i < max.
  */
 size_t mm_fw_rule_expand(const struct mm_fw_rule *r, struct mm_fw_rule *out, size_t max);
 

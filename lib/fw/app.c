@@ -451,35 +451,70 @@ const struct mm_fw_app *mm_fw_apps_find(const struct mm_fw_apps *a, const char *
 	return NULL;
 }
 
-int mm_fw_rule_resolve_app(struct mm_fw_rule *r, const struct mm_fw_apps *apps, struct mm_err *err)
+static int resolve_one(const char *name, const struct mm_fw_apps *apps, uint8_t *n,
+		       struct mm_fw_appspec *spec, struct mm_err *err)
 {
-	const struct mm_fw_app *app = mm_fw_apps_find(apps, r->app, strlen(r->app));
+	const struct mm_fw_app *app = mm_fw_apps_find(apps, name, strlen(name));
 
 	if (!app)
 		return mm_err_set(err, MM_ERR_NOTFOUND,
 				  "unknown service or app profile '%s' (see 'mamori firewall app "
 				  "list')",
-				  r->app);
-	r->napp = app->nspec;
-	memcpy(r->appspec, app->spec, sizeof(r->appspec));
+				  name);
+	*n = app->nspec;
+	memcpy(spec, app->spec, sizeof(app->spec));
 	return 0;
+}
+
+int mm_fw_rule_resolve_app(struct mm_fw_rule *r, const struct mm_fw_apps *apps, struct mm_err *err)
+{
+	struct mm_fw_rule parts[MM_FW_RULE_PARTS];
+	int rc = 0;
+
+	if (r->app[0])
+		rc = resolve_one(r->app, apps, &r->napp, r->appspec, err);
+	if (rc == 0 && r->sapp[0])
+		rc = resolve_one(r->sapp, apps, &r->nsapp, r->sappspec, err);
+	if (rc == 0 && mm_fw_rule_expand(r, parts, MM_FW_RULE_PARTS) == 0)
+		rc = mm_err_set(err, MM_ERR_PARSE,
+				"application profiles '%s' and '%s' share no protocol", r->sapp,
+				r->app);
+	return rc;
 }
 
 size_t mm_fw_rule_expand(const struct mm_fw_rule *r, struct mm_fw_rule *out, size_t max)
 {
-	size_t i;
+	/* a side without an application is one part: the rule's own ports */
+	struct mm_fw_appspec dself = {r->proto, r->dport}, sself = {r->proto, r->sport};
+	const struct mm_fw_appspec *d = r->app[0] ? r->appspec : &dself;
+	const struct mm_fw_appspec *s = r->sapp[0] ? r->sappspec : &sself;
+	size_t nd = r->app[0] ? r->napp : 1, ns = r->sapp[0] ? r->nsapp : 1, i, j, n = 0;
 
-	if (!r->app[0]) {
+	if (!r->app[0] && !r->sapp[0]) {
 		if (max)
 			out[0] = *r;
 		return 1;
 	}
-	for (i = 0; i < r->napp && i < max; i++) {
-		out[i] = *r;
-		out[i].app[0] = '\0';
-		out[i].napp = 0;
-		out[i].proto = r->appspec[i].proto;
-		out[i].dport = r->appspec[i].ports;
+	if (nd > MM_FW_APP_SPECS)
+		nd = MM_FW_APP_SPECS;
+	if (ns > MM_FW_APP_SPECS)
+		ns = MM_FW_APP_SPECS;
+	for (i = 0; i < nd; i++) {
+		for (j = 0; j < ns; j++) {
+			uint8_t p = d[i].proto ? d[i].proto : s[j].proto;
+
+			if (d[i].proto && s[j].proto && d[i].proto != s[j].proto)
+				continue; /* tcp ports on one side, udp on the other */
+			if (n < max) {
+				out[n] = *r;
+				out[n].app[0] = out[n].sapp[0] = '\0';
+				out[n].napp = out[n].nsapp = 0;
+				out[n].proto = p;
+				out[n].dport = d[i].ports;
+				out[n].sport = s[j].ports;
+			}
+			n++;
+		}
 	}
-	return r->napp;
+	return n;
 }

@@ -207,10 +207,10 @@ static void user_rule(struct rctx *x, const struct mm_fw_rule *r, size_t idx, st
 /* A user rule: an application rule is one nft rule per part of its profile. */
 static void one_rule(struct rctx *x, const struct mm_fw_rule *r, size_t num, struct mm_buf *m)
 {
-	struct mm_fw_rule parts[MM_FW_APP_SPECS];
-	size_t i, n = mm_fw_rule_expand(r, parts, MM_FW_APP_SPECS);
+	struct mm_fw_rule parts[MM_FW_RULE_PARTS];
+	size_t i, n = mm_fw_rule_expand(r, parts, MM_FW_RULE_PARTS);
 
-	for (i = 0; i < n && i < MM_FW_APP_SPECS && x->rc == 0; i++) {
+	for (i = 0; i < n && i < MM_FW_RULE_PARTS && x->rc == 0; i++) {
 		mm_buf_reset(m);
 		x->rc = rule_match(&parts[i], m);
 		if (x->rc == 0 && !m->data)
@@ -718,12 +718,12 @@ bool mm_fw_would_lock_out(const struct mm_fw_ruleset *rs, const struct mm_addr *
 		}
 	}
 	for (i = 0; i < rs->nrules; i++) {
-		struct mm_fw_rule parts[MM_FW_APP_SPECS];
-		size_t k, np = mm_fw_rule_expand(&rs->rules[i], parts, MM_FW_APP_SPECS);
+		struct mm_fw_rule parts[MM_FW_RULE_PARTS];
+		size_t k, np = mm_fw_rule_expand(&rs->rules[i], parts, MM_FW_RULE_PARTS);
 		const struct mm_fw_rule *r = NULL;
 
 		/* the first part of an application rule that matches decides */
-		for (k = 0; k < np && k < MM_FW_APP_SPECS; k++) {
+		for (k = 0; k < np && k < MM_FW_RULE_PARTS; k++) {
 			if (parts[k].dir != MM_FW_IN || parts[k].routed ||
 			    (parts[k].proto != 0 && parts[k].proto != 6))
 				continue;

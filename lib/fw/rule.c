@@ -6,7 +6,8 @@
  *   ACTION [in|out] [on IFACE] [log|log-all] RULE [comment TEXT]
  *   route ACTION [in on IFACE] [out on IFACE] [log|log-all] RULE [comment TEXT]
  *   RULE := PORTS[/PROTO] | SERVICE[/PROTO] | APP
- *         | [from ADDR|any [port PORTS]] [to ADDR|any [port PORTS | app APP]] [proto NAME]
+ *         | [from ADDR|any [port PORTS | app APP]] [to ADDR|any [port PORTS | app APP]]
+ *           [proto NAME]
  *   APP := a profile name, in "..." or '...' when it holds spaces
  *   PORTS := N | N:M | PORTS,PORTS   (at most 15, a range counting two)
  *
@@ -426,12 +427,15 @@ static int parse_full(struct mm_cur *c, struct mm_fw_rule *r, struct mm_err *err
 				return rc;
 			last = 3;
 		} else if (mm_span_eq(w, "app")) {
-			if (last != 2)
+			if (last == 3)
+				return mm_err_set(err, MM_ERR_PARSE, "'port' and 'app' on one side");
+			if (last != 1 && last != 2)
 				return mm_err_set(err, MM_ERR_PARSE,
-						  last == 1 ? "'app' after 'from' (a source "
-							      "application) is not supported"
-							    : "'app' must follow 'to ADDR'");
-			rc = parse_app_name(c, r->app, err);
+						  "'app' must follow 'from ADDR' or 'to ADDR'");
+			if ((last == 1 && r->sport.n) || (last == 2 && r->dport.n))
+				return mm_err_set(err, MM_ERR_PARSE,
+						  "'port' and 'app' on one side");
+			rc = parse_app_name(c, last == 1 ? r->sapp : r->app, err);
 			if (rc < 0)
 				return rc;
 			last = 4;
@@ -452,7 +456,7 @@ static int parse_full(struct mm_cur *c, struct mm_fw_rule *r, struct mm_err *err
 	if (!seen_from && !seen_to && !seen_proto)
 		return mm_err_set(err, MM_ERR_PARSE,
 				  "missing rule (a port, a service or 'from'/'to')");
-	if (r->app[0] && (r->dport.n || seen_proto))
+	if ((r->app[0] || r->sapp[0]) && (r->dport.n || r->sport.n || seen_proto))
 		return mm_err_set(err, MM_ERR_PARSE,
 				  "an application rule takes its ports and protocols from the "
 				  "profile ('port' and 'proto' not allowed)");
@@ -542,7 +546,7 @@ int mm_fw_rule_parse_apps(const char *s, size_t n, const struct mm_fw_apps *apps
 	if (r.action == MM_FW_LIMIT && r.dir == MM_FW_OUT)
 		return mm_err_set(err, MM_ERR_PARSE,
 				  "'limit' applies to incoming connections only");
-	if (r.app[0]) {
+	if (r.app[0] || r.sapp[0]) {
 		rc = mm_fw_rule_resolve_app(&r, apps, err);
 		if (rc < 0)
 			return rc;
@@ -610,9 +614,9 @@ int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out)
 		rc = mm_buf_adds(out, r->log == MM_FW_LOG_NEW ? " log" : " log-all");
 	if (rc)
 		return rc;
-	if (!r->has_src && !r->has_dst && !r->sport.n && r->app[0]) {
+	if (!r->has_src && !r->has_dst && !r->sport.n && !r->sapp[0] && r->app[0]) {
 		rc = fmt_app(r->app, out);
-	} else if (!r->has_src && !r->has_dst && !r->sport.n && r->dport.n) {
+	} else if (!r->has_src && !r->has_dst && !r->sport.n && !r->sapp[0] && r->dport.n) {
 		rc = mm_buf_addc(out, ' ');
 		if (rc == 0)
 			rc = fmt_ports(&r->dport, out);
@@ -626,6 +630,11 @@ int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out)
 			rc = mm_buf_adds(out, " port ");
 			if (rc == 0)
 				rc = fmt_ports(&r->sport, out);
+		}
+		if (rc == 0 && r->sapp[0]) {
+			rc = mm_buf_adds(out, " app");
+			if (rc == 0)
+				rc = fmt_app(r->sapp, out);
 		}
 		if (rc == 0)
 			rc = mm_buf_adds(out, " to ");
@@ -735,6 +744,27 @@ int mm_fw_rule_validate(const struct mm_fw_rule *r, struct mm_err *err)
 	} else if (r->napp) {
 		return mm_err_set(err, MM_ERR_INVAL, "rule: application ports without a name");
 	}
+	n = strnlen(r->sapp, sizeof(r->sapp));
+	if (n == sizeof(r->sapp))
+		return mm_err_set(err, MM_ERR_INVAL, "rule: application name not terminated");
+	if (n) {
+		if (!mm_fw_app_name_ok(r->sapp, n))
+			return mm_err_set(err, MM_ERR_INVAL, "rule: bad application name");
+		if (r->proto || r->sport.n || r->dport.n || r->nsapp < 1 ||
+		    r->nsapp > MM_FW_APP_SPECS)
+			return mm_err_set(err, MM_ERR_INVAL, "rule: application '%s' not resolved",
+					  r->sapp);
+		for (i = 0; i < r->nsapp; i++) {
+			const struct mm_fw_appspec *a = &r->sappspec[i];
+
+			if ((a->proto != 0 && a->proto != 6 && a->proto != 17) ||
+			    !ports_ok(&a->ports) || a->ports.n == 0)
+				return mm_err_set(err, MM_ERR_INVAL,
+						  "rule: bad ports of application '%s'", r->sapp);
+		}
+	} else if (r->nsapp) {
+		return mm_err_set(err, MM_ERR_INVAL, "rule: application ports without a name");
+	}
 	return 0;
 }
 
@@ -744,7 +774,8 @@ bool mm_fw_rule_eq(const struct mm_fw_rule *a, const struct mm_fw_rule *b)
 	if (a->action != b->action || a->dir != b->dir || a->log != b->log ||
 	    a->proto != b->proto || a->has_src != b->has_src || a->has_dst != b->has_dst ||
 	    strcmp(a->iface, b->iface) != 0 || strcmp(a->app, b->app) != 0 ||
-	    a->routed != b->routed || strcmp(a->oiface, b->oiface) != 0)
+	    strcmp(a->sapp, b->sapp) != 0 || a->routed != b->routed ||
+	    strcmp(a->oiface, b->oiface) != 0)
 		return false;
 	if (a->has_src && (a->src.len != b->src.len || !mm_addr_eq(&a->src.addr, &b->src.addr)))
 		return false;

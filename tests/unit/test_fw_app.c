@@ -202,7 +202,8 @@ static void load_test_apps(struct mm_fw_apps *apps)
 {
 	static const char text[] = "[OpenSSH]\ntitle=s\nports=22/tcp\n"
 				   "[Nginx Full]\ntitle=n\nports=80,443/tcp|443/udp\n"
-				   "[Bind9]\ntitle=b\nports=53\n";
+				   "[Bind9]\ntitle=b\nports=53\n"
+				   "[Udp]\ntitle=u\nports=9/udp\n";
 	struct mm_err err = {0};
 
 	mm_fw_apps_init(apps);
@@ -234,9 +235,16 @@ static void test_rules(void **state)
 	    {"allow to any app OpenSSH proto tcp", NULL,
 	     "an application rule takes its ports and protocols from the profile ('port' and "
 	     "'proto' not allowed)"},
-	    {"allow from any app OpenSSH", NULL,
-	     "'app' after 'from' (a source application) is not supported"},
-	    {"allow app OpenSSH", NULL, "'app' must follow 'to ADDR'"},
+	    {"allow from any app OpenSSH", "allow from any app OpenSSH to any", NULL},
+	    {"allow from 192.0.2.1 app Bind9 to any app OpenSSH",
+	     "allow from 192.0.2.1 app Bind9 to any app OpenSSH", NULL},
+	    {"allow from any app OpenSSH to any app Udp", NULL,
+	     "application profiles 'OpenSSH' and 'Udp' share no protocol"},
+	    {"allow from any port 53 app Bind9", NULL, "'port' and 'app' on one side"},
+	    {"allow from any app Bind9 to any port 22", NULL,
+	     "an application rule takes its ports and protocols from the profile ('port' and "
+	     "'proto' not allowed)"},
+	    {"allow app OpenSSH", NULL, "'app' must follow 'from ADDR' or 'to ADDR'"},
 	    {"allow to any app", NULL, "'app' needs an application profile name"},
 	    {"allow to any app \"Nginx Full", NULL, "unterminated application name"},
 	    {"allow to any app \"1x\"", NULL, "bad application profile name '1x'"},
@@ -272,6 +280,33 @@ static void test_rules(void **state)
 		mm_buf_release(&b);
 		mm_buf_release(&b2);
 	}
+	mm_fw_apps_release(&apps);
+}
+
+static void test_source_app(void **state)
+{
+	static const char text[] = "allow from 192.0.2.1 app Bind9 to any app OpenSSH\n"
+				   "allow from any app Bind9\n";
+	struct mm_fw_apps apps;
+	struct mm_fw_ruleset rs;
+	struct mm_err err = {0};
+	struct mm_buf b;
+
+	(void)state;
+	load_test_apps(&apps);
+	mm_fw_ruleset_init(&rs);
+	rs.apps = &apps;
+	assert_int_equal(mm_fw_parse_buffer(&rs, "f", text, sizeof(text) - 1, 0, &err), 0);
+	mm_buf_init(&b, 1 << 20);
+	assert_int_equal(mm_fw_render(&rs, 0, &b, &err), 0);
+	/* Bind9 (53, both protocols) from, OpenSSH (22/tcp) to: the tcp pair only */
+	assert_non_null(
+	    strstr(b.data, "\t\tip saddr 192.0.2.1/32 tcp sport 53 tcp dport 22 counter accept\n"));
+	assert_null(strstr(b.data, "udp sport 53 tcp"));
+	assert_non_null(
+	    strstr(b.data, "\t\tmeta l4proto { tcp, udp } th sport 53 counter accept\n"));
+	mm_buf_release(&b);
+	mm_fw_ruleset_release(&rs);
 	mm_fw_apps_release(&apps);
 }
 
@@ -378,9 +413,9 @@ static void test_shipped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_corpus),  cmocka_unit_test(test_dirs),
-	    cmocka_unit_test(test_rules),   cmocka_unit_test(test_rules_file),
-	    cmocka_unit_test(test_shipped),
+	    cmocka_unit_test(test_corpus),     cmocka_unit_test(test_dirs),
+	    cmocka_unit_test(test_rules),      cmocka_unit_test(test_source_app),
+	    cmocka_unit_test(test_rules_file), cmocka_unit_test(test_shipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,6 +95,14 @@ static const struct proto_name *proto_by_num(uint8_t num)
 	return NULL;
 }
 
+/* Name of a protocol number for messages ("?" for one the grammar cannot give). */
+static const char *proto_label(uint8_t num)
+{
+	const struct proto_name *p = proto_by_num(num);
+
+	return p ? p->name : "?";
+}
+
 static bool proto_has_ports(uint8_t num)
 {
 	const struct proto_name *p = proto_by_num(num);
@@ -381,7 +389,7 @@ static int parse_simple(struct mm_span w, struct mm_fw_rule *r, struct mm_err *e
 	}
 	if (!proto_has_ports(r->proto))
 		return mm_err_set(err, MM_ERR_PARSE, "protocol %s has no ports",
-				  proto_by_num(r->proto)->name);
+				  proto_label(r->proto));
 	return 0;
 }
 
@@ -428,7 +436,8 @@ static int parse_full(struct mm_cur *c, struct mm_fw_rule *r, struct mm_err *err
 			last = 3;
 		} else if (mm_span_eq(w, "app")) {
 			if (last == 3)
-				return mm_err_set(err, MM_ERR_PARSE, "'port' and 'app' on one side");
+				return mm_err_set(err, MM_ERR_PARSE,
+						  "'port' and 'app' on one side");
 			if (last != 1 && last != 2)
 				return mm_err_set(err, MM_ERR_PARSE,
 						  "'app' must follow 'from ADDR' or 'to ADDR'");
@@ -462,7 +471,7 @@ static int parse_full(struct mm_cur *c, struct mm_fw_rule *r, struct mm_err *err
 				  "profile ('port' and 'proto' not allowed)");
 	if ((r->sport.n || r->dport.n) && !proto_has_ports(r->proto))
 		return mm_err_set(err, MM_ERR_PARSE, "protocol %s has no ports",
-				  proto_by_num(r->proto)->name);
+				  proto_label(r->proto));
 	if (r->has_src && r->has_dst && r->src.addr.family != r->dst.addr.family)
 		return mm_err_set(err, MM_ERR_PARSE,
 				  "'from' and 'to' addresses are of different families");

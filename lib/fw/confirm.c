@@ -182,7 +182,7 @@ int mm_fw_write_file(const char *path, const char *data, size_t n, struct mm_err
 		}
 		off += (size_t)w;
 	}
-	if (rc == 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
+	if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
 		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp, strerror(errno));
 	close(fd);
 	if (rc == 0 && rename(tmp, path) < 0)

@@ -109,6 +109,15 @@ static int64_t now_sec(void)
 	return (int64_t)time(NULL);
 }
 
+/* out = a sep b in PATH_MAX bytes; false (said) when it does not fit. */
+static bool path_cat(char *out, const char *a, const char *sep, const char *b)
+{
+	if (snprintf(out, PATH_MAX, "%s%s%s", a, sep, b) < PATH_MAX)
+		return true;
+	mm_die_msg("%s%s%s: path too long", a, sep, b);
+	return false;
+}
+
 static int open_backend(struct mm_fw_backend **be)
 {
 	const char *kind = getenv("MAMORI_FW_BACKEND");
@@ -194,16 +203,15 @@ static int lockout_check_blocks(struct fw_state *st, const struct mm_fw_block *b
 }
 
 /* The blocks file: beside the rules file, or in /var/lib/mamori for the default one. */
-static void blocks_path(struct fw_state *st)
+static bool blocks_path(struct fw_state *st)
 {
 	const char *env = getenv("MAMORI_FW_BLOCKS");
 
 	if (env && *env)
-		snprintf(st->blocks, sizeof(st->blocks), "%s", env);
-	else if (strcmp(st->o->rules, FW_DEFAULT_RULES) == 0)
-		snprintf(st->blocks, sizeof(st->blocks), "%s", FW_DEFAULT_BLOCKS);
-	else
-		snprintf(st->blocks, sizeof(st->blocks), "%s.blocks", st->o->rules);
+		return path_cat(st->blocks, env, "", "");
+	if (strcmp(st->o->rules, FW_DEFAULT_RULES) == 0)
+		return path_cat(st->blocks, FW_DEFAULT_BLOCKS, "", "");
+	return path_cat(st->blocks, st->o->rules, ".blocks", "");
 }
 
 static int load_journal(struct fw_state *st, struct mm_err *err)
@@ -404,16 +412,15 @@ static int load(struct fw_state *st)
 
 /* $MAMORI_FW_FEEDS, else the system directory for the system rules file,
  * else RULES.feeds beside another rules file (tests, other instances). */
-static void feeds_dir(struct fw_state *st)
+static bool feeds_dir(struct fw_state *st)
 {
 	const char *env = getenv("MAMORI_FW_FEEDS");
 
 	if (env && *env)
-		snprintf(st->feeds, sizeof(st->feeds), "%s", env);
-	else if (strcmp(st->o->rules, FW_DEFAULT_RULES) == 0)
-		snprintf(st->feeds, sizeof(st->feeds), "%s", FW_DEFAULT_FEEDS);
-	else
-		snprintf(st->feeds, sizeof(st->feeds), "%s.feeds", st->o->rules);
+		return path_cat(st->feeds, env, "", "");
+	if (strcmp(st->o->rules, FW_DEFAULT_RULES) == 0)
+		return path_cat(st->feeds, FW_DEFAULT_FEEDS, "", "");
+	return path_cat(st->feeds, st->o->rules, ".feeds", "");
 }
 
 /* mkdir -p for the feeds directory (mode 0755). */
@@ -485,7 +492,8 @@ static int blocklist_load(struct fw_state *st, const char *name, const char *fil
 	rc = lockout_check(st);
 	if (rc)
 		return rc;
-	snprintf(path, sizeof(path), "%s/%s", st->feeds, name);
+	if (!path_cat(path, st->feeds, "/", name))
+		return MM_EXIT_USAGE;
 	if (make_dirs(st->feeds) < 0) {
 		mm_die_msg("%s: %s", st->feeds, strerror(errno));
 		return MM_EXIT_INPUT;
@@ -551,7 +559,8 @@ static int blocklist_drop(struct fw_state *st, const char *name)
 			return MM_EXIT_INTERNAL;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/%s", st->feeds, name);
+	if (!path_cat(path, st->feeds, "/", name))
+		return MM_EXIT_USAGE;
 	if (unlink(path) < 0 && errno != ENOENT) {
 		mm_die_msg("%s: %s (the feed is no longer loaded; remove the file by hand)", path,
 			   strerror(errno));
@@ -1529,17 +1538,28 @@ out:
 
 /* --- --confirm: apply, then roll back unless confirmed in time --- */
 
+/* Longest suffix pend_path() adds to the pending path. */
+#define PEND_SUFFIX_MAX 8
+
+/* Callers checked at start-up (pending_paths) that every suffix fits. */
 static void pend_path(const struct fw_state *st, const char *suffix, char *out)
 {
-	snprintf(out, PATH_MAX, "%s%s", st->pending, suffix);
+	if (snprintf(out, PATH_MAX, "%s%s", st->pending, suffix) >= PATH_MAX)
+		out[0] = '\0';
 }
 
-static void pending_paths(struct fw_state *st)
+static bool pending_paths(struct fw_state *st)
 {
+	const char *base = st->o->rules, *sfx = ".pending";
+
 	if (strcmp(st->o->rules, FW_DEFAULT_RULES) == 0)
-		snprintf(st->pending, sizeof(st->pending), "%s", FW_DEFAULT_PENDING);
-	else
-		snprintf(st->pending, sizeof(st->pending), "%s.pending", st->o->rules);
+		base = FW_DEFAULT_PENDING, sfx = "";
+	if (strlen(base) + strlen(sfx) + PEND_SUFFIX_MAX >= sizeof(st->pending)) {
+		mm_die_msg("%s: path too long", base);
+		return false;
+	}
+	snprintf(st->pending, sizeof(st->pending), "%s%s", base, sfx);
+	return true;
 }
 
 /* An exclusive lock on PENDING.lock for reading or changing the pending state. */
@@ -2049,9 +2069,10 @@ int cmd_firewall(int argc, char **argv)
 		goto out;
 	}
 	cmd = o.pos[0];
-	blocks_path(&st);
-	feeds_dir(&st);
-	pending_paths(&st);
+	if (!blocks_path(&st) || !feeds_dir(&st) || !pending_paths(&st)) {
+		rc = MM_EXIT_USAGE;
+		goto out;
+	}
 	load_apps(&st);
 	if (strcmp(cmd, "app") == 0) {
 		rc = do_app(&st);

@@ -404,7 +404,11 @@ static int load(struct fw_state *st)
 		return MM_EXIT_INPUT;
 	}
 	if (mm_fw_feeds_load_dir(&st->rs, st->feeds, &err) < 0) {
-		mm_die_msg("%s; nothing changed", err.msg);
+		/* feed files are checked before they are written: this one was
+		 * edited or damaged outside mamori */
+		mm_die_msg("%s; nothing changed (correct the feed file or delete it, then "
+			   "'mamori firewall reload')",
+			   err.msg);
 		return MM_EXIT_INPUT;
 	}
 	return 0;

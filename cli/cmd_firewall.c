@@ -813,6 +813,16 @@ static void status_row(const struct mm_fw_rule *r, size_t num, bool v6, bool num
  * the IPv6 one marked "(v6)"). Numbers are mamori's rule numbers, the
  * ones 'delete N' and 'insert N' take, so both rows of a rule share one.
  */
+/* Does rule r show a row for IPv6 (v6) or IPv4? Both unless an address pins the family. */
+static bool family_row(const struct mm_fw_rule *r, bool v6)
+{
+	uint8_t fam = r->has_src ? r->src.addr.family : r->dst.addr.family;
+
+	if (!r->has_src && !r->has_dst)
+		return true;
+	return fam == (v6 ? MM_AF_INET6 : MM_AF_INET);
+}
+
 static void print_rules(const struct mm_fw_ruleset *rs, bool numbered, bool verbose)
 {
 	const char *ind = numbered ? "     " : "";
@@ -821,19 +831,20 @@ static void print_rules(const struct mm_fw_ruleset *rs, bool numbered, bool verb
 
 	printf("%s%-26s %-12s%s\n", ind, "To", "Action", "From");
 	printf("%s%-26s %-12s%s\n", ind, "--", "------", "----");
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < rs->nrules; i++) {
-			const struct mm_fw_rule *r = &rs->rules[i];
-			bool pinned = r->has_src || r->has_dst;
-			uint8_t fam = r->has_src ? r->src.addr.family : r->dst.addr.family;
-
-			if (pass == 0 && pinned && fam != MM_AF_INET)
-				continue;
-			if (pass == 1 && pinned && fam != MM_AF_INET6)
-				continue;
-			status_row(r, i + 1, pass == 1, numbered, verbose);
-		}
+	/* IPv4 rows, then IPv6 rows, as ufw prints them; numbered, in rule
+	 * order (a rule's v4 and v6 rows together), since one number deletes
+	 * both */
+	if (numbered) {
+		for (i = 0; i < rs->nrules; i++)
+			for (pass = 0; pass < 2; pass++)
+				if (family_row(&rs->rules[i], pass == 1))
+					status_row(&rs->rules[i], i + 1, pass == 1, true, verbose);
+		return;
 	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < rs->nrules; i++)
+			if (family_row(&rs->rules[i], pass == 1))
+				status_row(&rs->rules[i], i + 1, pass == 1, false, verbose);
 }
 
 /* "on" when the kernel forwards packets of either family (routed rules see traffic). */

@@ -28,9 +28,9 @@ Status: inactive
      --                         ------      ----
 [ 1] Anywhere                   DENY IN     192.0.2.0/24
 [ 2] 22/tcp                     ALLOW IN    Anywhere
+[ 2] 22/tcp (v6)                ALLOW IN    Anywhere (v6)
 [ 3] 80,443/tcp                 ALLOW IN    10.0.0.0/8                 # web from lan
 [ 4] 22/tcp                     LIMIT IN    Anywhere
-[ 2] 22/tcp (v6)                ALLOW IN    Anywhere (v6)
 [ 4] 22/tcp (v6)                LIMIT IN    Anywhere (v6)
 W
 diff -u "$TMP/want" "$TMP/out" >&2 && ok "status numbered" || fail "status numbered differs"

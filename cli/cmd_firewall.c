@@ -637,6 +637,13 @@ static int do_blocklist(struct fw_state *st)
 				   o->pos[2], MM_FW_FEED_NAME_MAX);
 			return MM_EXIT_USAGE;
 		}
+		/* a rollback restores the rules and blocks, not the feeds:
+		 * changing a feed now would leave the two out of step */
+		if (!o->dry_run && access(st->pending, F_OK) == 0) {
+			mm_die_msg("a change made with --confirm is still waiting; run 'mamori "
+				   "firewall confirm' or 'rollback' before changing feeds");
+			return EXIT_REFUSED;
+		}
 		return sub[0] == 'l' ? blocklist_load(st, o->pos[2], o->pos[3])
 				     : blocklist_drop(st, o->pos[2]);
 	}
@@ -1840,6 +1847,11 @@ static int confirm_begin(struct fw_state *st, const char *cmd)
 	bool loaded = false;
 	int rc, ret = 0;
 
+	if (strcmp(cmd, "blocklist") == 0) {
+		mm_die_msg("--confirm does not cover blocklist feeds (a rollback restores rules "
+			   "and blocks only)");
+		return MM_EXIT_USAGE;
+	}
 	if (!is_changing(cmd)) {
 		mm_die_msg("--confirm only applies to commands that change the firewall");
 		return MM_EXIT_USAGE;

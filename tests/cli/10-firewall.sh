@@ -172,6 +172,11 @@ grep -q "within 60 seconds" "$TMP/out" && ok "--confirm says how long" || fail "
 grep -q '^deadline [0-9]*$' "$R.pending" && ok "pending state written" || fail "no pending state"
 expect_rc 1 fw --confirm 60 allow 4445/tcp
 grep_err "still waiting"
+printf '192.0.2.0/24\n' >"$TMP/feed.txt"
+expect_rc 1 fw blocklist load waitfeed "$TMP/feed.txt"
+grep_err "still waiting.*before changing feeds"
+expect_rc 2 fw --confirm 60 blocklist load waitfeed "$TMP/feed.txt"
+grep_err "does not cover blocklist feeds"
 cp "$R.pending" "$TMP/pending.good"
 echo 'deadline 12' >>"$R.pending"
 expect_rc 3 fw status

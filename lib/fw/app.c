@@ -270,7 +270,8 @@ int mm_fw_apps_parse_buffer(struct mm_fw_apps *a, const char *name, const char *
 			    struct mm_err *err)
 {
 	struct pstate *st = calloc(1, sizeof(*st));
-	struct mm_fw_app *got = calloc(FILE_APPS_MAX, sizeof(*got));
+	/* not zeroed: section_end() copies whole entries in, only those are read */
+	struct mm_fw_app *got = malloc(FILE_APPS_MAX * sizeof(*got));
 	const char *p = data, *end = data + n;
 	unsigned long lineno = 0;
 	size_t ngot = 0, i;

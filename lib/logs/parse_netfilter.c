@@ -143,7 +143,8 @@ static inline const char *skip_fixed(const char *p, const char *end, size_t widt
  * Consume a decimal number that fills the rest of the token (up to a space
  * or the end), value <= max. Cursor style: advances only on success.
  */
-static inline bool cur_num(struct mm_cur *c, uint32_t max, int32_t *out)
+static inline __attribute__((always_inline)) bool cur_num(struct mm_cur *c, uint32_t max,
+							  int32_t *out)
 {
 	const char *p = c->p;
 	uint64_t v = 0;
@@ -390,6 +391,229 @@ static uint8_t tcp_flag(const char *w, size_t n)
 /* Mark bit seen; false when it already was (a duplicated key). */
 #define ONCE(bit) (!(pk->seen & (bit)) && (pk->seen |= (bit), true))
 
+/* Does the token at c start with the 4-byte key k (with the room walk() asks)? */
+static inline bool at_key(const struct mm_cur *c, uint32_t k)
+{
+	return mm_cur_left(c) >= 5 && load32(c->p) == k;
+}
+
+/* Does the token at c start with the 3 bytes of s (e.g. "ID=")? */
+static inline bool at_key3(const struct mm_cur *c, const char *s)
+{
+	return mm_cur_left(c) >= 3 && c->p[0] == s[0] && c->p[1] == s[1] && c->p[2] == s[2];
+}
+
+/* Is the token at c exactly the two letters a b (DF, MF, CE)? */
+static inline bool at_word2(const struct mm_cur *c, char a, char b)
+{
+	return mm_cur_left(c) >= 2 && c->p[0] == a && c->p[1] == b &&
+	       (mm_cur_left(c) == 2 || c->p[2] == ' ');
+}
+
+/*
+ * Step over the space that ends a value, as walk() does after each field;
+ * leave when the line ends there or the next token does not start at once.
+ */
+#define FP_NEXT()                                                                                  \
+	do {                                                                                       \
+		if (c->p >= c->end)                                                                \
+			return;                                                                    \
+		c->p++;                                                                            \
+	} while (0)
+
+/* Give the token at key back to walk(), which fails on it the same way. */
+#define FP_GIVE_BACK(bit)                                                                          \
+	do {                                                                                       \
+		c->p = key;                                                                        \
+		pk->seen &= ~(uint32_t)(bit);                                                      \
+		return;                                                                            \
+	} while (0)
+
+/*
+ * The order nf_log_syslog.c prints fields in, tried before walk()'s general
+ * switch: [MAC=] SRC= DST= LEN= then TOS= PREC= TTL= ID= [CE] [DF] [MF] or
+ * TC= HOPLIMIT= FLOWLBL=, then PROTO= and, for TCP, SPT= DPT= [SEQ= ACK=]
+ * WINDOW= RES= flags URGP=; for UDP SPT= DPT= LEN=; for ICMP TYPE= CODE=.
+ * Each step does exactly what walk() would do with that token and
+ * returns at the first token it does not expect, leaving c at the start of
+ * a token (or the end) with pk and *l4 as walk() would have them, so
+ * walk() carries on from there: any order still parses, only slower.
+ */
+static void fast_walk(struct mm_cur *c, struct nf_pkt *pk, bool *l4)
+{
+	const char *key;
+
+	if (c->p < c->end && *c->p == ' ')
+		c->p++;
+	key = c->p;
+	if (at_key(c, TAG('M', 'A', 'C', '='))) {
+		const char *e = skip_fixed(c->p + 4, c->end, 41);
+
+		pk->seen |= SEEN_MAC;
+		pk->mac = mm_span_make(c->p + 4, (size_t)(e - c->p - 4));
+		c->p = e;
+		FP_NEXT();
+		key = c->p;
+	}
+	if (!at_key(c, TAG('S', 'R', 'C', '=')))
+		return;
+	c->p += 4;
+	pk->seen |= SEEN_SRC;
+	if (!cur_addr(c, &pk->src))
+		FP_GIVE_BACK(SEEN_SRC);
+	FP_NEXT();
+	key = c->p;
+	if (!at_key(c, TAG('D', 'S', 'T', '=')))
+		return;
+	c->p += 4;
+	pk->seen |= SEEN_DST;
+	if (!cur_addr(c, &pk->dst))
+		FP_GIVE_BACK(SEEN_DST);
+	FP_NEXT();
+	key = c->p;
+	if (!at_key(c, TAG('L', 'E', 'N', '=')))
+		return;
+	c->p += 4;
+	pk->seen |= SEEN_LEN;
+	if (!cur_num(c, 65535 + 40, &pk->len))
+		FP_GIVE_BACK(SEEN_LEN);
+	FP_NEXT();
+	key = c->p;
+	if (at_key(c, TAG('T', 'O', 'S', '='))) {
+		c->p = skip_fixed(c->p + 4, c->end, 4);
+		FP_NEXT();
+		if (!at_key(c, TAG('P', 'R', 'E', 'C')))
+			return;
+		c->p = skip_fixed(c->p + 4, c->end, 5);
+		FP_NEXT();
+		key = c->p;
+		if (!at_key(c, TAG('T', 'T', 'L', '=')))
+			return;
+		c->p += 4;
+		pk->seen |= SEEN_TTL;
+		if (!cur_num(c, 255, &pk->ttl))
+			FP_GIVE_BACK(SEEN_TTL);
+		FP_NEXT();
+		if (!at_key3(c, "ID="))
+			return;
+		c->p = skip_value(c->p + 3, c->end);
+		FP_NEXT();
+		if (at_word2(c, 'C', 'E')) {
+			c->p += 2;
+			FP_NEXT();
+		}
+		if (at_word2(c, 'D', 'F')) {
+			c->p += 2;
+			FP_NEXT();
+		}
+		if (at_word2(c, 'M', 'F')) {
+			c->p += 2;
+			FP_NEXT();
+		}
+	} else if (at_key3(c, "TC=")) {
+		c->p = skip_value(c->p + 3, c->end);
+		FP_NEXT();
+		key = c->p;
+		if (!at_key(c, TAG('H', 'O', 'P', 'L')) || mm_cur_left(c) < 9 ||
+		    load32(c->p + 4) != TAG('I', 'M', 'I', 'T') || c->p[8] != '=')
+			return;
+		c->p += 9;
+		pk->seen |= SEEN_TTL;
+		if (!cur_num(c, 255, &pk->ttl))
+			FP_GIVE_BACK(SEEN_TTL);
+		FP_NEXT();
+		if (!at_key(c, TAG('F', 'L', 'O', 'W')) || mm_cur_left(c) < 8 ||
+		    load32(c->p + 4) != TAG('L', 'B', 'L', '='))
+			return;
+		c->p = skip_value(c->p + 8, c->end);
+		FP_NEXT();
+	} else {
+		return;
+	}
+	key = c->p;
+	if (!at_key(c, TAG('P', 'R', 'O', 'T')) || mm_cur_left(c) < 6 || c->p[4] != 'O' ||
+	    c->p[5] != '=')
+		return;
+	c->p += 6;
+	pk->seen |= SEEN_PROTO;
+	if (!cur_proto(c, &pk->proto))
+		FP_GIVE_BACK(SEEN_PROTO);
+	*l4 = true;
+	FP_NEXT();
+	if (pk->proto == 1 || pk->proto == 58) {
+		key = c->p;
+		if (!at_key(c, TAG('T', 'Y', 'P', 'E')) || c->p[4] != '=')
+			return;
+		c->p += 5;
+		pk->seen |= SEEN_TYPE;
+		if (!cur_num(c, 255, &pk->icmp_type))
+			FP_GIVE_BACK(SEEN_TYPE);
+		FP_NEXT();
+		key = c->p;
+		if (!at_key(c, TAG('C', 'O', 'D', 'E')) || c->p[4] != '=')
+			return;
+		c->p += 5;
+		pk->seen |= SEEN_CODE;
+		if (!cur_num(c, 255, &pk->icmp_code))
+			FP_GIVE_BACK(SEEN_CODE);
+		FP_NEXT();
+		return;
+	}
+	key = c->p;
+	if (!at_key(c, TAG('S', 'P', 'T', '=')))
+		return;
+	c->p += 4;
+	pk->seen |= SEEN_SPT;
+	if (!cur_num(c, 65535, &pk->sport))
+		FP_GIVE_BACK(SEEN_SPT);
+	FP_NEXT();
+	key = c->p;
+	if (!at_key(c, TAG('D', 'P', 'T', '=')))
+		return;
+	c->p += 4;
+	pk->seen |= SEEN_DPT;
+	if (!cur_num(c, 65535, &pk->dport))
+		FP_GIVE_BACK(SEEN_DPT);
+	FP_NEXT();
+	if (pk->proto != 6)
+		return;
+	if (at_key(c, TAG('S', 'E', 'Q', '='))) {
+		c->p = skip_value(c->p + 4, c->end);
+		FP_NEXT();
+		if (!at_key(c, TAG('A', 'C', 'K', '=')))
+			return;
+		c->p = skip_value(c->p + 4, c->end);
+		FP_NEXT();
+	}
+	key = c->p;
+	if (!at_key(c, TAG('W', 'I', 'N', 'D')) || mm_cur_left(c) < 7 ||
+	    load32(c->p + 3) != TAG('D', 'O', 'W', '='))
+		return;
+	c->p += 7;
+	pk->seen |= SEEN_WINDOW;
+	if (!cur_num(c, 65535, &pk->window))
+		FP_GIVE_BACK(SEEN_WINDOW);
+	FP_NEXT();
+	if (!at_key(c, TAG('R', 'E', 'S', '=')))
+		return;
+	c->p = skip_fixed(c->p + 4, c->end, 4);
+	FP_NEXT();
+	/* the flags: three capital letters each (CWR and ECE count for nothing) */
+	while (mm_cur_left(c) >= 3 && (unsigned)(c->p[0] - 'A') < 26 &&
+	       (mm_cur_left(c) == 3 || c->p[3] == ' ')) {
+		pk->flags |= tcp_flag(c->p, 3);
+		c->p += 3;
+		FP_NEXT();
+	}
+	if (at_key(c, TAG('U', 'R', 'G', 'P'))) {
+		c->p = skip_value(c->p + 4, c->end);
+		FP_NEXT();
+	}
+}
+
+#undef FP_NEXT
+#undef FP_GIVE_BACK
+
 /*
  * Read the fields of the packet whose header is h. *at is where the walk
  * ended (the end, the '[' it stopped at, the failing field) and, for
@@ -402,6 +626,7 @@ static enum walk_result walk(const char *base, const char *end, struct nf_hdr *h
 	bool l4 = false; /* after PROTO=: a LEN= is the UDP length, words are TCP flags */
 	enum walk_result r = WALK_END;
 
+	fast_walk(&c, pk, &l4);
 	while (c.p < c.end) {
 		const char *key = c.p, *e;
 

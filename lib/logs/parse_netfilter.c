@@ -536,8 +536,20 @@ static void fast_walk(struct mm_cur *c, struct nf_pkt *pk, bool *l4)
 		return;
 	c->p += 6;
 	pk->seen |= SEEN_PROTO;
-	if (!cur_proto(c, &pk->proto))
+	/* what cur_proto() answers for the common three, without its search */
+	if (mm_cur_left(c) >= 5 && load32(c->p) == TAG('T', 'C', 'P', ' ')) {
+		pk->proto = 6;
+		c->p += 3;
+	} else if (mm_cur_left(c) >= 5 && load32(c->p) == TAG('U', 'D', 'P', ' ')) {
+		pk->proto = 17;
+		c->p += 3;
+	} else if (mm_cur_left(c) >= 5 && load32(c->p) == TAG('I', 'C', 'M', 'P') &&
+		   c->p[4] == ' ') {
+		pk->proto = 1;
+		c->p += 4;
+	} else if (!cur_proto(c, &pk->proto)) {
 		FP_GIVE_BACK(SEEN_PROTO);
+	}
 	*l4 = true;
 	FP_NEXT();
 	if (pk->proto == 1 || pk->proto == 58) {

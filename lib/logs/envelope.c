@@ -297,9 +297,24 @@ static int64_t parse_pid(const char *p, const char *e)
 }
 
 /* A tag byte: printable ASCII other than the delimiters of "prog[pid]:". */
-static bool tagchar(char c)
+#define TAG_RANGE(a)                                                                               \
+	[(a)] = 1, [(a) + 1] = 1, [(a) + 2] = 1, [(a) + 3] = 1, [(a) + 4] = 1, [(a) + 5] = 1,      \
+	[(a) + 6] = 1, [(a) + 7] = 1
+static const uint8_t tagchars[256] = {
+    /* 0x21-0x7e except ':' (0x3a), '[' (0x5b) and ']' (0x5d) */
+    [0x21] = 1,	     [0x22] = 1,      [0x23] = 1,      [0x24] = 1,	[0x25] = 1,
+    [0x26] = 1,	     [0x27] = 1,      TAG_RANGE(0x28), TAG_RANGE(0x30), [0x38] = 1,
+    [0x39] = 1,	     [0x3b] = 1,      [0x3c] = 1,      [0x3d] = 1,	[0x3e] = 1,
+    [0x3f] = 1,	     TAG_RANGE(0x40), TAG_RANGE(0x48), TAG_RANGE(0x50), [0x58] = 1,
+    [0x59] = 1,	     [0x5a] = 1,      [0x5c] = 1,      [0x5e] = 1,	[0x5f] = 1,
+    TAG_RANGE(0x60), TAG_RANGE(0x68), TAG_RANGE(0x70), [0x78] = 1,	[0x79] = 1,
+    [0x7a] = 1,	     [0x7b] = 1,      [0x7c] = 1,      [0x7d] = 1,	[0x7e] = 1,
+};
+#undef TAG_RANGE
+
+static inline bool tagchar(char c)
 {
-	return c > ' ' && c < 0x7f && c != '[' && c != ']' && c != ':';
+	return tagchars[(unsigned char)c];
 }
 
 /* "[  123.456789] " in front of a kernel message: the seconds since boot. */

@@ -31,7 +31,9 @@
  * fields: only the bytes after the last header are read as fields.
  *
  * Speed: this is the hot path of `mamori logs` on firewall logs. One
- * forward pass: memchr for '=' to find the header, then per token a 4-byte
+ * forward pass: memchr for '=' to find the header, then the fields in the
+ * order the kernel prints them (fast_walk(), one expected key at a time),
+ * then, from the first token out of that order, per token a 4-byte
  * load of the key compared as one integer, values parsed in place (IPv4
  * and the kernel's expanded IPv6 inline, anything else through
  * mm_addr_parse), and tokens we do not keep skipped 8 bytes at a time.

@@ -433,6 +433,69 @@ static void test_nul_bytes(void **state)
 	}
 }
 
+/*
+ * The same packet with its fields in the kernel's order and shuffled: the
+ * kernel's order takes the fast path, the shuffled one the general switch
+ * (from the first field out of order on), and both give the same event.
+ */
+static void test_field_order(void **state)
+{
+	static const char *const pairs[][2] = {
+	    {"[UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 "
+	     "SRC=192.0.2.7 DST=198.51.100.10 LEN=44 TOS=0x00 PREC=0x00 TTL=241 ID=54321 "
+	     "PROTO=TCP SPT=55221 DPT=22 WINDOW=1024 RES=0x00 SYN URGP=0 ",
+	     "[UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.7 MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 "
+	     "TTL=241 DST=198.51.100.10 ID=54321 LEN=44 PREC=0x00 TOS=0x00 PROTO=TCP DPT=22 "
+	     "WINDOW=1024 SPT=55221 SYN URGP=0 RES=0x00 "},
+	    {"IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=192.0.2.8 "
+	     "DST=198.51.100.10 LEN=52 TOS=0x00 PREC=0x00 TTL=50 ID=1 CE DF MF PROTO=TCP SPT=443 "
+	     "DPT=40000 SEQ=1 ACK=2 WINDOW=501 RES=0x00 ACK PSH FIN URGP=0 OPT (0101) ",
+	     "IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=192.0.2.8 "
+	     "DST=198.51.100.10 LEN=52 TOS=0x00 PREC=0x00 TTL=50 ID=1 DF CE MF PROTO=TCP SPT=443 "
+	     "DPT=40000 WINDOW=501 SEQ=1 ACK=2 RES=0x00 FIN PSH ACK URGP=0 OPT (0101) "},
+	    {"IN=eth0 OUT= SRC=2001:0db8:0000:0000:0000:0000:0000:0001 "
+	     "DST=2001:0db8:0042:0000:0000:0000:0000:0010 LEN=60 TC=0 HOPLIMIT=50 FLOWLBL=0 "
+	     "PROTO=UDP SPT=5060 DPT=5061 LEN=40 ",
+	     "IN=eth0 OUT= DST=2001:0db8:0042:0000:0000:0000:0000:0010 "
+	     "SRC=2001:0db8:0000:0000:0000:0000:0000:0001 HOPLIMIT=50 LEN=60 FLOWLBL=0 TC=0 "
+	     "PROTO=UDP DPT=5061 LEN=40 SPT=5060 "},
+	    {"IN=eth0 OUT= SRC=192.0.2.9 DST=198.51.100.10 LEN=84 TOS=0x00 PREC=0x00 TTL=64 ID=0 "
+	     "DF PROTO=ICMP TYPE=8 CODE=0 ID=7 SEQ=1 ",
+	     "IN=eth0 OUT= SRC=192.0.2.9 DST=198.51.100.10 TTL=64 LEN=84 ID=0 DF PROTO=ICMP "
+	     "CODE=0 TYPE=8 SEQ=1 ID=7 "},
+	    {"IN=eth0 OUT=eth1 SRC=192.0.2.10 DST=203.0.113.130 LEN=40 TOS=0x00 PREC=0x00 TTL=244 "
+	     "ID=5 PROTO=17 SPT=1 DPT=2 LEN=20 ",
+	     "IN=eth0 OUT=eth1 SRC=192.0.2.10 DST=203.0.113.130 LEN=40 TOS=0x00 PREC=0x00 TTL=244 "
+	     "ID=5 MARK=0x1 PROTO=17 DPT=2 SPT=1 LEN=20 "},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct mm_event a, b;
+
+		mm_event_clear(&a);
+		mm_event_clear(&b);
+		assert_int_equal(mm_parse_netfilter(pairs[i][0], strlen(pairs[i][0]), &a), 1);
+		assert_int_equal(mm_parse_netfilter(pairs[i][1], strlen(pairs[i][1]), &b), 1);
+		assert_true(mm_addr_eq(&a.src, &b.src));
+		assert_true(mm_addr_eq(&a.dst, &b.dst));
+		assert_int_equal(a.src_port, b.src_port);
+		assert_int_equal(a.dst_port, b.dst_port);
+		assert_int_equal(a.proto, b.proto);
+		assert_int_equal(a.tcp_flags, b.tcp_flags);
+		assert_int_equal(a.dir, b.dir);
+		assert_int_equal(a.len, b.len);
+		assert_int_equal(a.ttl, b.ttl);
+		assert_int_equal(a.window, b.window);
+		assert_int_equal(a.icmp_type, b.icmp_type);
+		assert_int_equal(a.icmp_code, b.icmp_code);
+		assert_int_equal(a.mac.n, b.mac.n);
+		assert_int_equal(a.in_if.n, b.in_if.n);
+		assert_int_equal(a.out_if.n, b.out_if.n);
+	}
+}
+
 static void test_corpus(void **state)
 {
 	(void)state;
@@ -451,6 +514,7 @@ int main(void)
 	    cmocka_unit_test(test_cases),	cmocka_unit_test(test_keeps_envelope_fields),
 	    cmocka_unit_test(test_truncations), cmocka_unit_test(test_nul_bytes),
 	    cmocka_unit_test(test_corpus),	cmocka_unit_test(test_corpus_real),
+	    cmocka_unit_test(test_field_order),
 	};
 
 	setenv("TZ", "UTC", 1);

@@ -419,7 +419,8 @@ int mm_fw_pending_parse(const char *name, const char *data, size_t n, struct mm_
 int mm_fw_pending_format(const struct mm_fw_pending *p, struct mm_buf *out);
 /* Read a whole file (at most max bytes) into out; MM_ERR_NOTFOUND when missing. */
 int mm_fw_read_file(const char *path, size_t max, struct mm_buf *out, struct mm_err *err);
-/* Write data to path atomically (temporary file, fsync, rename), mode 0644 (the rules and blocks files are readable by all). */
+/* Write data to path atomically (temporary file, fsync, rename), mode 0644 (the rules and blocks
+ * files are readable by all). */
 int mm_fw_write_file(const char *path, const char *data, size_t n, struct mm_err *err);
 /* Copy from to to atomically; a missing from removes to and sets *existed false. */
 int mm_fw_copy_file(const char *from, const char *to, bool *existed, struct mm_err *err);

@@ -9,16 +9,13 @@
  * judged here, not during the handshake: expiry, self-signature, trust
  * (the system store, as OpenSSL's default paths, SSL_CERT_FILE and
  * SSL_CERT_DIR included; time errors left to the expiry checks), the
- * host's names, and the key size.
+ * host's names, and the key size. libssl and libcrypto are opened with
+ * dlopen() on the first probe (lib/core/openssl_lib.h), not linked.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +26,7 @@
 #include <unistd.h>
 
 #include "audit_int.h"
+#include "lib/core/openssl_lib.h"
 #include "mamori/cursor.h"
 
 #define MAX_PROBES 32
@@ -465,6 +463,12 @@ int audit_check_tls(struct audit_ctx *c)
 			break;
 		}
 		if (nseen == 0) {
+			struct mm_err lerr = {0, ""};
+			if (mm_ssl_load(&lerr) < 0) {
+				rc = audit_note(c, MM_AUDIT_TLS, false, "TLS not probed: %s",
+						lerr.msg);
+				break;
+			}
 			/* loaded once, and only when there is something to verify */
 			store = X509_STORE_new();
 			if (store && X509_STORE_set_default_paths(store) != 1) {
@@ -505,7 +509,8 @@ int audit_check_tls(struct audit_ctx *c)
 	if (rc == 0)
 		rc = audit_check_http(c, s, n, names, web);
 out:
-	X509_STORE_free(store);
+	if (store)
+		X509_STORE_free(store);
 	free(web);
 	free(names);
 	free(s);

@@ -15,7 +15,6 @@
  * does librnp: linking it would cost every start of mamori (a firewall
  * rule added from a script) for a feature only `--kill` needs.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <netinet/in.h>
@@ -23,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mamori/dl.h"
 #include "mamori/fw.h"
 
 #define MAX_KILL 1000000
@@ -42,40 +42,11 @@
 	X(nfct_get_attr_u8)
 
 static struct {
-#define X(f) __typeof__(f) *f;
-	NFCT_FUNCS(X)
-#undef X
+	NFCT_FUNCS(MM_DL_FIELD)
 } nfct_lib;
-static bool nfct_loaded;
-
-static int load_nfct(struct mm_err *err)
-{
-	void *h, *sym;
-	const char *missing = NULL;
-
-	if (nfct_loaded)
-		return 0;
-	h = dlopen(MM_NFCT_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return mm_err_set(err, MM_ERR_UNSUPPORTED,
-				  "--kill needs " MM_NFCT_SONAME
-				  " (package libnetfilter-conntrack3): %s",
-				  dlerror());
-#define X(f)                                                                                       \
-	sym = dlsym(h, #f);                                                                        \
-	if (!sym && !missing)                                                                      \
-		missing = #f;                                                                      \
-	memcpy(&nfct_lib.f, &sym, sizeof(sym));
-	NFCT_FUNCS(X)
-#undef X
-	if (missing) {
-		dlclose(h);
-		memset(&nfct_lib, 0, sizeof(nfct_lib));
-		return mm_err_set(err, MM_ERR_UNSUPPORTED, MM_NFCT_SONAME " lacks %s", missing);
-	}
-	nfct_loaded = true;
-	return 0;
-}
+static const char *const nfct_names[] = {NFCT_FUNCS(MM_DL_NAME)};
+static struct mm_dl nfct_dl =
+    MM_DL_INIT(MM_NFCT_SONAME, "libnetfilter-conntrack3", "--kill", nfct_names, nfct_lib);
 
 #define nfct_open (*nfct_lib.nfct_open)
 #define nfct_close (*nfct_lib.nfct_close)
@@ -168,7 +139,7 @@ int mm_fw_conntrack_kill(const struct mm_prefix *p, size_t n, size_t *killed, st
 		if (mm_fw_rule_validate(&t, err) < 0)
 			return mm_err_set(err, MM_ERR_INVAL, "bad address or prefix");
 	}
-	rc = load_nfct(err);
+	rc = mm_dl_load(&nfct_dl, err);
 	if (rc < 0)
 		return rc;
 	dump = nfct_open(CONNTRACK, 0);

@@ -5,7 +5,8 @@
  * times faster than coreutils. Files are read with plain read(2) into a
  * large buffer, not mmap: a file truncated while mapped would SIGBUS, and
  * a file that changes while read is reported (size or mtime differs
- * between open and end) rather than hashed silently.
+ * between open and end) rather than hashed silently. libcrypto is opened
+ * on the first digest (lib/core/openssl_lib.h), not linked.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,9 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
+#include "lib/core/openssl_lib.h"
 #include "mamori/verify.h"
 
 #define READ_BUF (1u << 20)
@@ -46,17 +45,26 @@ static const EVP_MD *evp_md(enum mm_vhash alg)
 
 int mm_digest_mem(enum mm_vhash alg, const void *p, size_t n, unsigned char *md)
 {
-	const EVP_MD *m = evp_md(alg);
+	const EVP_MD *m;
 	unsigned int len = 0;
 
+	if (mm_crypto_load(NULL) < 0)
+		return MM_ERR_UNSUPPORTED;
+	m = evp_md(alg);
 	if (!m || !EVP_Digest(p, n, md, &len, m, NULL))
 		return MM_ERR_UNSUPPORTED;
 	return 0;
 }
 
+/* Constant time: every byte is compared whatever the first difference. */
 bool mm_digest_equal(const unsigned char *a, const unsigned char *b, size_t n)
 {
-	return CRYPTO_memcmp(a, b, n) == 0;
+	volatile unsigned char d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
 }
 
 void mm_digest_hex(const unsigned char *md, size_t len, char *out)
@@ -286,7 +294,7 @@ static bool several_cpus(void)
 static int digest_one(struct mm_digest_job *job, bool overlap)
 
 {
-	const EVP_MD *m = evp_md(job->alg);
+	const EVP_MD *m;
 	EVP_MD_CTX *ctx = NULL;
 	struct stat st0, st1;
 	unsigned int mdlen = 0;
@@ -297,6 +305,10 @@ static int digest_one(struct mm_digest_job *job, bool overlap)
 	job->err.code = 0;
 	job->err.msg[0] = '\0';
 	__atomic_store_n(&job->done, 0, __ATOMIC_RELAXED);
+	rc = mm_crypto_load(&job->err);
+	if (rc < 0)
+		goto out;
+	m = evp_md(job->alg);
 	if (!m) {
 		rc = mm_err_set(&job->err, MM_ERR_UNSUPPORTED, "no digest algorithm");
 		goto out;
@@ -327,7 +339,8 @@ static int digest_one(struct mm_digest_job *job, bool overlap)
 	     st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec))
 		job->changed = true;
 out:
-	EVP_MD_CTX_free(ctx);
+	if (ctx)
+		EVP_MD_CTX_free(ctx);
 	if (fd >= 0)
 		close(fd);
 	job->rc = rc;

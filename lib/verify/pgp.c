@@ -16,7 +16,6 @@
  * added from a script a thousand times) never verify anything. The
  * prototypes still come from <rnp/rnp.h>, so every call is type-checked.
  */
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +26,14 @@
 #include <rnp/rnp.h>
 #include <rnp/rnp_err.h>
 
+#include "mamori/dl.h"
 #include "mamori/verify.h"
 
 #ifndef MM_RNP_SONAME
 #define MM_RNP_SONAME "librnp.so.0"
 #endif
 
-/* Every librnp function this file calls: one pointer each, filled by load_rnp(). */
+/* Every librnp function this file calls: one pointer each, filled by mm_dl_load(). */
 #define RNP_FUNCS(X)                                                                               \
 	X(rnp_buffer_destroy)                                                                      \
 	X(rnp_detect_key_format)                                                                   \
@@ -72,43 +72,10 @@
 	X(rnp_signature_handle_destroy)
 
 static struct {
-#define X(f) __typeof__(f) *f;
-	RNP_FUNCS(X)
-#undef X
+	RNP_FUNCS(MM_DL_FIELD)
 } rnp_lib;
-static bool rnp_loaded;
-
-/*
- * Open librnp and look every function up, once. On failure nothing is
- * kept and the next call tries again. Returns 0 or MM_ERR_UNSUPPORTED.
- */
-static int load_rnp(struct mm_err *err)
-{
-	void *h, *sym;
-	const char *missing = NULL;
-
-	if (rnp_loaded)
-		return 0;
-	h = dlopen(MM_RNP_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return mm_err_set(err, MM_ERR_UNSUPPORTED,
-				  "OpenPGP needs " MM_RNP_SONAME " (package librnp0): %s",
-				  dlerror());
-#define X(f)                                                                                       \
-	sym = dlsym(h, #f);                                                                        \
-	if (!sym && !missing)                                                                      \
-		missing = #f;                                                                      \
-	memcpy(&rnp_lib.f, &sym, sizeof(sym));
-	RNP_FUNCS(X)
-#undef X
-	if (missing) {
-		dlclose(h);
-		memset(&rnp_lib, 0, sizeof(rnp_lib));
-		return mm_err_set(err, MM_ERR_UNSUPPORTED, MM_RNP_SONAME " lacks %s", missing);
-	}
-	rnp_loaded = true;
-	return 0;
-}
+static const char *const rnp_names[] = {RNP_FUNCS(MM_DL_NAME)};
+static struct mm_dl rnp_dl = MM_DL_INIT(MM_RNP_SONAME, "librnp0", "OpenPGP", rnp_names, rnp_lib);
 
 /* From here on each rnp_*() call goes through the table. */
 #define rnp_buffer_destroy (*rnp_lib.rnp_buffer_destroy)
@@ -406,7 +373,7 @@ int mm_pgp_verify(const struct mm_pgp_req *req, struct mm_pgp_result *res, struc
 	if (req->keys_len > MM_PGP_MAX_KEY_BYTES || req->sig_len > MM_PGP_MAX_SIG_BYTES ||
 	    (!req->sig && dlen > MM_SUMS_MAX_BYTES))
 		return mm_err_set(err, MM_ERR_TOOBIG, "key, signature or signed file over the cap");
-	rc = load_rnp(err);
+	rc = mm_dl_load(&rnp_dl, err);
 	if (rc < 0)
 		return rc;
 	if (rnp_ffi_create(&ffi, "GPG", "GPG") != RNP_SUCCESS)

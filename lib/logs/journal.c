@@ -13,6 +13,11 @@
  * so the pipeline sees it as user space and can call out a forged packet
  * line. Host and program are reduced to bytes an envelope can hold; the
  * message is capped and its line breaks become spaces.
+ *
+ * libsystemd is opened with dlopen() when a journal is first opened, not
+ * linked: with libgcrypt, liblz4, liblzma, libcap and libgpg-error it cost
+ * the dynamic loader about a third of every start of mamori, and only
+ * `--journal` reads it. <systemd/sd-journal.h> still types every call.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,8 +26,39 @@
 #include <systemd/sd-journal.h>
 
 #include "mamori/buf.h"
+#include "mamori/dl.h"
 #include "mamori/logs.h"
 #include "mamori/time.h"
+#include "mm_config.h"
+
+/* Every libsystemd function this file calls: one pointer each. */
+#define SD_FUNCS(X)                                                                                \
+	X(sd_journal_add_disjunction)                                                              \
+	X(sd_journal_add_match)                                                                    \
+	X(sd_journal_close)                                                                        \
+	X(sd_journal_get_data)                                                                     \
+	X(sd_journal_get_realtime_usec)                                                            \
+	X(sd_journal_next)                                                                         \
+	X(sd_journal_open)                                                                         \
+	X(sd_journal_open_directory)                                                               \
+	X(sd_journal_set_data_threshold)
+
+static struct {
+	SD_FUNCS(MM_DL_FIELD)
+} sd_lib;
+static const char *const sd_names[] = {SD_FUNCS(MM_DL_NAME)};
+static struct mm_dl sd_dl =
+    MM_DL_INIT(MM_SYSTEMD_SONAME, "libsystemd0", "--journal", sd_names, sd_lib);
+
+#define sd_journal_add_disjunction (*sd_lib.sd_journal_add_disjunction)
+#define sd_journal_add_match (*sd_lib.sd_journal_add_match)
+#define sd_journal_close (*sd_lib.sd_journal_close)
+#define sd_journal_get_data (*sd_lib.sd_journal_get_data)
+#define sd_journal_get_realtime_usec (*sd_lib.sd_journal_get_realtime_usec)
+#define sd_journal_next (*sd_lib.sd_journal_next)
+#define sd_journal_open (*sd_lib.sd_journal_open)
+#define sd_journal_open_directory (*sd_lib.sd_journal_open_directory)
+#define sd_journal_set_data_threshold (*sd_lib.sd_journal_set_data_threshold)
 
 #define MAX_MSG 8192
 #define MAX_FIELD 255
@@ -52,6 +88,11 @@ int mm_journal_open(const char *dir, struct mm_journal **out, struct mm_err *err
 	*out = NULL;
 	if (!jr)
 		return mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", name);
+	r = mm_dl_load(&sd_dl, err);
+	if (r < 0) {
+		free(jr);
+		return r;
+	}
 	mm_buf_init(&jr->line, MAX_MSG + 2 * MAX_FIELD + 128);
 	if (dir)
 		r = sd_journal_open_directory(&jr->j, dir, 0);

@@ -99,6 +99,12 @@ struct audit_sock {
 };
 /* Every listener of this network namespace from sock_diag; 0 or MM_ERR_*. */
 int audit_listeners(struct audit_sock *s, size_t max, size_t *n);
+/* lib/audit/probe.c: bounded probes of local listeners (TLS, HTTP). */
+long long audit_ms_now(void); /* monotonic milliseconds */
+/* poll() for ev until the deadline (audit_ms_now() scale), across EINTR. */
+bool audit_wait_fd(int fd, short ev, long long deadline);
+/* Non-blocking TCP connect to s's address (loopback for a wildcard); fd or -1. */
+int audit_tcp_connect(const struct audit_sock *s, long long deadline);
 
 /* Names this host answers to (check_tls.c): host name, FQDN, server names. */
 #define AUDIT_NAMES_MAX 64

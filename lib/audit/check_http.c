@@ -86,30 +86,6 @@ int audit_http_parse(const char *p, size_t n, struct audit_http_resp *r)
 	return 0;
 }
 
-static long long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool wait_fd(int fd, short ev, long long deadline)
-{
-	struct pollfd p = {fd, ev, 0};
-	long long left = deadline - ms_now();
-
-	while (left > 0) {
-		int r = poll(&p, 1, (int)left);
-		if (r == 1)
-			return true;
-		if (r < 0 && errno != EINTR)
-			return false;
-		left = deadline - ms_now();
-	}
-	return false;
-}
-
 /*
  * One request; returns 1 with *r filled, 0 when the answer was not HTTP,
  * -1 when nothing usable came within the timeout.
@@ -117,48 +93,24 @@ static bool wait_fd(int fd, short ev, long long deadline)
 static int probe(const struct audit_sock *s, const char *host, int timeout_ms,
 		 struct audit_http_resp *r)
 {
-	long long deadline = ms_now() + timeout_ms;
-	struct sockaddr_storage ss;
+	long long deadline = audit_ms_now() + timeout_ms;
 	char req[512], head[HTTP_HEAD_MAX];
 	size_t got = 0, sent = 0;
-	socklen_t sl, el = sizeof(int);
-	int fd, err = 0, k, res = -1;
+	int fd, k, res = -1;
 
-	memset(&ss, 0, sizeof(ss));
-	if (s->family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons(s->port);
-		if (inet_pton(AF_INET, s->addr, &a->sin_addr) != 1 || a->sin_addr.s_addr == 0)
-			a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sl = sizeof(*a);
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(s->port);
-		if (inet_pton(AF_INET6, s->addr, &a->sin6_addr) != 1 ||
-		    IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr) || IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr))
-			a->sin6_addr = in6addr_loopback;
-		sl = sizeof(*a);
-	}
 	k = snprintf(req, sizeof(req),
 		     "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: mamori-audit\r\nAccept: */*\r\n"
 		     "Connection: close\r\n\r\n",
 		     host);
 	if (k < 0 || (size_t)k >= sizeof(req))
 		return -1;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = audit_tcp_connect(s, deadline);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS)
-		goto out;
-	if (!wait_fd(fd, POLLOUT, deadline) ||
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err)
-		goto out;
 	while (sent < (size_t)k) {
 		ssize_t w = send(fd, req + sent, (size_t)k - sent, MSG_NOSIGNAL);
 		if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (!wait_fd(fd, POLLOUT, deadline))
+			if (!audit_wait_fd(fd, POLLOUT, deadline))
 				goto out;
 			continue;
 		}
@@ -169,7 +121,7 @@ static int probe(const struct audit_sock *s, const char *host, int timeout_ms,
 	/* read until the end of the headers, the peer closes, or the deadline */
 	while (got < sizeof(head)) {
 		ssize_t rd;
-		if (!wait_fd(fd, POLLIN, deadline))
+		if (!audit_wait_fd(fd, POLLIN, deadline))
 			break;
 		rd = recv(fd, head + got, sizeof(head) - got, 0);
 		if (rd < 0 && (errno == EAGAIN || errno == EINTR))

@@ -32,62 +32,6 @@
 #define MAX_PROBES 32
 #define EXPIRY_WARN_DAYS 21
 
-static long long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool wait_fd(int fd, short ev, long long deadline)
-{
-	struct pollfd p = {fd, ev, 0};
-	long long left = deadline - ms_now();
-
-	return left > 0 && poll(&p, 1, (int)left) == 1;
-}
-
-/* Non-blocking connect to the socket's address (loopback for a wildcard). */
-static int tcp_connect(const struct audit_sock *s, long long deadline)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, err = 0;
-	socklen_t el = sizeof(err);
-
-	memset(&ss, 0, sizeof(ss));
-	if (s->family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons(s->port);
-		if (inet_pton(AF_INET, s->addr, &a->sin_addr) != 1 || a->sin_addr.s_addr == 0)
-			a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sl = sizeof(*a);
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(s->port);
-		if (inet_pton(AF_INET6, s->addr, &a->sin6_addr) != 1 ||
-		    IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr) || IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr))
-			a->sin6_addr = in6addr_loopback;
-		sl = sizeof(*a);
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS)
-		goto fail;
-	if (!wait_fd(fd, POLLOUT, deadline))
-		goto fail;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err)
-		goto fail;
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
-
 /* What one handshake learnt. */
 struct hs {
 	X509 *leaf;
@@ -105,14 +49,14 @@ static void hs_release(struct hs *h)
 /* Handshake; returns 1 done (certificates in *out), 0 refused, -1 no answer. */
 static int handshake(const struct audit_sock *s, bool old_only, int timeout_ms, struct hs *out)
 {
-	long long deadline = ms_now() + timeout_ms;
+	long long deadline = audit_ms_now() + timeout_ms;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
 	int fd, res = -1;
 
 	out->leaf = NULL;
 	out->chain = NULL;
-	fd = tcp_connect(s, deadline);
+	fd = audit_tcp_connect(s, deadline);
 	if (fd < 0)
 		return -1;
 	ctx = SSL_CTX_new(TLS_client_method());
@@ -138,9 +82,9 @@ static int handshake(const struct audit_sock *s, bool old_only, int timeout_ms, 
 			break;
 		}
 		e = SSL_get_error(ssl, r);
-		if (e == SSL_ERROR_WANT_READ && wait_fd(fd, POLLIN, deadline))
+		if (e == SSL_ERROR_WANT_READ && audit_wait_fd(fd, POLLIN, deadline))
 			continue;
-		if (e == SSL_ERROR_WANT_WRITE && wait_fd(fd, POLLOUT, deadline))
+		if (e == SSL_ERROR_WANT_WRITE && audit_wait_fd(fd, POLLOUT, deadline))
 			continue;
 		res = e == SSL_ERROR_SSL ? 0 : -1;
 		break;

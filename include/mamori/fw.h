@@ -422,6 +422,11 @@ int mm_fw_read_file(const char *path, size_t max, struct mm_buf *out, struct mm_
 /* Write data to path atomically (temporary file, fsync, rename), mode 0644 (the rules and blocks
  * files are readable by all). */
 int mm_fw_write_file(const char *path, const char *data, size_t n, struct mm_err *err);
+/* Write data to a fresh temporary file beside path (its name in tmp_out), mode
+ * 0644, fsynced, not renamed: mm_fw_commit_file() puts it in place. On error
+ * nothing is left behind and tmp_out is "". */
+int mm_fw_write_tmp_data(const char *path, const char *data, size_t n, char *tmp_out, size_t tmpsz,
+			 struct mm_err *err);
 /* Copy from to to atomically; a missing from removes to and sets *existed false. */
 int mm_fw_copy_file(const char *from, const char *to, bool *existed, struct mm_err *err);
 

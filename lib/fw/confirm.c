@@ -160,35 +160,52 @@ int mm_fw_read_file(const char *path, size_t max, struct mm_buf *out, struct mm_
 	return rc;
 }
 
-int mm_fw_write_file(const char *path, const char *data, size_t n, struct mm_err *err)
+int mm_fw_write_tmp_data(const char *path, const char *data, size_t n, char *tmp_out, size_t tmpsz,
+			 struct mm_err *err)
 {
-	char tmp[PATH_MAX];
 	size_t off = 0;
 	int fd, rc = 0;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp_out, tmpsz, "%s.tmp.XXXXXX", path) >= tmpsz) {
+		tmp_out[0] = '\0';
 		return mm_err_set(err, MM_ERR_RANGE, "%s: path too long", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return mm_err_set(err, errno_code(errno), "%s: %s", tmp, strerror(errno));
+	}
+	fd = mkostemp(tmp_out, O_CLOEXEC);
+	if (fd < 0) {
+		rc = mm_err_set(err, errno_code(errno), "%s: %s", tmp_out, strerror(errno));
+		tmp_out[0] = '\0';
+		return rc;
+	}
 	while (off < n) {
 		ssize_t w = write(fd, data + off, n - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp, strerror(errno));
+			rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp_out, strerror(errno));
 			break;
 		}
 		off += (size_t)w;
 	}
 	if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp, strerror(errno));
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp_out, strerror(errno));
 	close(fd);
-	if (rc == 0 && rename(tmp, path) < 0)
+	if (rc < 0) {
+		unlink(tmp_out);
+		tmp_out[0] = '\0';
+	}
+	return rc;
+}
+
+int mm_fw_write_file(const char *path, const char *data, size_t n, struct mm_err *err)
+{
+	char tmp[PATH_MAX];
+	int rc = mm_fw_write_tmp_data(path, data, n, tmp, sizeof(tmp), err);
+
+	if (rc == 0 && rename(tmp, path) < 0) {
 		rc = mm_err_set(err, errno_code(errno), "%s: %s", path, strerror(errno));
-	if (rc < 0)
 		unlink(tmp);
+	}
 	return rc;
 }
 

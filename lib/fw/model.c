@@ -662,48 +662,15 @@ int mm_fw_write_tmp(const struct mm_fw_ruleset *rs, const char *path, char *tmp_
 		    struct mm_err *err)
 {
 	struct mm_buf b;
-	int fd = -1, rc;
-	size_t off = 0;
+	int rc;
 
+	tmp_out[0] = '\0';
 	mm_buf_init(&b, RULES_FILE_MAX);
 	rc = mm_fw_serialize(rs, &b);
-	if (rc < 0) {
+	if (rc < 0)
 		rc = mm_err_set(err, rc, "rules too large to write");
-		goto out;
-	}
-	if ((size_t)snprintf(tmp_out, tmpsz, "%s.tmp.XXXXXX", path) >= tmpsz) {
-		rc = mm_err_set(err, MM_ERR_RANGE, "%s: path too long", path);
-		goto out;
-	}
-	fd = mkostemp(tmp_out, O_CLOEXEC);
-	if (fd < 0) {
-		rc = mm_err_set(err, errno == EACCES ? MM_ERR_PERM : MM_ERR_IO, "%s: %s", tmp_out,
-				strerror(errno));
-		tmp_out[0] = '\0';
-		goto out;
-	}
-	while (off < b.len) {
-		ssize_t w = write(fd, b.data + off, b.len - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp_out, strerror(errno));
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp_out, strerror(errno));
-		goto fail;
-	}
-	goto out;
-fail:
-	unlink(tmp_out);
-	tmp_out[0] = '\0';
-out:
-	if (fd >= 0)
-		close(fd);
+	else
+		rc = mm_fw_write_tmp_data(path, b.data ? b.data : "", b.len, tmp_out, tmpsz, err);
 	mm_buf_release(&b);
 	return rc;
 }

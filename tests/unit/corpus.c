@@ -237,3 +237,70 @@ int mm_corpus_run(const char *path)
 	fclose(f);
 	return fails;
 }
+
+int mm_case_file_run(const char *path, const char *marks, bool crlf_titles, mm_case_fn run,
+		     int *ncases)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096], title[256] = "";
+	unsigned long lineno = 0, at = 0;
+	struct mm_buf text, want;
+	int fails = 0, bad = 0;
+	enum { NONE, BODY, EXPECT } mode = NONE;
+
+	*ncases = 0;
+	if (!f) {
+		fprintf(stderr, "%s: cannot open\n", path);
+		return -1;
+	}
+	mm_buf_init(&text, 1 << 16);
+	mm_buf_init(&want, 1 << 16);
+	for (;;) {
+		char *got = fgets(line, sizeof(line), f);
+		size_t n = got ? strlen(line) : 0;
+		bool cr;
+
+		if (got)
+			lineno++;
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (!got || strncmp(line, "== ", 3) == 0) {
+			if (mode == EXPECT) {
+				fails += run(path, at, title, &text, &want);
+				(*ncases)++;
+			} else if (mode == BODY) {
+				fprintf(stderr, "%s:%lu: case without '--'\n", path, at);
+				bad = 1;
+			}
+			if (!got)
+				break;
+			snprintf(title, sizeof(title), "%s", line + 3);
+			at = lineno;
+			mm_buf_reset(&text);
+			mm_buf_reset(&want);
+			mode = BODY;
+			continue;
+		}
+		if (mode == BODY) {
+			if (strcmp(line, "--") == 0) {
+				mode = EXPECT;
+				continue;
+			}
+			cr = strncmp(line, "\\r", 2) == 0;
+			if (mm_buf_adds(&text, cr ? line + 2 : line) < 0 ||
+			    ((cr || (crlf_titles && strstr(title, "CRLF"))) &&
+			     mm_buf_addc(&text, '\r') < 0) ||
+			    mm_buf_addc(&text, '\n') < 0)
+				bad = 1;
+		} else if (mode == EXPECT && n) {
+			if (!strchr(marks, line[0]) || mm_buf_addf(&want, "%s\n", line) < 0) {
+				fprintf(stderr, "%s:%lu: bad expected line\n", path, lineno);
+				bad = 1;
+			}
+		}
+	}
+	fclose(f);
+	mm_buf_release(&text);
+	mm_buf_release(&want);
+	return bad ? -1 : fails;
+}

@@ -26,4 +26,19 @@ int mm_corpus_run(const char *path);
 /* Absolute path of a file under tests/data (uses $MM_SRCDIR). */
 const char *mm_test_data(const char *rel);
 
+/*
+ * A case file: "== TITLE", the input lines, "--", the expected lines
+ * (each starting with one of marks). A body line that starts with the two
+ * characters \r is input ending in CR; with crlf_titles, every body line
+ * of a case whose title says CRLF ends in CR. run() gets each case and
+ * returns how many of its checks failed. Returns the failures, or -1 for a
+ * malformed case file (said on stderr); *ncases counts the cases.
+ */
+#include <stdbool.h>
+#include "mamori/buf.h"
+typedef int (*mm_case_fn)(const char *path, unsigned long at, const char *title,
+			  struct mm_buf *text, struct mm_buf *want);
+int mm_case_file_run(const char *path, const char *marks, bool crlf_titles, mm_case_fn run,
+		     int *ncases);
+
 #endif

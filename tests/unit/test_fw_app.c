@@ -78,59 +78,10 @@ static int run_case(const char *path, unsigned long at, const char *title, struc
 
 static void test_corpus(void **state)
 {
-	const char *path = mm_test_data("fw/apps.txt");
-	FILE *f = fopen(path, "r");
-	char line[4096], title[256] = "";
-	unsigned long lineno = 0, at = 0;
-	struct mm_buf text, want;
-	int fails = 0, cases = 0;
-	enum { NONE, BODY, EXPECT } mode = NONE;
+	int cases, fails;
 
 	(void)state;
-	assert_non_null(f);
-	mm_buf_init(&text, 1 << 16);
-	mm_buf_init(&want, 1 << 16);
-	for (;;) {
-		char *got = fgets(line, sizeof(line), f);
-		size_t n = got ? strlen(line) : 0;
-
-		if (got)
-			lineno++;
-		if (n && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (!got || strncmp(line, "== ", 3) == 0) {
-			if (mode == EXPECT) {
-				fails += run_case(path, at, title, &text, &want);
-				cases++;
-			} else if (mode == BODY) {
-				fail_msg("%s:%lu: case without '--'", path, at);
-			}
-			if (!got)
-				break;
-			snprintf(title, sizeof(title), "%s", line + 3);
-			at = lineno;
-			mm_buf_reset(&text);
-			mm_buf_reset(&want);
-			mode = BODY;
-			continue;
-		}
-		if (mode == BODY) {
-			if (strcmp(line, "--") == 0) {
-				mode = EXPECT;
-				continue;
-			}
-			assert_int_equal(mm_buf_adds(&text, line), 0);
-			if (strstr(title, "CRLF"))
-				assert_int_equal(mm_buf_addc(&text, '\r'), 0);
-			assert_int_equal(mm_buf_addc(&text, '\n'), 0);
-		} else if (mode == EXPECT && n) {
-			assert_true(line[0] == '>' || line[0] == '!');
-			assert_int_equal(mm_buf_addf(&want, "%s\n", line), 0);
-		}
-	}
-	fclose(f);
-	mm_buf_release(&text);
-	mm_buf_release(&want);
+	fails = mm_case_file_run(mm_test_data("fw/apps.txt"), ">!", true, run_case, &cases);
 	assert_true(cases >= 20);
 	assert_int_equal(fails, 0);
 }

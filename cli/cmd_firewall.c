@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -622,6 +623,8 @@ static int blocklist_list(struct fw_state *st)
 	return MM_EXIT_OK;
 }
 
+static int read_pending(struct fw_state *st, struct mm_fw_pending *p, struct mm_err *err);
+
 static int do_blocklist(struct fw_state *st)
 {
 	struct fw_opts *o = st->o;
@@ -637,12 +640,19 @@ static int do_blocklist(struct fw_state *st)
 				   o->pos[2], MM_FW_FEED_NAME_MAX);
 			return MM_EXIT_USAGE;
 		}
-		/* a rollback restores the rules and blocks, not the feeds:
-		 * changing a feed now would leave the two out of step */
-		if (!o->dry_run && access(st->pending, F_OK) == 0) {
-			mm_die_msg("a change made with --confirm is still waiting; run 'mamori "
-				   "firewall confirm' or 'rollback' before changing feeds");
-			return EXIT_REFUSED;
+		/* a state saved before feeds were part of it: its rollback
+		 * would restore the rules and blocks but not the feeds */
+		if (!o->dry_run && !o->confirm && access(st->pending, F_OK) == 0) {
+			struct mm_fw_pending p;
+			struct mm_err err = {0};
+
+			if (read_pending(st, &p, &err) == 1 && !p.had_feeds) {
+				mm_die_msg(
+				    "a change made with --confirm is still waiting; run "
+				    "'mamori firewall confirm' or 'rollback' before changing "
+				    "feeds");
+				return EXIT_REFUSED;
+			}
 		}
 		return sub[0] == 'l' ? blocklist_load(st, o->pos[2], o->pos[3])
 				     : blocklist_drop(st, o->pos[2]);
@@ -1560,8 +1570,8 @@ out:
 
 /* --- --confirm: apply, then roll back unless confirmed in time --- */
 
-/* Longest suffix pend_path() adds to the pending path. */
-#define PEND_SUFFIX_MAX 8
+/* Longest suffix pend_path() adds to the pending path (".feeds/NAME"). */
+#define PEND_SUFFIX_MAX (8 + MM_FW_FEED_NAME_MAX)
 
 /* Callers checked at start-up (pending_paths) that every suffix fits. */
 static void pend_path(const struct fw_state *st, const char *suffix, char *out)
@@ -1621,12 +1631,32 @@ static int read_pending(struct fw_state *st, struct mm_fw_pending *p, struct mm_
 	return rc < 0 ? rc : 1;
 }
 
+/* Empty and remove PENDING.feeds, the saved feed files (only feed names live there). */
+static void remove_saved_feeds(struct fw_state *st)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	DIR *dp;
+
+	pend_path(st, ".feeds", dir);
+	dp = opendir(dir);
+	if (!dp)
+		return;
+	while ((de = readdir(dp)) != NULL)
+		if (mm_fw_feed_name_ok(de->d_name, strlen(de->d_name)) &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int)sizeof(path))
+			(void)unlink(path);
+	closedir(dp);
+	(void)rmdir(dir);
+}
+
 static void remove_pending(struct fw_state *st)
 {
 	static const char *const sfx[] = {".rules", ".blocks", ".nft", ""};
 	char path[PATH_MAX];
 	size_t i;
 
+	remove_saved_feeds(st);
 	for (i = 0; i < 4; i++) {
 		pend_path(st, sfx[i], path);
 		(void)unlink(path);
@@ -1658,19 +1688,107 @@ static uint64_t proc_start(int pid)
 	return v;
 }
 
-/* A saved copy back into place (or the file removed when there was none). */
+/*
+ * A saved copy back into place (or the file removed when there was none).
+ * A saved copy already gone while the file is there was put back by an
+ * earlier rollback that failed later on: a retry goes on from there.
+ */
 static int restore_file(const char *saved, const char *path, bool had, struct mm_err *err)
 {
-	if (had && rename(saved, path) < 0)
+	if (had && rename(saved, path) < 0 && !(errno == ENOENT && access(path, F_OK) == 0))
 		return mm_err_set(err, MM_ERR_IO, "%s: %s", path, strerror(errno));
 	if (!had && unlink(path) < 0 && errno != ENOENT)
 		return mm_err_set(err, MM_ERR_IO, "%s: %s", path, strerror(errno));
 	return 0;
 }
 
+static bool saved_feed(const struct mm_fw_pending *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nfeeds; i++)
+		if (strcmp(p->feeds[i], name) == 0)
+			return true;
+	return false;
+}
+
 /*
- * Back to the state saved before the change: the rules and blocks files,
- * then the table exactly as it was loaded (its nft listing), or no table.
+ * The feed files as they were: feeds added since are removed, the saved
+ * ones renamed back into place (each rename atomic, and a retry after a
+ * failure finds the ones already back).
+ */
+static int restore_feeds(struct fw_state *st, const struct mm_fw_pending *p, struct mm_err *err)
+{
+	char dir[PATH_MAX], saved[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	size_t i;
+	DIR *dp;
+	int rc = 0;
+
+	dp = opendir(st->feeds);
+	if (!dp && errno != ENOENT)
+		return mm_err_set(err, MM_ERR_IO, "%s: %s", st->feeds, strerror(errno));
+	while (dp && rc == 0 && (de = readdir(dp)) != NULL) {
+		if (!mm_fw_feed_name_ok(de->d_name, strlen(de->d_name)) ||
+		    saved_feed(p, de->d_name) || !path_cat(path, st->feeds, "/", de->d_name))
+			continue;
+		if (unlink(path) < 0 && errno != ENOENT)
+			rc = mm_err_set(err, MM_ERR_IO, "%s: %s", path, strerror(errno));
+	}
+	if (dp)
+		closedir(dp);
+	if (rc == 0 && p->nfeeds && make_dirs(st->feeds) < 0)
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", st->feeds, strerror(errno));
+	pend_path(st, ".feeds", dir);
+	for (i = 0; i < p->nfeeds && rc == 0; i++) {
+		if (!path_cat(path, st->feeds, "/", p->feeds[i]) ||
+		    !path_cat(saved, dir, "/", p->feeds[i]))
+			return mm_err_set(err, MM_ERR_RANGE, "%s: path too long", st->feeds);
+		rc = restore_file(saved, path, true, err);
+	}
+	return rc;
+}
+
+/*
+ * Save the feed files in PENDING.feeds: hard links, since mamori only
+ * ever replaces a feed file by renaming a new one over it (a feed of
+ * millions of lines costs nothing to keep), a copy where linking fails
+ * (another file system).
+ */
+static int save_feeds(struct fw_state *st, struct mm_fw_pending *p, struct mm_err *err)
+{
+	char dir[PATH_MAX], saved[PATH_MAX], path[PATH_MAX];
+	bool existed;
+	size_t i;
+	int rc = 0;
+
+	remove_saved_feeds(st);
+	p->had_feeds = true;
+	p->nfeeds = 0;
+	if (st->rs.nfeeds == 0)
+		return 0;
+	pend_path(st, ".feeds", dir);
+	if (mkdir(dir, 0700) < 0)
+		return mm_err_set(err, MM_ERR_IO, "%s: %s", dir, strerror(errno));
+	for (i = 0; i < st->rs.nfeeds && rc == 0; i++) {
+		const char *name = st->rs.feeds[i].name;
+
+		if (!path_cat(path, st->feeds, "/", name) || !path_cat(saved, dir, "/", name))
+			return mm_err_set(err, MM_ERR_RANGE, "%s: path too long", st->feeds);
+		if (link(path, saved) < 0) {
+			rc = mm_fw_copy_file(path, saved, &existed, err);
+			if (rc == 0 && !existed)
+				rc = mm_err_set(err, MM_ERR_IO, "%s: gone while saving it", path);
+		}
+		if (rc == 0)
+			snprintf(p->feeds[p->nfeeds++], sizeof(p->feeds[0]), "%s", name);
+	}
+	return rc;
+}
+
+/*
+ * Back to the state saved before the change: the rules, blocks and feed
+ * files, then the table exactly as it was loaded (its nft listing), or no table.
  * If the listing does not load, the restored files are applied instead.
  * Called with the pending lock held.
  */
@@ -1686,6 +1804,8 @@ static int rollback(struct fw_state *st, const struct mm_fw_pending *p, struct m
 	pend_path(st, ".blocks", path);
 	if (rc == 0)
 		rc = restore_file(path, st->blocks, p->had_blocks, err);
+	if (rc == 0 && p->had_feeds)
+		rc = restore_feeds(st, p, err);
 	if (rc < 0)
 		return rc;
 	if (open_backend(&be) < 0)
@@ -1708,6 +1828,8 @@ static int rollback(struct fw_state *st, const struct mm_fw_pending *p, struct m
 			st->jr_loaded = false;
 			memset(err, 0, sizeof(*err));
 			rc = mm_fw_load(&st->rs, st->o->rules, time(NULL), err);
+			if (rc == 0)
+				rc = mm_fw_feeds_load_dir(&st->rs, st->feeds, err);
 			if (rc == 0)
 				rc = apply_full(st, be, err);
 		}
@@ -1819,8 +1941,9 @@ static int spawn_watcher(struct fw_state *st, int64_t deadline, int *pid_out)
 	return gpid > 0 ? 0 : -1;
 }
 
-static bool is_changing(const char *cmd)
+static bool is_changing(const struct fw_opts *o)
 {
+	const char *cmd = o->pos[0], *sub = o->npos > 1 ? o->pos[1] : "";
 	static const char *const verbs[] = {"enable",  "disable", "reload", "reset",   "default",
 					    "logging", "allow",	  "deny",   "reject",  "limit",
 					    "insert",  "delete",  "block",  "unblock", "route"};
@@ -1829,15 +1952,16 @@ static bool is_changing(const char *cmd)
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(cmd, verbs[i]) == 0)
 			return true;
-	return false;
+	return strcmp(cmd, "blocklist") == 0 &&
+	       (strcmp(sub, "load") == 0 || strcmp(sub, "drop") == 0);
 }
 
 /*
  * Before a --confirm change: refuse when one is pending already, else
- * save the rules file, the blocks file and the loaded table beside
- * PENDING and write PENDING. The lock stays held until confirm_end().
+ * save the rules file, the blocks file, the feed files and the loaded
+ * table beside PENDING and write PENDING. The lock stays held until confirm_end().
  */
-static int confirm_begin(struct fw_state *st, const char *cmd)
+static int confirm_begin(struct fw_state *st)
 {
 	struct mm_fw_backend *be = NULL;
 	struct mm_fw_pending p = {0};
@@ -1847,12 +1971,7 @@ static int confirm_begin(struct fw_state *st, const char *cmd)
 	bool loaded = false;
 	int rc, ret = 0;
 
-	if (strcmp(cmd, "blocklist") == 0) {
-		mm_die_msg("--confirm does not cover blocklist feeds (a rollback restores rules "
-			   "and blocks only)");
-		return MM_EXIT_USAGE;
-	}
-	if (!is_changing(cmd)) {
+	if (!is_changing(st->o)) {
 		mm_die_msg("--confirm only applies to commands that change the firewall");
 		return MM_EXIT_USAGE;
 	}
@@ -1887,6 +2006,8 @@ static int confirm_begin(struct fw_state *st, const char *cmd)
 	pend_path(st, ".blocks", path);
 	if (rc == 0)
 		rc = mm_fw_copy_file(st->blocks, path, &p.had_blocks, &err);
+	if (rc == 0)
+		rc = save_feeds(st, &p, &err);
 	if (rc == 0 && open_backend(&be) == 0) {
 		rc = mm_fw_loaded(be, &loaded, &err);
 		mm_buf_init(&b, 1000u << 20);
@@ -2124,7 +2245,7 @@ int cmd_firewall(int argc, char **argv)
 		goto out;
 	}
 	if (o.confirm) {
-		rc = confirm_begin(&st, cmd);
+		rc = confirm_begin(&st);
 		if (rc)
 			goto out;
 	}

@@ -411,6 +411,12 @@ struct mm_fw_pending {
 	bool had_table;	  /* table inet mamori was loaded */
 	int pid;	  /* the watcher process, 0 before it is started */
 	uint64_t start;	  /* its start time (/proc/PID/stat field 22) */
+	/* The blocklist feed files were saved (PENDING.feeds/NAME): the
+	 * nfeeds names are every feed there was. False in a state written
+	 * before feeds were saved: a rollback then leaves the feeds alone. */
+	bool had_feeds;
+	size_t nfeeds;
+	char feeds[MM_FW_MAX_FEEDS][MM_FW_FEED_NAME_MAX + 1];
 };
 
 /* Parse a pending file (errors "NAME:LINE: what"). Returns 0 or MM_ERR_*. */

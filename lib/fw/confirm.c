@@ -13,8 +13,11 @@
  *   table yes|no        table inet mamori was loaded (text in PENDING.nft)
  *   watcher PID START   the watcher and its start time (/proc/PID/stat
  *                       field 22), 0 0 before it runs
+ *   feeds [NAME...]     the blocklist feeds there were, each saved in
+ *                       PENDING.feeds/NAME (none: there was no feed)
  *
- * Every key exactly once; anything else is an error with file and line.
+ * Every key exactly once, except feeds, which a state written before
+ * feeds were saved lacks; anything else is an error with file and line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,7 +65,7 @@ int mm_fw_pending_parse(const char *name, const char *data, size_t n, struct mm_
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
 		struct mm_cur c = mm_cur_make(s, len);
-		struct mm_span w;
+		struct mm_span w, w2;
 		unsigned bit = 0;
 		bool bad = false;
 		uint64_t v, v2;
@@ -101,6 +104,23 @@ int mm_fw_pending_parse(const char *name, const char *data, size_t n, struct mm_
 				p->pid = (int)v;
 				p->start = v2;
 			}
+		} else if (mm_span_eq(w, "feeds")) {
+			bit = 32;
+			p->had_feeds = true;
+			while (!bad && mm_cur_word(&c, &w2)) {
+				size_t k;
+
+				bad =
+				    !mm_fw_feed_name_ok(w2.p, w2.n) || p->nfeeds >= MM_FW_MAX_FEEDS;
+				for (k = 0; !bad && k < p->nfeeds; k++)
+					bad = strlen(p->feeds[k]) == w2.n &&
+					      memcmp(p->feeds[k], w2.p, w2.n) == 0;
+				if (!bad) {
+					memcpy(p->feeds[p->nfeeds], w2.p, w2.n);
+					p->feeds[p->nfeeds++][w2.n] = '\0';
+				}
+				mm_cur_skip_ws(&c);
+			}
 		} else {
 			return mm_err_set(err, MM_ERR_PARSE, "%s:%lu: unknown key '%.*s'", name,
 					  line, (int)(w.n > 32 ? 32 : w.n), w.p);
@@ -114,7 +134,7 @@ int mm_fw_pending_parse(const char *name, const char *data, size_t n, struct mm_
 					  line, (int)w.n, w.p);
 		seen |= bit;
 	}
-	if (seen != 31)
+	if ((seen & 31) != 31)
 		return mm_err_set(err, MM_ERR_PARSE,
 				  "%s: incomplete (needs deadline, rules, blocks, table, watcher)",
 				  name);
@@ -123,12 +143,22 @@ int mm_fw_pending_parse(const char *name, const char *data, size_t n, struct mm_
 
 int mm_fw_pending_format(const struct mm_fw_pending *p, struct mm_buf *out)
 {
-	return mm_buf_addf(out,
-			   "# mamori firewall: a change waiting for 'mamori firewall confirm'\n"
-			   "deadline %lld\nrules %s\nblocks %s\ntable %s\nwatcher %d %llu\n",
-			   (long long)p->deadline, p->had_rules ? "yes" : "no",
-			   p->had_blocks ? "yes" : "no", p->had_table ? "yes" : "no", p->pid,
-			   (unsigned long long)p->start);
+	size_t i;
+	int rc = mm_buf_addf(out,
+			     "# mamori firewall: a change waiting for 'mamori firewall confirm'\n"
+			     "deadline %lld\nrules %s\nblocks %s\ntable %s\nwatcher %d %llu\n",
+			     (long long)p->deadline, p->had_rules ? "yes" : "no",
+			     p->had_blocks ? "yes" : "no", p->had_table ? "yes" : "no", p->pid,
+			     (unsigned long long)p->start);
+
+	if (rc == 0 && p->had_feeds) {
+		rc = mm_buf_adds(out, "feeds");
+		for (i = 0; rc == 0 && i < p->nfeeds; i++)
+			rc = mm_buf_addf(out, " %s", p->feeds[i]);
+		if (rc == 0)
+			rc = mm_buf_addc(out, '\n');
+	}
+	return rc;
 }
 
 static int errno_code(int e)

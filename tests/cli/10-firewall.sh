@@ -172,12 +172,19 @@ grep -q "within 60 seconds" "$TMP/out" && ok "--confirm says how long" || fail "
 grep -q '^deadline [0-9]*$' "$R.pending" && ok "pending state written" || fail "no pending state"
 expect_rc 1 fw --confirm 60 allow 4445/tcp
 grep_err "still waiting"
+grep -qx 'feeds' "$R.pending" && ok "pending state: no feeds saved" || fail "pending feeds: $(cat "$R.pending")"
 printf '192.0.2.0/24\n' >"$TMP/feed.txt"
+expect_rc 1 fw --confirm 60 blocklist load waitfeed "$TMP/feed.txt"
+grep_err "still waiting"
+# a state from before feeds were saved: feed changes wait for confirm or rollback
+cp "$R.pending" "$TMP/pending.good"
+grep -v '^feeds' "$TMP/pending.good" >"$R.pending"
 expect_rc 1 fw blocklist load waitfeed "$TMP/feed.txt"
 grep_err "still waiting.*before changing feeds"
-expect_rc 2 fw --confirm 60 blocklist load waitfeed "$TMP/feed.txt"
-grep_err "does not cover blocklist feeds"
-cp "$R.pending" "$TMP/pending.good"
+cp "$TMP/pending.good" "$R.pending"
+# a feed changed while the change waits is part of what a rollback undoes
+expect_rc 0 fw blocklist load waitfeed "$TMP/feed.txt"
+[ -f "$R.feeds/waitfeed" ] && ok "feed loaded while a change waits" || fail "no feed file"
 echo 'deadline 12' >>"$R.pending"
 expect_rc 3 fw status
 grep_err "fw.rules.pending:[0-9]+: 'deadline' given twice"
@@ -185,6 +192,34 @@ cp "$TMP/pending.good" "$R.pending"
 expect_rc 0 fw rollback
 cmp -s "$R" "$TMP/before-confirm" && ok "rollback restored the rules file" || fail "rollback: $(diff "$TMP/before-confirm" "$R")"
 [ ! -e "$R.pending" ] && ok "rollback removed the pending state" || fail "pending state left"
+[ ! -e "$R.feeds/waitfeed" ] && ok "rollback removed the feed loaded after the change" ||
+	fail "feed left after rollback"
+# blocklist load and drop with --confirm: rollback restores the feed files exactly
+expect_rc 0 fw blocklist load keep "$TMP/feed.txt"
+cp "$R.feeds/keep" "$TMP/keep.before"
+printf '198.51.100.0/24\n203.0.113.9\n' >"$TMP/feed2.txt"
+expect_rc 0 fw --confirm 60 blocklist load keep "$TMP/feed2.txt"
+grep -q within "$TMP/out" && ok "--confirm blocklist load" || fail "--confirm blocklist load: $(cat "$TMP/out")"
+grep -qx 'feeds keep' "$R.pending" && cmp -s "$R.pending.feeds/keep" "$TMP/keep.before" &&
+	ok "pending state saved the feed" || fail "feed not saved: $(cat "$R.pending"; ls "$R.pending.feeds")"
+grep -q '^203.0.113.9$' "$R.feeds/keep" && ok "feed replaced at once" || fail "feed not replaced"
+expect_rc 2 fw --confirm 60 blocklist list
+grep_err "only applies to commands that change"
+expect_rc 0 fw rollback
+cmp -s "$R.feeds/keep" "$TMP/keep.before" && ok "rollback restored the feed file" ||
+	fail "feed after rollback: $(diff "$TMP/keep.before" "$R.feeds/keep")"
+[ ! -e "$R.pending.feeds" ] && ok "rollback removed the saved feeds" || fail "saved feeds left"
+expect_rc 0 fw --confirm 60 blocklist drop keep
+[ ! -e "$R.feeds/keep" ] && ok "--confirm blocklist drop" || fail "feed file kept by drop"
+expect_rc 0 fw rollback
+cmp -s "$R.feeds/keep" "$TMP/keep.before" && ok "rollback brought the dropped feed back" ||
+	fail "dropped feed not restored"
+expect_rc 0 fw --confirm 60 blocklist load new "$TMP/feed2.txt"
+expect_rc 0 fw confirm
+[ -f "$R.feeds/new" ] && [ ! -e "$R.pending.feeds" ] && ok "confirm kept the new feed" ||
+	fail "confirm lost the new feed"
+expect_rc 0 fw blocklist drop new
+expect_rc 0 fw blocklist drop keep
 expect_rc 0 fw --confirm 60 allow 4444/tcp
 expect_rc 0 fw confirm
 grep -q '^allow 4444/tcp' "$R" && ok "confirm kept the change" || fail "confirm lost the change"

@@ -27,8 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (q.deadline != p.deadline || q.had_rules != p.had_rules ||
 	    q.had_blocks != p.had_blocks || q.had_table != p.had_table || q.pid != p.pid ||
-	    q.start != p.start)
+	    q.start != p.start || q.had_feeds != p.had_feeds || q.nfeeds != p.nfeeds)
 		abort();
+	for (size_t i = 0; i < p.nfeeds; i++)
+		if (strcmp(p.feeds[i], q.feeds[i]) != 0)
+			abort();
 	mm_buf_release(&b);
 	return 0;
 }

@@ -10,6 +10,8 @@
 # namespace listens on TCP and UDP ports; the client probes it from several
 # of its own addresses. mamori runs in the server namespace (input rules)
 # and in the router namespace (routed rules), each with its own rules file.
+# Feeds are also changed under --confirm (rolled back by the watcher,
+# confirmed).
 #
 # Exits 77 (skip) only when not root or the kernel lacks namespaces, veth
 # or nf_tables. Traffic stays inside the three namespaces.
@@ -276,6 +278,57 @@ grep -q "Feed spam replaced" "$work/out" && ok "feed replaced" || fail "replace 
 expect timeout "replaced feed blocks its new address" tcp $S4 80 $C4B
 expect open "replaced feed no longer blocks the old address" tcp $S4 80 $C4
 expect open "replaced feed no longer blocks the old v6 address" tcp $S6 22 $C6
+
+# --- feeds under --confirm: a rollback restores the feed files and sets
+# exactly, by the watcher also when the asking shell is gone; confirm keeps ---
+feedsets() { ip netns exec "$ns_s" nft list table inet mamori | sed -n '/set feed_/,/^\t}/p'; }
+cp "$rules.feeds/spam" "$work/spam.before"
+sets_before=$(feedsets)
+fw --confirm 3 blocklist load spam "$work/feed1" >"$work/out" 2>&1 ||
+	fail "--confirm blocklist load: $(cat "$work/out")"
+grep -q "Run 'mamori firewall confirm'" "$work/out" && ok "--confirm blocklist load accepted" ||
+	fail "--confirm blocklist load: $(cat "$work/out")"
+printf '%s\n' $C6B >"$work/feed3"
+fw blocklist load extra "$work/feed3" >/dev/null 2>&1 || fail "feed load while a change waits"
+expect timeout "--confirm feed: applied at once" tcp $S4 80 $C4
+expect open "--confirm feed: the old feed's address open" tcp $S4 80 $C4B
+expect timeout "feed loaded while the change waits: applied" tcp $S6 22 $C6B
+sleep 3.5
+expect timeout "not confirmed: the old feed is back" tcp $S4 80 $C4B
+expect open "not confirmed: the new feed's address open again" tcp $S4 80 $C4
+expect open "not confirmed: the feed loaded meanwhile is gone too" tcp $S6 22 $C6B
+cmp -s "$rules.feeds/spam" "$work/spam.before" && ok "rollback restored the feed file" ||
+	fail "feed file after rollback: $(diff "$work/spam.before" "$rules.feeds/spam")"
+[ ! -e "$rules.feeds/extra" ] && ok "rollback removed the feed file added meanwhile" ||
+	fail "feed file extra left after rollback"
+[ "$(feedsets)" = "$sets_before" ] && ok "rollback restored the feed sets exactly" ||
+	fail "feed sets after rollback: $(feedsets)"
+# the shell that asked dies: the watcher brings the dropped feed back
+setsid bash -c "ip netns exec '$ns_s' env -u SSH_CONNECTION '$mamori' firewall --rules '$rules' \
+	--confirm 3 blocklist drop spam >'$work/detached.out' 2>&1; sleep 60" &
+sess=$!
+for _ in $(seq 50); do
+	grep -qs "Run 'mamori firewall confirm'" "$work/detached.out" && break
+	sleep 0.1
+done
+kill -HUP -- -"$sess" 2>/dev/null
+kill -KILL -- -"$sess" 2>/dev/null
+wait "$sess" 2>/dev/null
+expect open "--confirm blocklist drop from a killed session: applied" tcp $S4 80 $C4B
+[ ! -e "$rules.feeds/spam" ] && ok "dropped feed's file removed" || fail "dropped feed's file kept"
+sleep 3.5
+expect timeout "the killed session's feed drop rolled back" tcp $S4 80 $C4B
+cmp -s "$rules.feeds/spam" "$work/spam.before" && ok "the watcher restored the dropped feed's file" ||
+	fail "dropped feed file not restored"
+[ "$(feedsets)" = "$sets_before" ] && ok "the watcher restored the feed sets exactly" ||
+	fail "feed sets after the watcher's rollback: $(feedsets)"
+# confirmed: the new feed stays after the deadline
+fw --confirm 3 blocklist load spam "$work/feed1" >/dev/null 2>&1 || fail "--confirm load again"
+fw confirm >"$work/out" 2>&1 && grep -q "Change confirmed" "$work/out" || fail "confirm: $(cat "$work/out")"
+sleep 3.5
+expect timeout "confirmed feed stays after the deadline" tcp $S4 80 $C4
+grep -q "^$C4\$" "$rules.feeds/spam" && ok "confirmed feed file kept" || fail "confirmed feed file lost"
+fw blocklist load spam "$work/feed2" >/dev/null || fail "back to feed2"
 fw reload >/dev/null || fail "reload with a feed"
 expect timeout "reload restores the feed" tcp $S4 80 $C4B
 fw disable >/dev/null && fw enable >/dev/null || fail "disable/enable with a feed"

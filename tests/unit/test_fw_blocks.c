@@ -250,7 +250,14 @@ static void test_pending(void **state)
 	    {"watcher 12\n", "p:1: bad value for 'watcher'"},
 	    {"table yes no\n", "p:1: bad value for 'table'"},
 	    {"colour blue\n", "p:1: unknown key 'colour'"},
+	    {"feeds spam 1bad\n", "p:1: bad value for 'feeds'"},
+	    {"feeds spam spam\n", "p:1: bad value for 'feeds'"},
+	    {"feeds\nfeeds\n", "p:2: 'feeds' given twice"},
 	};
+	static const char no_feed[] =
+	    "deadline 5\nrules no\nblocks no\ntable no\nwatcher 0 0\nfeeds\n";
+	static const char old_state[] =
+	    "deadline 5\nrules yes\nblocks no\ntable yes\nwatcher 1 2\n";
 	struct mm_fw_pending p, q;
 	struct mm_err err = {0};
 	struct mm_buf b;
@@ -272,7 +279,28 @@ static void test_pending(void **state)
 	assert_true(q.had_table);
 	assert_int_equal(q.pid, 4242);
 	assert_int_equal(q.start, 987654321);
+	assert_false(q.had_feeds);
 	mm_buf_release(&b);
+	/* the feeds there were, saved beside the state */
+	p.had_feeds = true;
+	p.nfeeds = 2;
+	snprintf(p.feeds[0], sizeof(p.feeds[0]), "spamhaus-drop");
+	snprintf(p.feeds[1], sizeof(p.feeds[1]), "firehol_l1");
+	mm_buf_init(&b, 4096);
+	assert_int_equal(mm_fw_pending_format(&p, &b), 0);
+	assert_non_null(strstr(b.data, "\nfeeds spamhaus-drop firehol_l1\n"));
+	assert_int_equal(mm_fw_pending_parse("p", b.data, b.len, &q, &err), 0);
+	assert_true(q.had_feeds);
+	assert_int_equal(q.nfeeds, 2);
+	assert_string_equal(q.feeds[0], "spamhaus-drop");
+	assert_string_equal(q.feeds[1], "firehol_l1");
+	mm_buf_release(&b);
+	/* no feed at all, and a state written before feeds were saved */
+	assert_int_equal(mm_fw_pending_parse("p", no_feed, strlen(no_feed), &q, &err), 0);
+	assert_true(q.had_feeds);
+	assert_int_equal(q.nfeeds, 0);
+	assert_int_equal(mm_fw_pending_parse("p", old_state, strlen(old_state), &q, &err), 0);
+	assert_false(q.had_feeds);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&err, 0, sizeof(err));
 		assert_true(mm_fw_pending_parse("p", bad[i].text, strlen(bad[i].text), &q, &err) <

@@ -163,7 +163,8 @@ static const struct mm_audit_check checks[] = {
       "with the intermediates) from a CA clients trust, for example Let's Encrypt."),
     C("TLS-CERT-NAME", TLS, MEDIUM, "a local TLS certificate does not match this host's names",
       "The certificate names none of the names this host has (host name, FQDN from /etc/hosts) "
-      "or serves (nginx server_name, Apache ServerName/ServerAlias): clients connecting by "
+      "or serves (nginx server_name, Apache ServerName/ServerAlias), or a site asked for by "
+      "name (SNI) gets a certificate that does not cover that name: clients connecting by "
       "name reject it.",
       "Issue the certificate for the names clients use (certbot -d NAME ...) and configure the "
       "service to present it."),

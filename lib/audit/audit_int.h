@@ -138,6 +138,8 @@ int audit_check_http(struct audit_ctx *c, const struct audit_sock *s, size_t n,
 #define AUDIT_WEB_ROOTS_MAX 64
 #define AUDIT_WEB_USERS_MAX 4
 #define AUDIT_WEB_PORTS_MAX 32
+#define AUDIT_WEB_SITES_MAX 64
+#define AUDIT_WEB_BLOCK_MAX 8 /* ports and names kept per server block */
 struct audit_web {
 	struct {
 		char path[512];
@@ -155,6 +157,25 @@ struct audit_web {
 		bool tls;	      /* nginx "ssl", Apache "https" or 443 */
 	} ports[AUDIT_WEB_PORTS_MAX]; /* nginx listen, Apache Listen */
 	size_t nports;
+	/* TLS virtual hosts: (port, name) of each nginx server block with a
+	 * "listen ... ssl" and a server_name, and of each Apache <VirtualHost>
+	 * on a TLS port with a ServerName or ServerAlias */
+	struct {
+		uint16_t port;
+		char name[AUDIT_NAME_MAX];
+	} sites[AUDIT_WEB_SITES_MAX];
+	size_t nsites;
+	bool sites_capped;
+	/* the server block or VirtualHost being read */
+	struct {
+		bool open;
+		bool tls;	/* Apache: SSLEngine on */
+		unsigned depth; /* nginx: block depth inside it */
+		uint16_t ports[AUDIT_WEB_BLOCK_MAX];
+		size_t nports;
+		char names[AUDIT_WEB_BLOCK_MAX][AUDIT_NAME_MAX];
+		size_t nnames;
+	} blk;
 	bool nginx, apache; /* configuration found */
 	int unreadable;
 	bool capped;
@@ -170,6 +191,8 @@ int audit_apache_feed(struct audit_web *w, const char *fname, const char *text, 
 int audit_web_config(struct audit_ctx *c, struct audit_web *w);
 /* Is port configured in w (listen/Listen) with TLS (want_tls) or without? */
 bool audit_web_port(const struct audit_web *w, uint16_t port, bool want_tls);
+/* Index of the next site on port at or after *i, false when none. */
+bool audit_web_site_next(const struct audit_web *w, uint16_t port, size_t *i);
 /* FILE-WEBROOT-WRITABLE, run by the files area. */
 int audit_check_webroots(struct audit_ctx *c);
 

@@ -30,6 +30,7 @@
 #include "mamori/cursor.h"
 
 #define MAX_PROBES 32
+#define MAX_SITES_PER_PORT 16
 #define EXPIRY_WARN_DAYS 21
 
 /* What one handshake learnt. */
@@ -46,8 +47,12 @@ static void hs_release(struct hs *h)
 	h->chain = NULL;
 }
 
-/* Handshake; returns 1 done (certificates in *out), 0 refused, -1 no answer. */
-static int handshake(const struct audit_sock *s, bool old_only, int timeout_ms, struct hs *out)
+/*
+ * Handshake, with sni as the server name indication when not NULL; returns
+ * 1 done (certificates in *out), 0 refused, -1 no answer.
+ */
+static int handshake(const struct audit_sock *s, bool old_only, const char *sni, int timeout_ms,
+		     struct hs *out)
 {
 	long long deadline = audit_ms_now() + timeout_ms;
 	SSL_CTX *ctx = NULL;
@@ -72,6 +77,12 @@ static int handshake(const struct audit_sock *s, bool old_only, int timeout_ms, 
 	ssl = SSL_new(ctx);
 	if (!ssl || SSL_set_fd(ssl, fd) != 1)
 		goto out;
+	if (sni) {
+		char host[AUDIT_NAME_MAX]; /* the macro takes a non-const pointer */
+		snprintf(host, sizeof(host), "%s", sni);
+		if (SSL_set_tlsext_host_name(ssl, host) != 1)
+			goto out;
+	}
 	for (;;) {
 		int r = SSL_connect(ssl), e;
 		if (r == 1) {
@@ -196,18 +207,23 @@ static bool weak_key(X509 *cert, char *what, size_t n)
 	return weak;
 }
 
-static int judge_cert(struct audit_ctx *c, const struct audit_sock *s, const struct hs *h,
-		      X509_STORE *store, const struct audit_names *names)
+/* "ADDR:PORT" or "[ADDR]:PORT", and " (SITE)" when a site name was asked for. */
+static void where_of(const struct audit_sock *s, const char *site, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s%s:%u%s%s%s", s->family == AF_INET6 ? "[" : "", s->addr,
+		 s->family == AF_INET6 ? "]" : "", s->port, site ? " (" : "", site ? site : "",
+		 site ? ")" : "");
+}
+
+/* Expiry, self-signature, trust and key size of the leaf of h. */
+static int judge_cert(struct audit_ctx *c, const char *where, const struct hs *h, X509_STORE *store)
 {
 	X509 *cert = h->leaf;
 	const ASN1_TIME *na = X509_get0_notAfter(cert);
 	int days = 0, secs = 0, rc = 0;
-	char subj[256] = "", where[80], cn[512], what[64];
+	char subj[256] = "", what[64];
 	bool self;
-	size_t i;
 
-	snprintf(where, sizeof(where), "%s%s%s:%u", s->family == AF_INET6 ? "[" : "", s->addr,
-		 s->family == AF_INET6 ? "]" : "", s->port);
 	X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
 	if (na && ASN1_TIME_diff(&days, &secs, NULL, na)) {
 		if (days < 0 || (days == 0 && secs < 0))
@@ -231,23 +247,79 @@ static int judge_cert(struct audit_ctx *c, const struct audit_sock *s, const str
 	}
 	if (rc == 0 && weak_key(cert, what, sizeof(what)))
 		rc = audit_find(c, "TLS-KEY-WEAK", "%s: %s has a weak key: %s", where, subj, what);
-	if (rc == 0 && names->n) {
-		struct mm_buf tried;
-		for (i = 0; i < names->n; i++)
-			if (X509_check_host(cert, names->v[i], 0, 0, NULL) == 1)
-				break;
-		if (i == names->n) {
-			mm_buf_init(&tried, 1024);
-			for (i = 0; i < names->n; i++)
-				mm_buf_addf(&tried, "%s%s", i ? ", " : "", names->v[i]);
-			cert_names(cert, cn, sizeof(cn));
-			rc = audit_find(c, "TLS-CERT-NAME",
-					"%s: certificate for %s matches none of this host's names "
-					"(%s)",
-					where, cn[0] ? cn : "no DNS name",
-					tried.data ? tried.data : "");
-			mm_buf_release(&tried);
+	return rc;
+}
+
+/* The certificate a port sends without SNI should carry one of the host's names. */
+static int judge_host_names(struct audit_ctx *c, const char *where, X509 *cert,
+			    const struct audit_names *names)
+{
+	struct mm_buf tried;
+	char cn[512];
+	size_t i;
+	int rc;
+
+	if (names->n == 0)
+		return 0;
+	for (i = 0; i < names->n; i++)
+		if (X509_check_host(cert, names->v[i], 0, 0, NULL) == 1)
+			return 0;
+	mm_buf_init(&tried, 1024);
+	for (i = 0; i < names->n; i++)
+		mm_buf_addf(&tried, "%s%s", i ? ", " : "", names->v[i]);
+	cert_names(cert, cn, sizeof(cn));
+	rc = audit_find(c, "TLS-CERT-NAME",
+			"%s: certificate for %s matches none of this host's names (%s)", where,
+			cn[0] ? cn : "no DNS name", tried.data ? tried.data : "");
+	mm_buf_release(&tried);
+	return rc;
+}
+
+/*
+ * Each configured site on the port of s, asked for by name (SNI): the
+ * certificate it gets must cover that name, and one that differs from the
+ * port's default certificate is judged like it.
+ */
+static int judge_sites(struct audit_ctx *c, const struct audit_sock *s, const struct hs *dflt,
+		       X509_STORE *store, const struct audit_web *web)
+{
+	char where[AUDIT_NAME_MAX + 80], cn[512];
+	size_t i = 0, probed = 0;
+	int rc = 0;
+
+	for (; rc == 0 && audit_web_site_next(web, s->port, &i); i++) {
+		const char *name = web->sites[i].name;
+		struct hs h = {NULL, NULL};
+		int r;
+
+		if (probed == MAX_SITES_PER_PORT) {
+			rc = audit_note(
+			    c, MM_AUDIT_TLS, false,
+			    "port %u: more than %d sites; the rest not asked for by name", s->port,
+			    MAX_SITES_PER_PORT);
+			break;
 		}
+		probed++;
+		where_of(s, name, where, sizeof(where));
+		r = handshake(s, false, name, c->timeout_ms, &h);
+		if (r <= 0 || !h.leaf) {
+			rc = audit_note(c, MM_AUDIT_TLS, false, "%s: %s", where,
+					r == 0	 ? "TLS handshake refused"
+					: r == 1 ? "no certificate sent"
+						 : "no TLS answer within the timeout");
+			hs_release(&h);
+			continue;
+		}
+		if (X509_check_host(h.leaf, name, 0, 0, NULL) != 1) {
+			cert_names(h.leaf, cn, sizeof(cn));
+			rc = audit_find(c, "TLS-CERT-NAME",
+					"%s: asked for %s, got a certificate for %s (configured "
+					"as a server name for this port)",
+					where, name, cn[0] ? cn : "no DNS name");
+		}
+		if (rc == 0 && X509_cmp(h.leaf, dflt->leaf) != 0)
+			rc = judge_cert(c, where, &h, store);
+		hs_release(&h);
 	}
 	return rc;
 }
@@ -365,6 +437,7 @@ int audit_check_tls(struct audit_ctx *c)
 	X509_STORE *store = NULL;
 	struct audit_web *web = NULL;
 	uint16_t seen[MAX_PROBES];
+	char where[80];
 	size_t n = 0, i, j, nseen = 0;
 	int rc;
 
@@ -432,7 +505,7 @@ int audit_check_tls(struct audit_ctx *c)
 				break;
 		}
 		seen[nseen++] = s[i].port;
-		r = handshake(&s[i], false, c->timeout_ms, &h);
+		r = handshake(&s[i], false, NULL, c->timeout_ms, &h);
 		if (r <= 0 || !h.leaf) {
 			rc = audit_note(c, MM_AUDIT_TLS, false, "%s:%u: %s", s[i].addr, s[i].port,
 					r == 0	 ? "TLS handshake refused (not TLS, or a client "
@@ -442,9 +515,14 @@ int audit_check_tls(struct audit_ctx *c)
 			hs_release(&h);
 			continue;
 		}
-		rc = judge_cert(c, &s[i], &h, store, names);
+		where_of(&s[i], NULL, where, sizeof(where));
+		rc = judge_cert(c, where, &h, store);
+		if (rc == 0)
+			rc = judge_host_names(c, where, h.leaf, names);
+		if (rc == 0)
+			rc = judge_sites(c, &s[i], &h, store, web);
 		hs_release(&h);
-		if (rc == 0 && handshake(&s[i], true, c->timeout_ms, &h) == 1)
+		if (rc == 0 && handshake(&s[i], true, NULL, c->timeout_ms, &h) == 1)
 			rc = audit_find(c, "TLS-OLD-PROTOCOL", "%s%s%s:%u accepts TLS 1.0/1.1",
 					s[i].family == AF_INET6 ? "[" : "", s[i].addr,
 					s[i].family == AF_INET6 ? "]" : "", s[i].port);

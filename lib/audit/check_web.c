@@ -80,7 +80,10 @@ static void add_user(struct audit_web *w, const char *p, size_t n, const char *f
 	w->nusers++;
 }
 
-/* A server name worth matching a certificate against. */
+/*
+ * A server name worth matching a certificate against: kept in the host's
+ * names and, inside a server block or VirtualHost, in the block's names.
+ */
 static void add_name(struct audit_web *w, const char *p, size_t n)
 {
 	if (n && p[0] == '.') { /* nginx: ".example.org" is example.org and its subdomains */
@@ -92,6 +95,57 @@ static void add_name(struct audit_web *w, const char *p, size_t n)
 	    has_var(p, n) || memchr(p, ':', n))
 		return;
 	audit_names_add(&w->names, p, n);
+	if (w->blk.open && w->blk.nnames < AUDIT_WEB_BLOCK_MAX && n < AUDIT_NAME_MAX) {
+		memcpy(w->blk.names[w->blk.nnames], p, n);
+		w->blk.names[w->blk.nnames][n] = '\0';
+		w->blk.nnames++;
+	}
+}
+
+static void block_open(struct audit_web *w, unsigned depth)
+{
+	memset(&w->blk, 0, sizeof(w->blk));
+	w->blk.open = true;
+	w->blk.depth = depth;
+}
+
+static void block_port(struct audit_web *w, uint16_t port)
+{
+	size_t i;
+
+	if (!w->blk.open || !port)
+		return;
+	for (i = 0; i < w->blk.nports; i++)
+		if (w->blk.ports[i] == port)
+			return;
+	if (w->blk.nports < AUDIT_WEB_BLOCK_MAX)
+		w->blk.ports[w->blk.nports++] = port;
+}
+
+/* Close the block: each of its TLS ports with each of its names is a site. */
+static void block_close(struct audit_web *w)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < w->blk.nports; i++) {
+		for (j = 0; j < w->blk.nnames; j++) {
+			const char *name = w->blk.names[j];
+			for (k = 0; k < w->nsites; k++)
+				if (w->sites[k].port == w->blk.ports[i] &&
+				    strcasecmp(w->sites[k].name, name) == 0)
+					break;
+			if (k < w->nsites)
+				continue;
+			if (w->nsites == AUDIT_WEB_SITES_MAX) {
+				w->sites_capped = true;
+				continue;
+			}
+			w->sites[w->nsites].port = w->blk.ports[i];
+			snprintf(w->sites[w->nsites].name, sizeof(w->sites[0].name), "%s", name);
+			w->nsites++;
+		}
+	}
+	memset(&w->blk, 0, sizeof(w->blk));
 }
 
 /*
@@ -196,6 +250,8 @@ int audit_nginx_feed(struct audit_web *w, const char *fname, const char *text, s
 
 	while (rc >= 0 && ngx_token(&c, &t, &line, &special)) {
 		if (special && t.p[0] == '}') {
+			if (w->blk.open && depth == w->blk.depth)
+				block_close(w);
 			if (depth)
 				depth--;
 			in_dir = false;
@@ -228,8 +284,11 @@ int audit_nginx_feed(struct audit_web *w, const char *fname, const char *text, s
 					tls |= mm_span_eq(args[i], "ssl");
 					quic |= mm_span_eq(args[i], "quic");
 				}
-				if (!quic) /* QUIC is UDP */
+				if (!quic) { /* QUIC is UDP */
 					add_port(w, listen_port(args[1]), tls);
+					if (tls)
+						block_port(w, listen_port(args[1]));
+				}
 			} else if (mm_span_eq(k, "server_name"))
 				for (i = 1; i < nargs; i++)
 					add_name(w, args[i].p, args[i].n);
@@ -244,8 +303,13 @@ int audit_nginx_feed(struct audit_web *w, const char *fname, const char *text, s
 				w->ngx_nest--;
 			}
 		}
-		if (t.p[0] == '{')
+		if (t.p[0] == '{') {
 			depth++;
+			/* "server {": in http (virtual hosts) and mail; "server ADDR;"
+			 * in an upstream ends with ';' and is no block */
+			if (in_dir && nargs == 1 && mm_span_eq(args[0], "server"))
+				block_open(w, depth);
+		}
 		in_dir = false;
 		nargs = 0;
 	}
@@ -280,6 +344,7 @@ int audit_apache_feed(struct audit_web *w, const char *fname, const char *text, 
 	struct mm_cur c = mm_cur_make(text, n);
 	unsigned line = 0;
 
+	memset(&w->blk, 0, sizeof(w->blk)); /* a VirtualHost left open elsewhere ends there */
 	while (!mm_cur_eof(&c)) {
 		struct mm_span l, k, a;
 		struct mm_cur lc;
@@ -321,6 +386,29 @@ int audit_apache_feed(struct audit_web *w, const char *fname, const char *text, 
 			add_port(w, port,
 				 proto.n ? (proto.n == 5 && strncasecmp(proto.p, "https", 5) == 0)
 					 : port == 443);
+		} else if (k.n == 12 && strncasecmp(k.p, "<VirtualHost", 12) == 0) {
+			/* <VirtualHost ADDR:PORT [ADDR:PORT...]> */
+			block_open(w, 0);
+			while (apache_arg(&lc, &a)) {
+				if (a.p[a.n - 1] == '>')
+					a.n--;
+				if (a.n)
+					block_port(w, listen_port(a));
+			}
+		} else if (k.n >= 14 && strncasecmp(k.p, "</VirtualHost>", 14) == 0) {
+			size_t i, j;
+			/* a site on each port that speaks TLS: SSLEngine on in the
+			 * block, "Listen PORT https", or 443 */
+			for (i = 0, j = 0; i < w->blk.nports; i++)
+				if (w->blk.tls || w->blk.ports[i] == 443 ||
+				    audit_web_port(w, w->blk.ports[i], true))
+					w->blk.ports[j++] = w->blk.ports[i];
+			w->blk.nports = j;
+			block_close(w);
+		} else if (k.n == 9 && strncasecmp(k.p, "SSLEngine", 9) == 0) {
+			if (w->blk.open && apache_arg(&lc, &a) && a.n == 2 &&
+			    strncasecmp(a.p, "on", 2) == 0)
+				w->blk.tls = true;
 		} else if (k.n == 4 && strncasecmp(k.p, "User", 4) == 0) {
 			if (apache_arg(&lc, &a))
 				add_user(w, a.p, a.n, fname, line);
@@ -446,6 +534,14 @@ int audit_web_config(struct audit_ctx *c, struct audit_web *w)
 	w->unreadable = r.unreadable;
 	w->capped = r.files > WEB_MAX_FILES;
 	return rc;
+}
+
+bool audit_web_site_next(const struct audit_web *w, uint16_t port, size_t *i)
+{
+	for (; *i < w->nsites; (*i)++)
+		if (w->sites[*i].port == port)
+			return true;
+	return false;
 }
 
 bool audit_web_port(const struct audit_web *w, uint16_t port, bool want_tls)

@@ -63,6 +63,7 @@
 	X(X509_chain_up_ref)                                                                       \
 	X(X509_check_host)                                                                         \
 	X(X509_check_issued)                                                                       \
+	X(X509_cmp)                                                                                \
 	X(X509_free)                                                                               \
 	X(X509_get0_notAfter)                                                                      \
 	X(X509_get0_pubkey)                                                                        \
@@ -85,6 +86,7 @@
 	X(SSL_get_error)                                                                           \
 	X(SSL_get_peer_cert_chain)                                                                 \
 	X(SSL_new)                                                                                 \
+	X(SSL_ctrl)                                                                                \
 	X(SSL_set_fd)                                                                              \
 	X(TLS_client_method)
 
@@ -139,6 +141,7 @@ int mm_ssl_load(struct mm_err *err);
 #define X509_chain_up_ref (*mm_crypto_lib.X509_chain_up_ref)
 #define X509_check_host (*mm_crypto_lib.X509_check_host)
 #define X509_check_issued (*mm_crypto_lib.X509_check_issued)
+#define X509_cmp (*mm_crypto_lib.X509_cmp)
 #define X509_free (*mm_crypto_lib.X509_free)
 #define X509_get0_notAfter (*mm_crypto_lib.X509_get0_notAfter)
 #define X509_get0_pubkey (*mm_crypto_lib.X509_get0_pubkey)
@@ -159,6 +162,7 @@ int mm_ssl_load(struct mm_err *err);
 #define SSL_get_error (*mm_ssl_lib.SSL_get_error)
 #define SSL_get_peer_cert_chain (*mm_ssl_lib.SSL_get_peer_cert_chain)
 #define SSL_new (*mm_ssl_lib.SSL_new)
+#define SSL_ctrl (*mm_ssl_lib.SSL_ctrl)
 #define SSL_set_fd (*mm_ssl_lib.SSL_set_fd)
 #define TLS_client_method (*mm_ssl_lib.TLS_client_method)
 #endif

@@ -50,8 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    audit_apache_feed(w, "apache.conf", copy, size) < 0)
 		abort();
 	if (w->nroots > AUDIT_WEB_ROOTS_MAX || w->nusers > AUDIT_WEB_USERS_MAX ||
-	    w->names.n > AUDIT_NAMES_MAX)
+	    w->names.n > AUDIT_NAMES_MAX || w->nsites > AUDIT_WEB_SITES_MAX)
 		abort();
+	for (i = 0; i < w->nsites; i++)
+		if (!w->sites[i].port || !w->sites[i].name[0] ||
+		    strnlen(w->sites[i].name, AUDIT_NAME_MAX) == AUDIT_NAME_MAX)
+			abort();
 	for (i = 0; i < w->nroots; i++)
 		if (w->roots[i].path[0] != '/' ||
 		    strnlen(w->roots[i].path, sizeof(w->roots[i].path)) == sizeof(w->roots[i].path))

@@ -267,21 +267,29 @@ check "port 80 still flagged" '[.findings[] | select(.id == "TLS-HTTP-NO-REDIREC
 # shop.example.net (a certificate for that name passes the name check,
 # though this host is mamori-test.example, and TLS 1.0 is still offered
 # there, which shows it was probed); neither port is in
-# data/audit-ports.tsv.
+# data/audit-ports.tsv. 9002 is TLS for three sites, each asked for by
+# name (SNI): shop.example.net gets the default certificate, which covers
+# it; blog.example.net gets its own certificate, expired; old.example.net
+# gets the default one, which does not cover it.
 cp -a /etc "$tmp/etc"
 mkdir -p "$tmp/etc/nginx/sites-enabled"
 printf 'user www-data;\nhttp { include /etc/nginx/sites-enabled/*; }\n' >"$tmp/etc/nginx/nginx.conf"
 cat >"$tmp/etc/nginx/sites-enabled/shop" <<'EOF2'
 server { listen 9000; listen [::]:9000; server_name shop.example.net; return 301 https://$host$request_uri; }
 server { listen 9001 ssl http2; server_name shop.example.net; root /srv/shop; }
+server { listen 9002 ssl; server_name shop.example.net blog.example.net old.example.net; }
 EOF2
 leaf shop "ec -pkeyopt ec_paramgen_curve:P-256" DNS:shop.example.net -days 365
+leaf blog "ec -pkeyopt ec_paramgen_curve:P-256" DNS:blog.example.net \
+	-startdate 20200101000000Z -enddate 20210101000000Z
 serve 9001 "$tmp/shop.pem" "$tmp/shop.key" -cipher 'DEFAULT:@SECLEVEL=0'
+serve 9002 "$tmp/shop.pem" "$tmp/shop.key" -no_tls1 -no_tls1_1 \
+	-servername blog.example.net -cert2 "$tmp/blog.pem" -key2 "$tmp/blog.key"
 ip netns exec "$ns" python3 -m http.server --bind 0.0.0.0 --directory "$tmp/www" 9000 >/dev/null 2>&1 &
 pids="$pids $!"
 for _ in $(seq 50); do
 	l=$(ip netns exec "$ns" ss -Hltn)
-	grep -q ':9000 ' <<<"$l" && grep -q ':9001 ' <<<"$l" && break
+	grep -q ':9000 ' <<<"$l" && grep -q ':9001 ' <<<"$l" && grep -q ':9002 ' <<<"$l" && break
 	sleep 0.1
 done
 ip netns exec "$ns" unshare --uts --mount env SSL_CERT_FILE="$tmp/ca.pem" sh -c \
@@ -291,6 +299,12 @@ check "nginx listen 9000 (plain): probed and flagged" \
 	'[.findings[] | select(.id == "TLS-HTTP-NO-REDIRECT") | .evidence | select(startswith("0.0.0.0:9000: GET / (Host: mamori-test.example)"))] | length == 1' "$tmp/11.json"
 check "nginx listen 9001 ssl: probed (old protocol), and its server_name matches the certificate" \
 	'([.findings[] | select(.evidence | contains(":9001")) | .id] == ["TLS-OLD-PROTOCOL"]) and ([.notes[] | select(.text | contains(":9001"))] == [])' "$tmp/11.json"
+check "9002: the site with its own (expired) certificate is judged under its name" \
+	'[.findings[] | select(.evidence | contains(":9002")) | select(.id == "TLS-CERT-EXPIRED") | .evidence | test(":9002 \\(blog\\.example\\.net\\): /CN=blog expired [0-9]+ days ago$")] == [true]' "$tmp/11.json"
+check "9002: the site the default certificate does not cover is a name finding, the covered one is not" \
+	'[.findings[] | select(.evidence | contains(":9002")) | select(.id == "TLS-CERT-NAME") | .evidence] as $e | ($e | length == 1) and ($e[0] | contains(":9002 (old.example.net): asked for old.example.net, got a certificate for shop.example.net"))' "$tmp/11.json"
+check "9002: nothing else (the default certificate is judged once)" \
+	'[.findings[] | select(.evidence | contains(":9002")) | .id] | sort == ["TLS-CERT-EXPIRED","TLS-CERT-NAME"]' "$tmp/11.json"
 check "configured names are among the names tried" \
 	'[.findings[] | select(.id == "TLS-CERT-NAME") | .evidence | select(contains(":636"))] | .[0] | contains("shop.example.net")' "$tmp/11.json"
 

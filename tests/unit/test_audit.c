@@ -327,6 +327,77 @@ static void test_web_ports(void **state)
 	free(w);
 }
 
+static int sites_inc(struct audit_web *w, const char *pattern, void *ctx)
+{
+	static const char snippet[] = "server_name inc.example.org; listen 8443 ssl;\n";
+
+	(void)pattern;
+	(void)ctx;
+	return audit_nginx_feed(w, "snippet", snippet, sizeof(snippet) - 1);
+}
+
+/* (port, name) of TLS virtual hosts: names meet only the ports of their block */
+static void test_web_sites(void **state)
+{
+	static const char ngx[] =
+	    "http {\n"
+	    "  upstream app { server 10.0.0.1:8080; server unix:/run/app.sock; }\n"
+	    "  server { listen 80; server_name plain.example.org; }\n"
+	    "  server { listen 443 ssl; listen [::]:443 ssl; listen 80;\n"
+	    "    server_name shop.example.org www.shop.example.org _ *.wild.example.org;\n"
+	    "    location / { proxy_pass http://app; } }\n"
+	    "  server { server_name late.example.org; listen 8443 ssl http2; }\n"
+	    "  server { include snippets/site.conf; }\n"
+	    "  server { listen 443 ssl; server_name shop.example.org; }\n"
+	    "}\n"
+	    "mail { server { listen 993 ssl; server_name mail.example.org; protocol imap; } }\n";
+	static const char apache[] = "Listen 8444 https\n"
+				     "<VirtualHost *:80>\n ServerName plain.example.net\n"
+				     "</VirtualHost>\n"
+				     "<VirtualHost *:443 [::]:443>\n"
+				     "  ServerName https://a.example.net:443\n"
+				     "  ServerAlias b.example.net\n"
+				     "</VirtualHost>\n"
+				     "<virtualhost 10.0.0.1:9443>\n  SSLEngine on\n"
+				     "  ServerName c.example.net\n</virtualhost>\n"
+				     "<VirtualHost *:8444>\n  ServerName d.example.net\n"
+				     "</VirtualHost>\n"
+				     "<VirtualHost *:7443>\n  ServerName open.example.net\n";
+	static const struct {
+		uint16_t port;
+		const char *name;
+	} want[] = {
+	    {443, "shop.example.org"}, {443, "www.shop.example.org"}, {8443, "late.example.org"},
+	    {8443, "inc.example.org"}, {993, "mail.example.org"},     {443, "a.example.net"},
+	    {443, "b.example.net"},    {9443, "c.example.net"},	      {8444, "d.example.net"},
+	};
+	struct audit_web *w = calloc(1, sizeof(*w));
+	size_t i, k;
+
+	(void)state;
+	assert_non_null(w);
+	w->include = sites_inc;
+	assert_int_equal(audit_nginx_feed(w, "nginx.conf", ngx, sizeof(ngx) - 1), 0);
+	assert_int_equal(audit_apache_feed(w, "a.conf", apache, sizeof(apache) - 1), 0);
+	assert_int_equal(w->nsites, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < w->nsites; i++) {
+		assert_int_equal(w->sites[i].port, want[i].port);
+		assert_string_equal(w->sites[i].name, want[i].name);
+	}
+	k = 0;
+	assert_true(audit_web_site_next(w, 8443, &k));
+	assert_string_equal(w->sites[k].name, "late.example.org");
+	k++;
+	assert_true(audit_web_site_next(w, 8443, &k));
+	assert_string_equal(w->sites[k].name, "inc.example.org");
+	k++;
+	assert_false(audit_web_site_next(w, 8443, &k));
+	k = 0;
+	assert_false(audit_web_site_next(w, 80, &k));
+	assert_false(w->sites_capped);
+	free(w);
+}
+
 static void test_dnf_corpus(void **state)
 {
 	const char *src = getenv("MM_SRCDIR");
@@ -409,8 +480,9 @@ int main(void)
 	    cmocka_unit_test(test_registry),	     cmocka_unit_test(test_report_json),
 	    cmocka_unit_test(test_vercmp),	     cmocka_unit_test(test_host_names),
 	    cmocka_unit_test(test_http_parse),	     cmocka_unit_test(test_web_config),
-	    cmocka_unit_test(test_web_ports),	     cmocka_unit_test(test_dnf_corpus),
-	    cmocka_unit_test(test_os_release),	     cmocka_unit_test(test_openssh_version),
+	    cmocka_unit_test(test_web_ports),	     cmocka_unit_test(test_web_sites),
+	    cmocka_unit_test(test_dnf_corpus),	     cmocka_unit_test(test_os_release),
+	    cmocka_unit_test(test_openssh_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/core/exec.h"
 #include "mamori/audit.h"
 
 /* What the firewall check learnt, for the exposure check. */
@@ -80,14 +81,12 @@ void audit_path(const struct audit_ctx *c, const char *abs, char *out, size_t n)
  * Returns 0, MM_ERR_NOTFOUND, MM_ERR_PERM, MM_ERR_TOOBIG, MM_ERR_IO.
  */
 int audit_read(const struct audit_ctx *c, const char *path, size_t cap, struct mm_buf *out);
-/*
- * Run argv[0] (absolute path) with stdout captured into out (capped) and
- * stderr into errout (capped, may be NULL), killed after timeout_ms.
- * Returns 0 and the exit status in *status (-1 when killed/timed out), or
- * a negative MM_ERR_* when it could not be started.
- */
-int audit_exec(const char *const *argv, int timeout_ms, struct mm_buf *out, struct mm_buf *errout,
-	       int *status);
+/* mm_exec() (lib/core/exec.h): a probe with a deadline and capped output. */
+static inline int audit_exec(const char *const *argv, int timeout_ms, struct mm_buf *out,
+			     struct mm_buf *errout, int *status)
+{
+	return mm_exec(argv, timeout_ms, out, errout, status);
+}
 
 /* A listening TCP or bound UDP socket (check_exposure.c). */
 struct audit_sock {

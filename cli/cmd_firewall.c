@@ -892,9 +892,9 @@ static int do_status(struct fw_state *st)
 	bool verbose = strcmp(mode, "verbose") == 0, numbered = strcmp(mode, "numbered") == 0;
 	struct mm_fw_backend *be = NULL;
 	struct mm_err err = {0};
-	struct mm_buf others;
+	struct mm_buf others, legacy;
 	bool loaded = false, known = false;
-	int nothers = 0;
+	int nothers = 0, nlegacy = 0;
 	size_t i;
 
 	if (*mode && !verbose && !numbered) {
@@ -902,6 +902,14 @@ static int do_status(struct fw_state *st)
 		return MM_EXIT_USAGE;
 	}
 	mm_buf_init(&others, 1u << 20);
+	mm_buf_init(&legacy, 1u << 20);
+	/* x_tables rules drop as finally as any nftables chain, unseen by nft */
+	if (st->rs.enabled)
+		nlegacy = mm_fw_legacy_check(&legacy, &err);
+	if (nlegacy < 0) {
+		mm_warn("iptables-legacy rules not checked: %s", err.msg);
+		memset(&err, 0, sizeof(err));
+	}
 	if (open_backend(&be) == 0) {
 		/* one listing for both when active: nft fetches every set's
 		 * elements for any listing, which costs with large feeds */
@@ -961,7 +969,13 @@ static int do_status(struct fw_state *st)
 		printf("\nWarning: other tables can refuse traffic mamori's rules allow (nftables "
 		       "runs every table's chains; a drop anywhere is final):\n%s",
 		       others.data);
+	if (nlegacy > 0)
+		printf("\nWarning: iptables-legacy rules can refuse traffic mamori's rules allow "
+		       "(the kernel runs x_tables beside nftables, a drop in either is final; "
+		       "'iptables-legacy-save' lists them):\n%s",
+		       legacy.data);
 	mm_buf_release(&others);
+	mm_buf_release(&legacy);
 	return MM_EXIT_OK;
 }
 

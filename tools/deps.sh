@@ -7,7 +7,7 @@ MM_BUILD_PKGS="meson ninja-build pkg-config gcc libc6-dev python3 scdoc
   libnftables-dev libjansson-dev librnp-dev libssl-dev libnetfilter-conntrack-dev"
 MM_TEST_PKGS="clang libcmocka-dev jq nftables iproute2 openssh-server openssh-client
   zstd gzip procps util-linux systemd-journal-remote
-  dnsmasq-base chromium mmdb-bin gnupg openssl"
+  dnsmasq-base chromium mmdb-bin gnupg openssl iptables"
 
 mm_missing() {
 	local p missing=""

@@ -534,6 +534,35 @@ int mm_fw_loaded(struct mm_fw_backend *be, bool *loaded, struct mm_err *err);
  */
 int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, bool *loaded,
 			struct mm_err *err);
+/*
+ * iptables-legacy (x_tables) rules, which nftables does not show
+ * (lib/fw/legacy.c). A streaming parser of iptables-save output: the
+ * built-in INPUT, FORWARD and OUTPUT chains of every table with a DROP
+ * policy or rules that DROP or REJECT (their own, or in the chains they
+ * jump or go to). Errors are "NAME:LINE: what".
+ */
+struct mm_fw_legacy;
+struct mm_fw_legacy *mm_fw_legacy_new(const char *name);
+void mm_fw_legacy_free(struct mm_fw_legacy *lp);
+/* One line without its newline. */
+int mm_fw_legacy_line(struct mm_fw_legacy *lp, const char *line, size_t n, struct mm_err *err);
+/* Appends "LABEL table T, chain C: policy DROP, N rules that drop or
+ * reject\n" per such chain to out; returns how many, or MM_ERR_*. */
+int mm_fw_legacy_finish(struct mm_fw_legacy *lp, const char *label, struct mm_buf *out,
+			struct mm_err *err);
+/* A whole buffer, finish included. */
+int mm_fw_legacy_parse_buffer(const char *name, const char *data, size_t n, const char *label,
+			      struct mm_buf *out, struct mm_err *err);
+/*
+ * The check: the legacy tables the kernel lists for this network namespace
+ * (/proc/net/ip_tables_names, ip6_tables_names) and, for each family that
+ * has some, iptables-legacy-save's (ip6tables-legacy-save's) rules read as
+ * above. Appends one line per refusing chain, or one saying the tables are
+ * loaded but could not be checked (no iptables-legacy-save, it failed, or
+ * its output did not parse). Returns how many lines, or MM_ERR_*. Nothing
+ * when no legacy table is loaded or the names cannot be read (not root).
+ */
+int mm_fw_legacy_check(struct mm_buf *out, struct mm_err *err);
 /* Current text of the block sets (nft list output) into out. */
 int mm_fw_list_blocks(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err);
 

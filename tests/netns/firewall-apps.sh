@@ -414,6 +414,43 @@ ip netns exec "$ns_s" nft delete table ip other
 fw status >"$work/out" 2>&1
 grep -q 'Warning' "$work/out" && fail "warning without a refusing table: $(cat "$work/out")" ||
 	ok "no warning when other tables only accept"
+
+# --- status: iptables-legacy rules (x_tables), which nft does not list ---
+legacy() { ip netns exec "$ns_s" "$@"; }
+if ! command -v iptables-legacy >/dev/null 2>&1; then
+	echo "note: iptables-legacy not installed; legacy checks skipped" >&2
+elif ! legacy iptables-legacy -N mm-probe 2>/dev/null; then
+	echo "note: kernel has no iptables-legacy (x_tables); legacy checks skipped" >&2
+else
+	legacy iptables-legacy -X mm-probe
+	fw allow 7000/tcp >/dev/null && fw allow 7001/tcp >/dev/null || fail "allow 7000, 7001"
+	legacy iptables-legacy -N jail
+	legacy iptables-legacy -A INPUT -p tcp --dport 7000 -m comment --comment "to -j jail" -j jail
+	legacy iptables-legacy -A jail -s $C4B -j DROP
+	legacy iptables-legacy -A INPUT -p tcp --dport 7001 -j REJECT
+	legacy ip6tables-legacy -P INPUT DROP
+	expect open "mamori allows 7000/tcp, legacy lets this source through" tcp $S4 7000 $C4
+	expect timeout "a legacy rule drops what mamori allows" tcp $S4 7000 $C4B
+	expect refused "a legacy rule rejects what mamori allows" tcp $S4 7001
+	expect timeout "a legacy IPv6 drop policy refuses what mamori allows" tcp $S6 7000
+	fw status >"$work/out" 2>&1
+	if grep -q "^Warning: iptables-legacy rules can refuse traffic" "$work/out" &&
+		grep -qx 'iptables-legacy (IPv4) table filter, chain INPUT: 2 rules that drop or reject' "$work/out" &&
+		grep -qx 'ip6tables-legacy (IPv6) table filter, chain INPUT: policy DROP' "$work/out"; then
+		ok "status warns about iptables-legacy rules that refuse"
+	else
+		fail "legacy warning: $(cat "$work/out")"
+	fi
+	# the tables stay loaded, but accept everything: no warning
+	legacy iptables-legacy -F && legacy iptables-legacy -X jail && legacy ip6tables-legacy -P INPUT ACCEPT
+	legacy grep -qx filter /proc/net/ip_tables_names && ok "legacy filter table still loaded" ||
+		fail "no legacy table listed in the namespace"
+	fw status >"$work/out" 2>&1
+	grep -q 'legacy' "$work/out" && fail "legacy warning without refusing rules: $(cat "$work/out")" ||
+		ok "no warning when legacy tables only accept"
+	expect open "legacy rules gone: 7000/tcp open again" tcp $S4 7000 $C4B
+	fw delete allow 7000/tcp >/dev/null && fw delete allow 7001/tcp >/dev/null || fail "delete 7000, 7001"
+fi
 fw disable >/dev/null || fail "disable"
 
 if [ "$fails" -ne 0 ]; then

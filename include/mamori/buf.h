@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Bounded growable byte buffer, always NUL-terminated when data != NULL.
@@ -27,6 +28,8 @@ void mm_buf_reset(struct mm_buf *b);
 int mm_buf_add(struct mm_buf *b, const void *p, size_t n);
 int mm_buf_adds(struct mm_buf *b, const char *s);
 int mm_buf_addc(struct mm_buf *b, char c);
+/* Append v in decimal, as printf's %llu would. */
+int mm_buf_addu(struct mm_buf *b, uint64_t v);
 int mm_buf_addf(struct mm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int mm_buf_vaddf(struct mm_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));

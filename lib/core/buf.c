@@ -81,14 +81,39 @@ int mm_buf_addc(struct mm_buf *b, char c)
 	return mm_buf_add(b, &c, 1);
 }
 
+int mm_buf_addu(struct mm_buf *b, uint64_t v)
+{
+	char t[20];
+	size_t i = sizeof(t);
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return mm_buf_add(b, t + i, sizeof(t) - i);
+}
+
 int mm_buf_vaddf(struct mm_buf *b, const char *fmt, va_list ap)
 {
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	va_list ap2;
 	int n, r;
 
+	/* format once into the room left; only a text that does not fit is
+	 * formatted a second time, after growing */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
+	if (n >= 0 && (size_t)n < room) {
+		if ((size_t)n > b->max || b->len > b->max - (size_t)n) {
+			b->data[b->len] = '\0';
+			return MM_ERR_TOOBIG;
+		}
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (room)
+		b->data[b->len] = '\0';
 	if (n < 0)
 		return MM_ERR_INVAL;
 	r = grow(b, (size_t)n);

@@ -147,7 +147,20 @@ int mm_addr_parse(const char *s, size_t n, struct mm_addr *out)
 char *mm_addr_format(const struct mm_addr *a, char *buf)
 {
 	if (a->family == MM_AF_INET) {
-		snprintf(buf, MM_ADDR_STRLEN, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2], a->b[3]);
+		char *p = buf;
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			unsigned v = a->b[i];
+			if (i)
+				*p++ = '.';
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+		}
+		*p = '\0';
 	} else if (a->family == MM_AF_INET6) {
 		if (!inet_ntop(AF_INET6, a->b, buf, MM_ADDR_STRLEN))
 			buf[0] = '\0';

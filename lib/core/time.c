@@ -44,6 +44,13 @@ static int64_t floordiv(int64_t a, int64_t b)
 	return q;
 }
 
+static char *put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 char *mm_time_format(const struct mm_time *t, bool frac, char *buf)
 {
 	int64_t local_us = t->us + (int64_t)t->off * 60 * 1000000;
@@ -52,16 +59,45 @@ char *mm_time_format(const struct mm_time *t, bool frac, char *buf)
 	int64_t days = floordiv(secs, 86400);
 	int64_t sod = secs - days * 86400;
 	int64_t y;
-	unsigned m, d;
+	unsigned m, d, u;
 	int off = t->off < 0 ? -t->off : t->off;
-	char fr[8] = "";
+	char fr[8] = "", *p = buf;
+	int i;
 
 	civil_from_days(days, &y, &m, &d);
-	if (frac)
-		snprintf(fr, sizeof(fr), ".%06d", (int)usec);
-	snprintf(buf, MM_TIME_STRLEN, "%04d-%02u-%02uT%02d:%02d:%02d%s%c%02d:%02d", (int)y, m, d,
-		 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), fr,
-		 t->off < 0 ? '-' : '+', off / 60, off % 60);
+	if (y < 0 || y > 9999 || off / 60 > 99) {
+		/* years and offsets beyond four and two digits: as printf has them */
+		if (frac)
+			snprintf(fr, sizeof(fr), ".%06d", (int)usec);
+		snprintf(buf, MM_TIME_STRLEN, "%04d-%02u-%02uT%02d:%02d:%02d%s%c%02d:%02d", (int)y,
+			 m, d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), fr,
+			 t->off < 0 ? '-' : '+', off / 60, off % 60);
+		return buf;
+	}
+	/* the same text, written by hand: this runs for every event and finding */
+	p = put2(p, (unsigned)(y / 100));
+	p = put2(p, (unsigned)(y % 100));
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, (unsigned)(sod / 3600));
+	*p++ = ':';
+	p = put2(p, (unsigned)(sod / 60 % 60));
+	*p++ = ':';
+	p = put2(p, (unsigned)(sod % 60));
+	if (frac) {
+		*p++ = '.';
+		for (i = 5, u = (unsigned)usec; i >= 0; i--, u /= 10)
+			p[i] = (char)('0' + u % 10);
+		p += 6;
+	}
+	*p++ = t->off < 0 ? '-' : '+';
+	p = put2(p, (unsigned)(off / 60));
+	*p++ = ':';
+	p = put2(p, (unsigned)(off % 60));
+	*p = '\0';
 	return buf;
 }
 

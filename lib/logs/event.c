@@ -140,36 +140,61 @@ int mm_tcp_flags_format(struct mm_buf *b, uint8_t flags)
 	return 0;
 }
 
-static int key_str(struct mm_buf *b, const char *key, const char *s, size_t n)
+/* ",\"KEY\":" (keys need no escaping) */
+static int key(struct mm_buf *b, const char *k)
 {
 	int r;
 
-	if ((r = mm_buf_addf(b, ",\"%s\":\"", key)) < 0 || (r = mm_buf_add_json_str(b, s, n)) < 0)
+	if ((r = mm_buf_add(b, ",\"", 2)) < 0 || (r = mm_buf_adds(b, k)) < 0)
+		return r;
+	return mm_buf_add(b, "\":", 2);
+}
+
+/* ",\"KEY\":\"NAME\"" for names of our own (no escaping needed) */
+static int key_name(struct mm_buf *b, const char *k, const char *v)
+{
+	int r;
+
+	if ((r = key(b, k)) < 0 || (r = mm_buf_addc(b, '"')) < 0 || (r = mm_buf_adds(b, v)) < 0)
 		return r;
 	return mm_buf_addc(b, '"');
 }
 
-static int key_span(struct mm_buf *b, const char *key, struct mm_span s)
+static int key_str(struct mm_buf *b, const char *k, const char *s, size_t n)
+{
+	int r;
+
+	if ((r = key(b, k)) < 0 || (r = mm_buf_addc(b, '"')) < 0 ||
+	    (r = mm_buf_add_json_str(b, s, n)) < 0)
+		return r;
+	return mm_buf_addc(b, '"');
+}
+
+static int key_span(struct mm_buf *b, const char *k, struct mm_span s)
 {
 	if (!s.p)
 		return 0;
-	return key_str(b, key, s.p, s.n);
+	return key_str(b, k, s.p, s.n);
 }
 
-static int key_int(struct mm_buf *b, const char *key, int64_t v)
+static int key_int(struct mm_buf *b, const char *k, int64_t v)
 {
+	int r;
+
 	if (v < 0)
 		return 0;
-	return mm_buf_addf(b, ",\"%s\":%lld", key, (long long)v);
+	if ((r = key(b, k)) < 0)
+		return r;
+	return mm_buf_addu(b, (uint64_t)v);
 }
 
-static int key_addr(struct mm_buf *b, const char *key, const struct mm_addr *a)
+static int key_addr(struct mm_buf *b, const char *k, const struct mm_addr *a)
 {
 	char s[MM_ADDR_STRLEN];
 
 	if (a->family == MM_AF_NONE)
 		return 0;
-	return mm_buf_addf(b, ",\"%s\":\"%s\"", key, mm_addr_format(a, s));
+	return key_name(b, k, mm_addr_format(a, s));
 }
 
 int mm_event_to_json(const struct mm_event *ev, bool with_location, struct mm_buf *out)
@@ -178,24 +203,24 @@ int mm_event_to_json(const struct mm_event *ev, bool with_location, struct mm_bu
 	const char *s;
 	int r = 0;
 
-	if (ev->time.set)
-		r = mm_buf_addf(out, "{\"time\":\"%s\"",
-				mm_time_format(&ev->time, ev->time.us % 1000000 != 0, tbuf));
-	else
-		r = mm_buf_addc(out, '{');
-	if (r < 0)
-		return r;
-	/* the first key decides whether later keys need their leading comma */
-	if (!ev->time.set) {
-		if ((r = mm_buf_addf(out, "\"kind\":\"%s\"", mm_event_kind_name(ev->kind))) < 0)
+	if (ev->time.set) {
+		if ((r = mm_buf_adds(out, "{\"time\":\"")) < 0 ||
+		    (r = mm_buf_adds(
+			 out, mm_time_format(&ev->time, ev->time.us % 1000000 != 0, tbuf))) < 0 ||
+		    (r = mm_buf_addc(out, '"')) < 0 || (r = key(out, "kind")) < 0)
 			return r;
-	} else if ((r = mm_buf_addf(out, ",\"kind\":\"%s\"", mm_event_kind_name(ev->kind))) < 0) {
+	} else if ((r = mm_buf_adds(out, "{\"kind\":")) < 0) {
 		return r;
 	}
+	/* the first key decides whether later keys need their leading comma */
+	if ((r = mm_buf_addc(out, '"')) < 0 ||
+	    (r = mm_buf_adds(out, mm_event_kind_name(ev->kind))) < 0 ||
+	    (r = mm_buf_addc(out, '"')) < 0)
+		return r;
 	if (ev->kind == MM_EV_SUSPICIOUS && ev->detail == MM_SUSP_FAKE_KERNEL)
 		r = mm_buf_adds(out, ",\"detail\":\"forged-kernel-line\"");
 	else if ((s = ev->kind != MM_EV_PACKET ? ssh_detail_name(ev->detail) : NULL))
-		r = mm_buf_addf(out, ",\"detail\":\"%s\"", s);
+		r = key_name(out, "detail", s);
 	if (r < 0)
 		return r;
 	if ((r = key_span(out, "host", ev->host)) < 0 ||
@@ -207,8 +232,12 @@ int mm_event_to_json(const struct mm_event *ev, bool with_location, struct mm_bu
 		return r;
 	if (ev->proto >= 0) {
 		s = mm_proto_name(ev->proto);
-		r = s ? mm_buf_addf(out, ",\"proto\":\"%s\"", s)
-		      : mm_buf_addf(out, ",\"proto\":\"%d\"", ev->proto);
+		if (s) {
+			r = key_name(out, "proto", s);
+		} else if ((r = key(out, "proto")) >= 0 && (r = mm_buf_addc(out, '"')) >= 0 &&
+			   (r = mm_buf_addu(out, (uint64_t)ev->proto)) >= 0) {
+			r = mm_buf_addc(out, '"');
+		}
 		if (r < 0)
 			return r;
 	}
@@ -222,8 +251,7 @@ int mm_event_to_json(const struct mm_event *ev, bool with_location, struct mm_bu
 	}
 	if ((r = key_span(out, "user", ev->user)) < 0)
 		return r;
-	if ((s = mm_direction_name(ev->dir)) &&
-	    (r = mm_buf_addf(out, ",\"direction\":\"%s\"", s)) < 0)
+	if ((s = mm_direction_name(ev->dir)) && (r = key_name(out, "direction", s)) < 0)
 		return r;
 	if ((r = key_span(out, "prefix", ev->prefix)) < 0)
 		return r;

@@ -8,14 +8,50 @@
 
 /* The JSON report. Field meanings: docs/report-schema.md. */
 
+/* ",\"KEY\":" (without the comma when comma is false); keys need no escaping. */
+static int add_key(struct mm_buf *b, const char *key, bool comma)
+{
+	int r;
+
+	if ((comma && (r = mm_buf_addc(b, ',')) < 0) || (r = mm_buf_addc(b, '"')) < 0 ||
+	    (r = mm_buf_adds(b, key)) < 0)
+		return r;
+	return mm_buf_add(b, "\":", 2);
+}
+
+/* ",\"KEY\":N" */
+static int add_uint(struct mm_buf *b, const char *key, uint64_t v)
+{
+	int r;
+
+	if ((r = add_key(b, key, true)) < 0)
+		return r;
+	return mm_buf_addu(b, v);
+}
+
+/* ",\"KEY\":\"TEXT\"" for text that needs no escaping (names of our own) */
+static int add_name(struct mm_buf *b, const char *key, const char *v)
+{
+	int r;
+
+	if ((r = add_key(b, key, true)) < 0 || (r = mm_buf_addc(b, '"')) < 0 ||
+	    (r = mm_buf_adds(b, v)) < 0)
+		return r;
+	return mm_buf_addc(b, '"');
+}
+
 static int add_time(struct mm_buf *b, const char *key, const struct mm_time *t, bool comma)
 {
 	char tb[MM_TIME_STRLEN];
+	int r;
 
+	if ((r = add_key(b, key, comma)) < 0)
+		return r;
 	if (!t->set)
-		return mm_buf_addf(b, "%s\"%s\":null", comma ? "," : "", key);
-	return mm_buf_addf(b, "%s\"%s\":\"%s\"", comma ? "," : "", key,
-			   mm_time_format(t, false, tb));
+		return mm_buf_add(b, "null", 4);
+	if ((r = mm_buf_addc(b, '"')) < 0 || (r = mm_buf_adds(b, mm_time_format(t, false, tb))) < 0)
+		return r;
+	return mm_buf_addc(b, '"');
 }
 
 static int add_addr(struct mm_buf *b, const char *key, const struct mm_addr *a)
@@ -24,7 +60,7 @@ static int add_addr(struct mm_buf *b, const char *key, const struct mm_addr *a)
 
 	if (a->family == MM_AF_NONE)
 		return 0;
-	return mm_buf_addf(b, ",\"%s\":\"%s\"", key, mm_addr_format(a, s));
+	return add_name(b, key, mm_addr_format(a, s));
 }
 
 static int add_service(struct mm_buf *b, int proto, int port)
@@ -33,11 +69,11 @@ static int add_service(struct mm_buf *b, int proto, int port)
 	const char *pn = mm_proto_name(proto);
 	int r;
 
-	if (pn && (r = mm_buf_addf(b, ",\"proto\":\"%s\"", pn)) < 0)
+	if (pn && (r = add_name(b, "proto", pn)) < 0)
 		return r;
-	if (port >= 0 && (r = mm_buf_addf(b, ",\"port\":%d", port)) < 0)
+	if (port >= 0 && (r = add_uint(b, "port", (uint64_t)port)) < 0)
 		return r;
-	if (svc && (r = mm_buf_addf(b, ",\"service\":\"%s\"", svc->name)) < 0)
+	if (svc && (r = add_name(b, "service", svc->name)) < 0)
 		return r;
 	return 0;
 }
@@ -48,38 +84,36 @@ int mm_finding_to_json(const struct mm_finding *f, struct mm_buf *b)
 	uint8_t i;
 	int r;
 
-	if ((r = mm_buf_addf(b, "{\"kind\":\"%s\"", mm_finding_kind_name(f->kind))) < 0 ||
-	    (r = add_addr(b, "src", &f->src)) < 0 || (r = add_addr(b, "dst", &f->dst)) < 0)
+	if ((r = mm_buf_adds(b, "{\"kind\":\"")) < 0 ||
+	    (r = mm_buf_adds(b, mm_finding_kind_name(f->kind))) < 0 ||
+	    (r = mm_buf_addc(b, '"')) < 0 || (r = add_addr(b, "src", &f->src)) < 0 ||
+	    (r = add_addr(b, "dst", &f->dst)) < 0)
 		return r;
 	if ((f->proto >= 0 || f->port >= 0) && (r = add_service(b, f->proto, f->port)) < 0)
 		return r;
-	if (f->scan != MM_SCAN_NONE &&
-	    (r = mm_buf_addf(b, ",\"scan\":\"%s\"", mm_scan_type_name(f->scan))) < 0)
+	if (f->scan != MM_SCAN_NONE && (r = add_name(b, "scan", mm_scan_type_name(f->scan))) < 0)
 		return r;
 	if (f->nports) {
 		if ((r = mm_buf_adds(b, ",\"ports\":[")) < 0)
 			return r;
 		for (i = 0; i < f->nports; i++)
-			if ((r = mm_buf_addf(b, "%s%u", i ? "," : "", f->ports[i])) < 0)
+			if ((i && (r = mm_buf_addc(b, ',')) < 0) ||
+			    (r = mm_buf_addu(b, f->ports[i])) < 0)
 				return r;
 		if ((r = mm_buf_addc(b, ']')) < 0)
 			return r;
 	}
-	if (f->distinct_ports &&
-	    (r = mm_buf_addf(b, ",\"distinct_ports\":%u", f->distinct_ports)) < 0)
+	if (f->distinct_ports && (r = add_uint(b, "distinct_ports", f->distinct_ports)) < 0)
 		return r;
-	if (f->distinct_hosts &&
-	    (r = mm_buf_addf(b, ",\"distinct_hosts\":%u", f->distinct_hosts)) < 0)
+	if (f->distinct_hosts && (r = add_uint(b, "distinct_hosts", f->distinct_hosts)) < 0)
 		return r;
-	if (f->distinct_sources &&
-	    (r = mm_buf_addf(b, ",\"distinct_sources\":%u", f->distinct_sources)) < 0)
+	if (f->distinct_sources && (r = add_uint(b, "distinct_sources", f->distinct_sources)) < 0)
 		return r;
-	if (f->distinct_users &&
-	    (r = mm_buf_addf(b, ",\"distinct_users\":%u", f->distinct_users)) < 0)
+	if (f->distinct_users && (r = add_uint(b, "distinct_users", f->distinct_users)) < 0)
 		return r;
 	if (f->approx && (r = mm_buf_adds(b, ",\"approx\":true")) < 0)
 		return r;
-	if ((r = mm_buf_addf(b, ",\"count\":%llu", (unsigned long long)f->count)) < 0)
+	if ((r = add_uint(b, "count", f->count)) < 0)
 		return r;
 	t = f->first;
 	if ((r = add_time(b, "first", &t, true)) < 0)
@@ -163,7 +197,7 @@ static int add_str(struct mm_buf *b, const char *key, const char *v)
 {
 	int r;
 
-	if ((r = mm_buf_addf(b, ",\"%s\":\"", key)) < 0 ||
+	if ((r = add_key(b, key, true)) < 0 || (r = mm_buf_addc(b, '"')) < 0 ||
 	    (r = mm_buf_add_json_str(b, v, strlen(v))) < 0)
 		return r;
 	return mm_buf_addc(b, '"');
@@ -229,7 +263,7 @@ static int add_source_info(struct mm_buf *b, const struct mm_source_info *in,
 	if (in->geo.have_country && (r = add_str(b, "country", in->geo.country)) < 0)
 		return r;
 	if (in->geo.have_asn) {
-		if ((r = mm_buf_addf(b, ",\"asn\":%u", (unsigned)in->geo.asn)) < 0 ||
+		if ((r = add_uint(b, "asn", in->geo.asn)) < 0 ||
 		    (r = add_str(b, "org", in->geo.org)) < 0)
 			return r;
 	}

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,95 @@ static void test_buf_cap(void **state)
 	assert_string_equal(b.data, "42-x");
 	mm_buf_release(&b);
 	mm_buf_release(NULL);
+}
+
+/* The number and time writers that avoid printf give printf's text. */
+static void test_buf_numbers(void **state)
+{
+	static const uint64_t vals[] = {0,   1,	    9,		 10,	      99,
+					100, 65535, 4294967295u, 4294967296u, UINT64_MAX};
+	char want[64];
+	struct mm_buf b;
+	size_t i;
+
+	(void)state;
+	mm_buf_init(&b, 1024);
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		mm_buf_reset(&b);
+		assert_int_equal(mm_buf_addu(&b, vals[i]), 0);
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)vals[i]);
+		assert_string_equal(b.data, want);
+	}
+	mm_buf_release(&b);
+	/* formatted into the room left, and when it does not fit */
+	mm_buf_init(&b, 1 << 20);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(mm_buf_addf(&b, "%zu,%s;", i, i % 7 ? "x" : "a longer piece"), 0);
+	assert_int_equal(strlen(b.data), b.len);
+	assert_memory_equal(b.data, "0,a longer piece;1,x;2,x;", 25);
+	mm_buf_release(&b);
+	for (i = 0; i < 256; i++) {
+		struct mm_addr a = {MM_AF_INET,
+				    {(uint8_t)i, (uint8_t)(255 - i), (uint8_t)(i * 7), 0}};
+		char s[MM_ADDR_STRLEN];
+
+		snprintf(want, sizeof(want), "%u.%u.%u.%u", a.b[0], a.b[1], a.b[2], a.b[3]);
+		assert_string_equal(mm_addr_format(&a, s), want);
+	}
+	mm_buf_init(&b, 10);
+	assert_int_equal(mm_buf_addf(&b, "%s", "0123456"), 0);
+	assert_int_equal(mm_buf_addf(&b, "%s", "abcd"), MM_ERR_TOOBIG);
+	assert_string_equal(b.data, "0123456");
+	assert_int_equal(mm_buf_addf(&b, "%s", "abc"), 0);
+	assert_string_equal(b.data, "0123456abc");
+	mm_buf_release(&b);
+}
+
+static void test_time_format(void **state)
+{
+	static const int16_t offs[] = {0, 540, -300, 345, -570, 840, -720, 5999, -6000};
+	char buf[MM_TIME_STRLEN], want[MM_TIME_STRLEN], fr[8];
+	struct mm_time t;
+	int64_t us = (-62167219200LL - 400 * 86400) * 1000000; /* in year -1 */
+	size_t i;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 4000; k++) {
+		int64_t local, secs, days, sod, z, era, doe, yoe, doy, mp, y;
+		unsigned m, d;
+		int off;
+
+		t.us = us;
+		t.off = offs[k % (int)(sizeof(offs) / sizeof(offs[0]))];
+		t.set = true;
+		/* the reference: civil date by the same algorithm, text by printf */
+		local = t.us + (int64_t)t.off * 60000000;
+		secs = local / 1000000 - (local % 1000000 < 0);
+		days = secs / 86400 - (secs % 86400 < 0);
+		sod = secs - days * 86400;
+		z = days + 719468;
+		era = (z >= 0 ? z : z - 146096) / 146097;
+		doe = z - era * 146097;
+		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		mp = (5 * doy + 2) / 153;
+		d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+		m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+		y = yoe + era * 400 + (m <= 2);
+		off = t.off < 0 ? -t.off : t.off;
+		for (i = 0; i < 2; i++) {
+			fr[0] = '\0';
+			if (i)
+				snprintf(fr, sizeof(fr), ".%06d", (int)(local - secs * 1000000));
+			snprintf(want, sizeof(want), "%04d-%02u-%02uT%02d:%02d:%02d%s%c%02d:%02d",
+				 (int)y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60),
+				 (int)(sod % 60), fr, t.off < 0 ? '-' : '+', off / 60, off % 60);
+			assert_string_equal(mm_time_format(&t, i == 1, buf), want);
+		}
+		/* odd steps of about 2.5 years: every field, years -1 to beyond 9999 */
+		us += 79000000000000LL + 1234567891;
+	}
 }
 
 static void test_buf_json(void **state)
@@ -188,9 +278,10 @@ static void test_services(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_buf_cap),  cmocka_unit_test(test_buf_json),
-	    cmocka_unit_test(test_cursor),   cmocka_unit_test(test_addr),
-	    cmocka_unit_test(test_prefix),   cmocka_unit_test(test_time),
+	    cmocka_unit_test(test_buf_cap),	cmocka_unit_test(test_buf_numbers),
+	    cmocka_unit_test(test_time_format), cmocka_unit_test(test_buf_json),
+	    cmocka_unit_test(test_cursor),	cmocka_unit_test(test_addr),
+	    cmocka_unit_test(test_prefix),	cmocka_unit_test(test_time),
 	    cmocka_unit_test(test_services),
 	};
 

@@ -83,11 +83,13 @@ static bool has_word(const char *s, const char *word)
 {
 	size_t n = strlen(word), i, len = strlen(s);
 
+	/* a match must start where a word starts: test that (and the first
+	 * letter) before comparing the rest */
 	for (i = 0; i + n <= len; i++) {
-		if (strncasecmp(s + i, word, n) != 0)
+		if ((i > 0 && is_word_char(s[i - 1])) ||
+		    tolower((unsigned char)s[i]) != tolower((unsigned char)word[0]))
 			continue;
-		if ((i == 0 || !is_word_char(s[i - 1])) &&
-		    (i + n == len || !is_word_char(s[i + n])))
+		if (strncasecmp(s + i, word, n) == 0 && (i + n == len || !is_word_char(s[i + n])))
 			return true;
 	}
 	return false;

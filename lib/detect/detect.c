@@ -344,12 +344,47 @@ static void clamp_estimates(struct mm_detector *d)
 	}
 }
 
+/*
+ * The ssh entry of an auth failure's source (see det_ssh()): its index slot
+ * at stage 0, the entry itself (all of it: bursts, rings and user set are
+ * each touched) at stage 1.
+ */
+static void prefetch_ssh(const struct mm_detector *d, const struct mm_event *ev, int stage)
+{
+	const struct dt_table *t = &d->ssh;
+	uint64_t h64;
+	uint32_t h, i;
+	size_t off;
+
+	if (!t->idx || stage > 1)
+		return;
+	h64 = mm_event_src_hash(ev);
+	h = (uint32_t)(h64 ^ (h64 >> 32));
+	i = h & t->idx_mask;
+	if (stage == 0) {
+		__builtin_prefetch(&t->idx[i]);
+		return;
+	}
+	for (; t->idx[i].slot != DT_NIL; i = (i + 1) & t->idx_mask) {
+		if (t->idx[i].hash == h) {
+			const char *e = (const char *)dt_at(t, t->idx[i].slot);
+			for (off = 0; off < t->esize; off += 64)
+				__builtin_prefetch(e + off);
+			break;
+		}
+	}
+}
+
 void mm_detector_prefetch(const struct mm_detector *d, const struct mm_event *ev, int stage)
 {
 	const struct dt_table *t = &d->scan;
 	uint64_t h64;
 	uint32_t h, i;
 
+	if (ev->kind == MM_EV_AUTH_FAILURE && ev->src.family != MM_AF_NONE) {
+		prefetch_ssh(d, ev, stage);
+		return;
+	}
 	if (ev->kind != MM_EV_PACKET || ev->src.family == MM_AF_NONE || !t->idx)
 		return;
 	/* the same hash portscan() uses for its key (see h32 in detect_packet.c) */

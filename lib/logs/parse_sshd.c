@@ -292,6 +292,9 @@ static struct sess *sess_new(struct mm_sshd *s, uint32_t key)
 		i = s->tail;
 		slot_delete(s, s->e[i].key);
 		lru_unlink(s, i);
+		/* the next one to go: its slot was last touched long ago */
+		if (s->tail != NIL)
+			__builtin_prefetch(&s->slot[key_hash(s, s->e[s->tail].key)]);
 	}
 	s->e[i].key = key;
 	sess_reset(&s->e[i]);

@@ -17,10 +17,20 @@
 
 enum { SVC_TCP = 0, SVC_UDP = 1, SVC_SSHFAIL = 2 };
 
+/*
+ * One cache line per source in a 64-byte aligned table: the event path
+ * touches one line where a slot holding a struct mm_source_stat (88
+ * bytes) straddled two or three. The rarer counters are 32 bits and
+ * saturate.
+ */
 struct src_slot {
-	struct mm_source_stat st;
+	int64_t first_us, last_us;
+	uint64_t events, packets;
+	uint32_t auth_failures, auth_successes, probes;
+	struct mm_addr addr;
 	bool used;
 };
+_Static_assert(sizeof(struct src_slot) == 64, "a source slot is one cache line");
 
 struct cell {
 	uint64_t key; /* (hour + 1) << 18 | svc << 16 | port; 0 = empty */
@@ -29,6 +39,7 @@ struct cell {
 
 struct mm_summary {
 	struct src_slot *src;
+	void *src_base; /* the allocation src is aligned in */
 	size_t src_mask;
 	size_t src_used, src_max;
 	uint64_t src_untracked;
@@ -40,6 +51,40 @@ struct mm_summary {
 	uint64_t by_kind[MM_EV_SUSPICIOUS + 1];
 	struct mm_time first, last;
 };
+
+/*
+ * A zeroed table of n slots, each on its own cache line; *base is what to
+ * free. calloc, not aligned_alloc and memset: a large table then comes as
+ * fresh zero pages from the kernel instead of being written twice.
+ */
+static struct src_slot *src_alloc(size_t n, void **base)
+{
+	char *b = calloc(n + 1, sizeof(struct src_slot));
+	uintptr_t a;
+
+	*base = b;
+	if (!b)
+		return NULL;
+	a = ((uintptr_t)b + 63) & ~(uintptr_t)63;
+	return (struct src_slot *)(void *)(b + (a - (uintptr_t)b));
+}
+
+static void src_stat(const struct src_slot *sl, struct mm_source_stat *st)
+{
+	st->addr = sl->addr;
+	st->events = sl->events;
+	st->packets = sl->packets;
+	st->auth_failures = sl->auth_failures;
+	st->auth_successes = sl->auth_successes;
+	st->probes = sl->probes;
+	st->first_us = sl->first_us;
+	st->last_us = sl->last_us;
+}
+
+static void sat_inc(uint32_t *v, uint32_t by)
+{
+	*v = *v > UINT32_MAX - by ? UINT32_MAX : *v + by;
+}
 
 static size_t pow2_at_least(size_t n)
 {
@@ -59,7 +104,7 @@ struct mm_summary *mm_summary_new(uint32_t max_sources)
 	s->src_max = max_sources ? max_sources : 1;
 	/* starts small and doubles, staying at most half full, up to the cap */
 	s->src_mask = pow2_at_least(s->src_max * 2 < 4096 ? s->src_max * 2 : 4096) - 1;
-	s->src = calloc(s->src_mask + 1, sizeof(*s->src));
+	s->src = src_alloc(s->src_mask + 1, &s->src_base);
 	s->cell_mask = 65535;
 	s->cell_min = 2;
 	s->cells = calloc(s->cell_mask + 1, sizeof(*s->cells));
@@ -74,7 +119,7 @@ void mm_summary_free(struct mm_summary *s)
 {
 	if (!s)
 		return;
-	free(s->src);
+	free(s->src_base);
 	free(s->cells);
 	free(s);
 }
@@ -82,7 +127,8 @@ void mm_summary_free(struct mm_summary *s)
 static int src_grow(struct mm_summary *s)
 {
 	size_t ncap = (s->src_mask + 1) * 2, i;
-	struct src_slot *ns = calloc(ncap, sizeof(*ns));
+	void *nbase;
+	struct src_slot *ns = src_alloc(ncap, &nbase);
 
 	if (!ns)
 		return MM_ERR_NOMEM;
@@ -90,18 +136,19 @@ static int src_grow(struct mm_summary *s)
 		size_t j;
 		if (!s->src[i].used)
 			continue;
-		j = (size_t)mm_addr_hash(&s->src[i].st.addr) & (ncap - 1);
+		j = (size_t)mm_addr_hash(&s->src[i].addr) & (ncap - 1);
 		while (ns[j].used)
 			j = (j + 1) & (ncap - 1);
 		ns[j] = s->src[i];
 	}
-	free(s->src);
+	free(s->src_base);
+	s->src_base = nbase;
 	s->src = ns;
 	s->src_mask = ncap - 1;
 	return 0;
 }
 
-static struct mm_source_stat *source(struct mm_summary *s, const struct mm_addr *a, uint64_t h)
+static struct src_slot *source(struct mm_summary *s, const struct mm_addr *a, uint64_t h)
 {
 	size_t i = (size_t)h & s->src_mask;
 
@@ -116,14 +163,14 @@ static struct mm_source_stat *source(struct mm_summary *s, const struct mm_addr 
 				return source(s, a, h);
 			}
 			sl->used = true;
-			sl->st.addr = *a;
-			sl->st.first_us = INT64_MAX;
-			sl->st.last_us = INT64_MIN;
+			sl->addr = *a;
+			sl->first_us = INT64_MAX;
+			sl->last_us = INT64_MIN;
 			s->src_used++;
-			return &sl->st;
+			return sl;
 		}
-		if (mm_addr_eq(&sl->st.addr, a))
-			return &sl->st;
+		if (mm_addr_eq(&sl->addr, a))
+			return sl;
 		i = (i + 1) & s->src_mask;
 	}
 }
@@ -234,7 +281,7 @@ static void cell_add(struct mm_summary *s, int64_t us, int svc, int port)
 
 void mm_summary_event(struct mm_summary *s, const struct mm_event *ev)
 {
-	struct mm_source_stat *st = NULL;
+	struct src_slot *st = NULL;
 	/* forwarded packets are other hosts' inbound traffic, as in the detectors */
 	bool inbound = ev->dir == MM_DIR_IN || ev->dir == MM_DIR_UNKNOWN || ev->dir == MM_DIR_FWD;
 
@@ -264,13 +311,13 @@ void mm_summary_event(struct mm_summary *s, const struct mm_event *ev)
 				st->packets++;
 				break;
 			case MM_EV_AUTH_FAILURE:
-				st->auth_failures += ev->counted;
+				sat_inc(&st->auth_failures, ev->counted);
 				break;
 			case MM_EV_AUTH_SUCCESS:
-				st->auth_successes++;
+				sat_inc(&st->auth_successes, 1);
 				break;
 			case MM_EV_PROBE:
-				st->probes++;
+				sat_inc(&st->probes, 1);
 				break;
 			default:
 				break;
@@ -330,18 +377,19 @@ size_t mm_summary_top_sources(const struct mm_summary *s, struct mm_source_stat 
 
 	/* keep the n best in out, insertion into a sorted array: n is small */
 	for (i = 0; i <= s->src_mask; i++) {
-		const struct mm_source_stat *st = &s->src[i].st;
+		struct mm_source_stat st;
 		size_t j;
 		if (!s->src[i].used)
 			continue;
-		if (k == n && cmp_src(st, &out[n - 1]) >= 0)
+		src_stat(&s->src[i], &st);
+		if (k == n && cmp_src(&st, &out[n - 1]) >= 0)
 			continue;
 		j = k < n ? k++ : n - 1;
-		while (j > 0 && cmp_src(st, &out[j - 1]) < 0) {
+		while (j > 0 && cmp_src(&st, &out[j - 1]) < 0) {
 			out[j] = out[j - 1];
 			j--;
 		}
-		out[j] = *st;
+		out[j] = st;
 	}
 	return k;
 }
@@ -351,9 +399,13 @@ void mm_summary_foreach_source(const struct mm_summary *s,
 {
 	size_t i;
 
-	for (i = 0; i <= s->src_mask; i++)
-		if (s->src[i].used)
-			fn(ud, &s->src[i].st);
+	for (i = 0; i <= s->src_mask; i++) {
+		struct mm_source_stat st;
+		if (!s->src[i].used)
+			continue;
+		src_stat(&s->src[i], &st);
+		fn(ud, &st);
+	}
 }
 
 static int cmp_port(const struct mm_port_stat *x, const struct mm_port_stat *y)

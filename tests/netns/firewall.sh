@@ -211,6 +211,23 @@ expect_out() {
 	got=$(probe_out "$@")
 	if [ "$got" = "$want" ]; then ok "$what: $got"; else fail "$what: got '$got', want '$want'"; fi
 }
+# Timed changes (expiry, rollback) are checked by polling for up to 15 s
+# after they are due, and the checks that must come before them get a few
+# seconds of margin, so a slow machine cannot turn a late probe into a
+# failure. ms_since START: milliseconds since START (date +%s%N);
+# sleep_until START MS: sleep until MS ms after START.
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+sleep_until() {
+	local left=$(($2 - $(ms_since "$1")))
+	[ "$left" -le 0 ] || sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
+}
+# until_open DESCRIPTION PROBE-ARGS...
+until_open() {
+	local what=$1
+	shift
+	for _ in $(seq 30); do [ "$(probe "$@")" = open ] && break; sleep 0.5; done
+	expect open "$what" "$@"
+}
 
 # The foreign table: must come through every mamori operation unchanged.
 ip netns exec "$ns_s" nft -f - <<'EOF'
@@ -293,17 +310,18 @@ expect_out open "allow out 5556/tcp" tcp $C4 5556
 fw default allow outgoing >/dev/null || fail "default allow outgoing"
 
 # blocks: consulted before the allow rules; a timed block expires
-fw block $C4 --for 6s comment "test block" >/dev/null || fail "block"
+t0=$(date +%s%N)
+fw block $C4 --for 8s comment "test block" >/dev/null || fail "block"
 expect timeout "blocked v4 source: allowed port 80" tcp $S4 80
 expect open "v6 of the same client not blocked" tcp $S6 80
 fw blocked >"$work/blocked" 2>&1
-if grep -qE "^$C4 +[0-9]+m0[0-6]s +[1-9][0-9]* +test block" "$work/blocked"; then
+if grep -qE "^$C4 +0m0[0-8]s +[1-9][0-9]* +test block" "$work/blocked"; then
 	ok "blocked lists the address, remaining time and hits"
 else
 	fail "blocked: $(cat "$work/blocked")"
 fi
-sleep 6.2
-expect open "timed block expired in the kernel" tcp $S4 80
+sleep_until "$t0" 8000
+until_open "timed block expired in the kernel" tcp $S4 80
 fw block $C6 >/dev/null || fail "block v6"
 expect timeout "blocked v6 source" tcp $S6 80
 expect open "v4 not blocked by a v6 block" tcp $S4 80
@@ -393,28 +411,30 @@ expect open "unblocked after --kill" tcp $S4 80
 
 # --confirm: applied at once, rolled back (kernel and rules file) unless confirmed
 cp "$rules" "$work/before-confirm"
-fw --confirm 3 insert 1 deny 80/tcp >"$work/out" 2>&1 || fail "--confirm deny: $(cat "$work/out")"
+t0=$(date +%s%N)
+fw --confirm 5 insert 1 deny 80/tcp >"$work/out" 2>&1 || fail "--confirm deny: $(cat "$work/out")"
 rc=0
-fw --confirm 3 allow 8080/tcp >"$work/out" 2>&1 || rc=$?
+fw --confirm 5 allow 8080/tcp >"$work/out" 2>&1 || rc=$?
 [ "$rc" = 1 ] && grep -q "still waiting" "$work/out" && ok "a second --confirm is refused" ||
 	fail "second --confirm: exit $rc: $(cat "$work/out")"
 expect timeout "--confirm: the change applies at once" tcp $S4 80
-sleep 3
-expect open "not confirmed: rolled back, port 80 reachable again" tcp $S4 80
+sleep_until "$t0" 5000
+until_open "not confirmed: rolled back, port 80 reachable again" tcp $S4 80
 cmp -s "$rules" "$work/before-confirm" && ok "rollback restored the rules file" ||
 	fail "rules file after rollback: $(diff "$work/before-confirm" "$rules")"
+t0=$(date +%s%N)
 fw --confirm 3 insert 1 deny 80/tcp >/dev/null 2>&1 || fail "--confirm deny again"
 fw confirm >"$work/out" 2>&1 && grep -q "Change confirmed" "$work/out" && ok "confirm" ||
 	fail "confirm: $(cat "$work/out")"
-sleep 2.6
-sleep 0.5
+sleep_until "$t0" 3500
 expect timeout "confirmed: the change stays after the deadline" tcp $S4 80
 fw delete deny 80/tcp >/dev/null || fail "delete deny 80"
 expect open "port 80 open again" tcp $S4 80
 # the shell that asked dies (its whole session killed, SIGHUP and SIGKILL): the
 # rollback still happens
+t0=$(date +%s%N)
 setsid bash -c "ip netns exec '$ns_s' env -u SSH_CONNECTION '$mamori' firewall --rules '$rules' \
-	--confirm 3 insert 1 deny 80/tcp >'$work/detached.out' 2>&1; sleep 60" &
+	--confirm 5 insert 1 deny 80/tcp >'$work/detached.out' 2>&1; sleep 60" &
 sess=$!
 for _ in $(seq 50); do
 	grep -qs "Run 'mamori firewall confirm'" "$work/detached.out" && break
@@ -424,8 +444,8 @@ kill -HUP -- -"$sess" 2>/dev/null
 kill -KILL -- -"$sess" 2>/dev/null
 wait "$sess" 2>/dev/null
 expect timeout "--confirm from a session that is then killed: applied" tcp $S4 80
-sleep 3
-expect open "the killed session's change rolled back anyway" tcp $S4 80
+sleep_until "$t0" 5000
+until_open "the killed session's change rolled back anyway" tcp $S4 80
 grep -q '^deny 80/tcp' "$rules" && fail "rules file kept the unconfirmed rule" ||
 	ok "rules file rolled back after the session died"
 rc=0

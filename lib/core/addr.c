@@ -7,31 +7,38 @@
 #include "mamori/error.h"
 
 /* Parse a dotted quad of exactly n bytes into 4 bytes. */
+/* Dotted quad: four parts of 1-3 digits up to 255, no leading zeros, nothing else. */
 static int parse_v4(const char *s, size_t n, uint8_t out[4])
 {
-	size_t i = 0;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	unsigned d, v;
 	int part;
 
 	for (part = 0; part < 4; part++) {
-		unsigned v = 0, digits = 0;
-
 		if (part > 0) {
-			if (i >= n || s[i] != '.')
+			if (p >= e || *p != '.')
 				return MM_ERR_PARSE;
-			i++;
+			p++;
 		}
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			v = v * 10 + (unsigned)(s[i] - '0');
-			if (++digits > 3 || v > 255)
-				return MM_ERR_PARSE;
-			i++;
-		}
-		/* a leading zero would be octal to inet_aton(); refuse "010" */
-		if (digits == 0 || (digits > 1 && s[i - digits] == '0'))
+		if (p >= e || (v = (unsigned)(*p - '0')) > 9)
 			return MM_ERR_PARSE;
+		p++;
+		if (p < e && (d = (unsigned)(*p - '0')) <= 9) {
+			/* a leading zero would be octal to inet_aton(); refuse "010" */
+			if (v == 0)
+				return MM_ERR_PARSE;
+			v = v * 10 + d;
+			p++;
+			if (p < e && (d = (unsigned)(*p - '0')) <= 9) {
+				v = v * 10 + d;
+				p++;
+				if (v > 255 || (p < e && (unsigned)(*p - '0') <= 9))
+					return MM_ERR_PARSE;
+			}
+		}
 		out[part] = (uint8_t)v;
 	}
-	return i == n ? 0 : MM_ERR_PARSE;
+	return p == e ? 0 : MM_ERR_PARSE;
 }
 
 static int hexdig(char c)
@@ -125,7 +132,10 @@ int mm_addr_parse(const char *s, size_t n, struct mm_addr *out)
 	memset(&a, 0, sizeof(a));
 	if (n == 0 || n >= MM_ADDR_STRLEN)
 		return MM_ERR_PARSE;
-	if (memchr(s, ':', n)) {
+	/* a dotted quad has no ':', so trying it first decides the same */
+	if (s[0] >= '0' && s[0] <= '9' && parse_v4(s, n, a.b) == 0) {
+		a.family = MM_AF_INET;
+	} else if (memchr(s, ':', n)) {
 		if (parse_v6(s, n, a.b) < 0)
 			return MM_ERR_PARSE;
 		if (memcmp(a.b, v4mapped, 12) == 0) {
@@ -136,9 +146,7 @@ int mm_addr_parse(const char *s, size_t n, struct mm_addr *out)
 			a.family = MM_AF_INET6;
 		}
 	} else {
-		if (parse_v4(s, n, a.b) < 0)
-			return MM_ERR_PARSE;
-		a.family = MM_AF_INET;
+		return MM_ERR_PARSE; /* neither */
 	}
 	*out = a;
 	return 0;

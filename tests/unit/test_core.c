@@ -75,6 +75,74 @@ static void test_buf_numbers(void **state)
 	mm_buf_release(&b);
 }
 
+/* The dotted-quad rules as first written, digit by digit: the reference. */
+static int ref_v4(const char *s, size_t n, uint8_t out[4])
+{
+	size_t i = 0;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		unsigned v = 0, digits = 0;
+
+		if (part > 0) {
+			if (i >= n || s[i] != '.')
+				return MM_ERR_PARSE;
+			i++;
+		}
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			v = v * 10 + (unsigned)(s[i] - '0');
+			if (++digits > 3 || v > 255)
+				return MM_ERR_PARSE;
+			i++;
+		}
+		if (digits == 0 || (digits > 1 && s[i - digits] == '0'))
+			return MM_ERR_PARSE;
+		out[part] = (uint8_t)v;
+	}
+	return i == n ? 0 : MM_ERR_PARSE;
+}
+
+static void test_addr_v4_rules(void **state)
+{
+	static const char alpha[] = "0123456789.:a";
+	uint64_t x = 88172645463325252ULL;
+	struct mm_addr a;
+	uint8_t want[4];
+	char s[20];
+	int k, ok = 0;
+
+	(void)state;
+	for (k = 0; k < 400000; k++) {
+		size_t n, i;
+		int r;
+
+		/* xorshift64: strings of digits and dots, now and then a ':' */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		n = 1 + (size_t)(x % 16);
+		for (i = 0; i < n; i++)
+			s[i] = alpha[(x >> (4 + 3 * i)) % ((x >> 60) ? 11 : 13)];
+		/* and many near-quads: digits with a dot every 1-4 places */
+		if (k % 2) {
+			for (i = 0; i < n; i++)
+				s[i] = (char)('0' + (x >> (2 * i)) % 10);
+			for (i = 1 + (x >> 50) % 4; i < n; i += 1 + (x >> (40 + i)) % 4)
+				s[i] = '.';
+		}
+		r = ref_v4(s, n, want);
+		if (memchr(s, ':', n))
+			continue;
+		assert_int_equal(mm_addr_parse(s, n, &a), r);
+		if (r == 0) {
+			assert_int_equal(a.family, MM_AF_INET);
+			assert_memory_equal(a.b, want, 4);
+			ok++;
+		}
+	}
+	assert_true(ok > 1000);
+}
+
 static void test_time_format(void **state)
 {
 	static const int16_t offs[] = {0, 540, -300, 345, -570, 840, -720, 5999, -6000};
@@ -279,10 +347,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_buf_cap),	cmocka_unit_test(test_buf_numbers),
-	    cmocka_unit_test(test_time_format), cmocka_unit_test(test_buf_json),
-	    cmocka_unit_test(test_cursor),	cmocka_unit_test(test_addr),
-	    cmocka_unit_test(test_prefix),	cmocka_unit_test(test_time),
-	    cmocka_unit_test(test_services),
+	    cmocka_unit_test(test_time_format), cmocka_unit_test(test_addr_v4_rules),
+	    cmocka_unit_test(test_buf_json),	cmocka_unit_test(test_cursor),
+	    cmocka_unit_test(test_addr),	cmocka_unit_test(test_prefix),
+	    cmocka_unit_test(test_time),	cmocka_unit_test(test_services),
 	};
 
 	setenv("TZ", "UTC", 1);

@@ -130,12 +130,34 @@ static void save_prev(struct mm_logparser *lp, const char *line, size_t n,
 	lp->have_prev = true;
 }
 
+/*
+ * Whether msg has an "IN=" key. mm_parse_netfilter() finds a packet by its
+ * "IN=... OUT=" header, so a message without one is no packet; most lines of
+ * other programs (cron, sudo, logind) are ruled out by this scan alone.
+ */
+static bool has_in_key(struct mm_span msg)
+{
+	const char *p = msg.p, *e = msg.p + msg.n, *eq;
+
+	if (msg.n == 0)
+		return false;
+	while ((eq = memchr(p, '=', (size_t)(e - p)))) {
+		if (eq - msg.p >= 2 && eq[-2] == 'I' && eq[-1] == 'N')
+			return true;
+		p = eq + 1;
+	}
+	return false;
+}
+
 /* One occurrence of env's message: 1 and ev filled when it is an event. */
 static int dispatch(struct mm_logparser *lp, const struct mm_envelope *env, uint64_t lineno,
 		    struct mm_event *ev, bool *suspicious)
 {
 	int r = 0;
 
+	/* neither a packet, nor sshd, nor a look-alike: nothing to fill in */
+	if (!env->kernel && !is_sshd(env->program) && !has_in_key(env->msg))
+		return 0;
 	mm_event_clear(ev);
 	stamp(ev, env);
 	ev->line = lineno;

@@ -533,7 +533,9 @@ static bool conn_id(struct mm_span s, struct res *r, bool *postauth)
 /* "... rhost=HOST [ user=USER]" of pam_unix lines. */
 static void pam_tail(struct mm_span s, struct res *r)
 {
-	const char *p = memmem(s.p, s.n, "rhost=", 6);
+	/* what pam_unix writes for sshd: its only "rhost=" is at its end */
+	static const char usual[] = " logname= uid=0 euid=0 tty=ssh ruser= rhost=";
+	const char *p = HAS(s, usual) ? s.p + sizeof(usual) - 7 : memmem(s.p, s.n, "rhost=", 6);
 	struct mm_span v;
 
 	if (!p)

@@ -54,6 +54,8 @@ void usage_firewall(FILE *out)
 	    "  block [--kill] ADDR[/PFX]... [--for DUR] [comment TEXT] | unblock ADDR... | "
 	    "blocked\n"
 	    "  app list | app info NAME|all             application profiles\n"
+	    "  app update [--add-new] NAME|all         reload the rules naming a changed profile\n"
+	    "  app default allow|deny|reject|skip      the rule --add-new adds for a new profile\n"
 	    "  blocklist load NAME FILE | blocklist drop NAME | blocklist list\n"
 	    "  confirm | rollback                      keep or undo a change made with --confirm\n"
 	    "\n"
@@ -727,8 +729,319 @@ static int do_app(struct fw_state *st)
 		mm_buf_release(&name);
 		return MM_EXIT_OK;
 	}
-	mm_die_msg("usage: app list | app info NAME|all");
+	mm_die_msg("usage: app list | app info NAME|all | app update [--add-new] NAME|all | app "
+		   "default allow|deny|reject|skip");
 	return MM_EXIT_USAGE;
+}
+
+/* One line of a listing without its counter ("counter packets N bytes M "). */
+static void cut_counter(const char *p, size_t n, struct mm_buf *out)
+{
+	const char *c = memmem(p, n, "counter packets ", 16);
+	const char *e;
+
+	if (!c) {
+		(void)mm_buf_add(out, p, n);
+		return;
+	}
+	e = memmem(c, n - (size_t)(c - p), " bytes ", 7);
+	if (e) {
+		e += 7;
+		while (e < p + n && *e >= '0' && *e <= '9')
+			e++;
+		while (e < p + n && *e == ' ')
+			e++;
+	}
+	(void)mm_buf_add(out, p, (size_t)(c - p));
+	if (e)
+		(void)mm_buf_add(out, e, (size_t)(p + n - e));
+}
+
+/*
+ * The rules of the loaded user chains (user_in, user_out, user_fwd), one
+ * per line as "CHAIN: RULE", counters cut, from nft's own listing.
+ */
+static int user_rules(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err)
+{
+	struct mm_buf list;
+	const char *p, *end;
+	char chain[16] = "";
+	int rc;
+
+	mm_buf_init(&list, 1024u << 20);
+	rc = be->ops->run(be, "list table inet mamori", &list, err);
+	for (p = list.data, end = p ? p + list.len : NULL; rc == 0 && p && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (len > 7 && memcmp(p, "\tchain ", 7) == 0) {
+			size_t k = strcspn(p + 7, " {\n");
+
+			snprintf(chain, sizeof(chain), "%.*s", (int)(k < 15 ? k : 15), p + 7);
+			if (strcmp(chain, "user_in") && strcmp(chain, "user_out") &&
+			    strcmp(chain, "user_fwd"))
+				chain[0] = '\0';
+		} else if (chain[0] && len > 2 && p[0] == '\t' && p[1] == '\t' && p[2] != '\t') {
+			(void)mm_buf_addf(out, "%s: ", chain);
+			cut_counter(p + 2, len - 2, out);
+			(void)mm_buf_addc(out, '\n');
+		} else if (len == 2 && p[0] == '\t' && p[1] == '}') {
+			chain[0] = '\0';
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	mm_buf_release(&list);
+	if (rc == 0 && !out->data)
+		(void)mm_buf_adds(out, "");
+	return rc;
+}
+
+struct line {
+	const char *p;
+	size_t n, at;
+	bool matched;
+};
+
+static int line_cmp(const void *pa, const void *pb)
+{
+	const struct line *a = pa, *b = pb;
+	int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
+
+	if (c == 0)
+		c = (a->n > b->n) - (a->n < b->n);
+	return c ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+static int line_at_cmp(const void *pa, const void *pb)
+{
+	const struct line *a = pa, *b = pb;
+
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+static size_t split_lines(const struct mm_buf *b, struct line **out)
+{
+	const char *p = b->data, *end = p ? p + b->len : NULL;
+	struct line *v = NULL;
+	size_t n = 0, cap = 0;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n == cap) {
+			struct line *nv = realloc(v, (cap ? cap * 2 : 64) * sizeof(*v));
+
+			if (!nv)
+				break;
+			v = nv;
+			cap = cap ? cap * 2 : 64;
+		}
+		v[n] = (struct line){p, len, n, false};
+		n++;
+		p += len + (nl ? 1 : 0);
+	}
+	*out = v;
+	return n;
+}
+
+/* Print the nftables rules that went away (-) and came (+), each side at most 20. */
+static void print_rule_diff(const struct mm_buf *before, const struct mm_buf *after)
+{
+	struct line *a = NULL, *b = NULL;
+	size_t na = split_lines(before, &a), nb = split_lines(after, &b), i = 0, j = 0, gone = 0,
+	       came = 0, shown;
+
+	if (na)
+		qsort(a, na, sizeof(*a), line_cmp);
+	if (nb)
+		qsort(b, nb, sizeof(*b), line_cmp);
+	while (i < na && j < nb) {
+		int c = memcmp(a[i].p, b[j].p, a[i].n < b[j].n ? a[i].n : b[j].n);
+
+		if (c == 0)
+			c = (a[i].n > b[j].n) - (a[i].n < b[j].n);
+		if (c == 0) {
+			a[i++].matched = true;
+			b[j++].matched = true;
+		} else if (c < 0) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	if (na)
+		qsort(a, na, sizeof(*a), line_at_cmp);
+	if (nb)
+		qsort(b, nb, sizeof(*b), line_at_cmp);
+	for (i = 0; i < na; i++)
+		gone += !a[i].matched;
+	for (j = 0; j < nb; j++)
+		came += !b[j].matched;
+	if (!gone && !came) {
+		printf("Firewall reloaded: the loaded rules were already up to date\n");
+		goto out;
+	}
+	printf("Firewall reloaded: %zu nftables rule%s removed, %zu added\n", gone,
+	       gone == 1 ? "" : "s", came);
+	for (i = 0, shown = 0; i < na; i++)
+		if (!a[i].matched && shown++ < 20)
+			printf("  - %.*s\n", (int)a[i].n, a[i].p);
+	if (gone > 20)
+		printf("  - ... and %zu more\n", gone - 20);
+	for (j = 0, shown = 0; j < nb; j++)
+		if (!b[j].matched && shown++ < 20)
+			printf("  + %.*s\n", (int)b[j].n, b[j].p);
+	if (came > 20)
+		printf("  + ... and %zu more\n", came - 20);
+out:
+	free(a);
+	free(b);
+}
+
+static bool uses_app(const struct mm_fw_rule *r, const char *name)
+{
+	if (strcmp(name, "all") == 0)
+		return r->app[0] || r->sapp[0];
+	return strcmp(r->app, name) == 0 || strcmp(r->sapp, name) == 0;
+}
+
+/*
+ * app update [--add-new] NAME|all (ufw's habit after a profile file
+ * changed). Rules store the profile's name and every load resolves it
+ * again, so there is nothing to rewrite: check every profile file, list
+ * the rules that name the profile and reload the table, showing the
+ * nftables rules that changed. --add-new adds the 'app default' rule for a
+ * profile no rule names yet.
+ */
+static int app_update(struct fw_state *st)
+{
+	struct fw_opts *o = st->o;
+	bool add_new = o->npos == 4 && strcmp(o->pos[2], "--add-new") == 0;
+	const char *name = o->pos[o->npos - 1];
+	bool all = strcmp(name, "all") == 0;
+	struct mm_fw_backend *be = NULL;
+	struct mm_buf before, after, text;
+	struct mm_err err = {0};
+	size_t i, n = 0;
+	int rc, ret = MM_EXIT_OK;
+
+	if (o->npos != 3 && !add_new) {
+		mm_die_msg("usage: app update [--add-new] NAME|all");
+		return MM_EXIT_USAGE;
+	}
+	if (st->apps_err.code) {
+		mm_die_msg("%s; nothing changed", st->apps_err.msg);
+		return MM_EXIT_INPUT;
+	}
+	if (add_new && all) {
+		mm_die_msg("app update --add-new takes one profile, not all");
+		return MM_EXIT_USAGE;
+	}
+	if (!all && !mm_fw_apps_find(&st->apps, name, strlen(name))) {
+		mm_die_msg("unknown application profile '%s' (see 'mamori firewall app list')",
+			   name);
+		return MM_EXIT_USAGE;
+	}
+	for (i = 0; i < st->rs.nrules; i++)
+		n += uses_app(&st->rs.rules[i], name);
+	if (n == 0 && add_new) {
+		struct mm_fw_rule r;
+		struct mm_buf line;
+
+		if (st->rs.app_default == MM_FW_APP_SKIP) {
+			printf("No rule names profile %s; new profiles are skipped ('mamori "
+			       "firewall app "
+			       "default')\n",
+			       name);
+			return MM_EXIT_OK;
+		}
+		mm_buf_init(&line, MM_FW_MAX_LINE);
+		rc = mm_buf_addf(&line, "%s \"%s\"", mm_fw_action_name(st->rs.app_default), name);
+		if (rc == 0)
+			rc = mm_fw_rule_parse_apps(line.data, line.len, &st->apps, &r, &err);
+		mm_buf_release(&line);
+		if (rc == 0)
+			rc = mm_fw_rule_add(&st->rs, &r, 0);
+		if (rc < 0) {
+			mm_die_msg("%s", err.msg[0] ? err.msg : mm_strerror(rc));
+			return MM_EXIT_USAGE;
+		}
+		rc = commit(st, st->rs.enabled);
+		if (rc == 0 && !o->dry_run)
+			printf("Rule added: %s %s (new profiles: %s)\n",
+			       mm_fw_action_name(st->rs.app_default), name,
+			       mm_fw_action_name(st->rs.app_default));
+		return rc;
+	}
+	if (n == 0) {
+		printf("No rule names %s%s; nothing to update\n",
+		       all ? "an application profile" : "profile ", all ? "" : name);
+		return MM_EXIT_OK;
+	}
+	mm_buf_init(&text, MM_FW_MAX_LINE);
+	printf("Rules using %s:\n", all ? "application profiles" : name);
+	for (i = 0; i < st->rs.nrules; i++) {
+		if (!uses_app(&st->rs.rules[i], name))
+			continue;
+		mm_buf_reset(&text);
+		if (mm_fw_rule_format(&st->rs.rules[i], &text) == 0)
+			printf("  [%2zu] %s\n", i + 1, text.data);
+	}
+	mm_buf_release(&text);
+	if (!st->rs.enabled) {
+		printf("The firewall is not enabled: they take the profile's ports when it is\n");
+		return MM_EXIT_OK;
+	}
+	if (o->dry_run) {
+		printf("# would reload table inet mamori\n");
+		return MM_EXIT_OK;
+	}
+	rc = lockout_check(st);
+	if (rc)
+		return rc;
+	if (open_backend(&be) < 0)
+		return MM_EXIT_INTERNAL;
+	mm_buf_init(&before, 1024u << 20);
+	mm_buf_init(&after, 1024u << 20);
+	/* not loaded (or unreadable): nothing to compare with */
+	if (user_rules(be, &before, &err) < 0)
+		mm_buf_reset(&before);
+	memset(&err, 0, sizeof(err));
+	rc = apply_full(st, be, &err);
+	if (rc < 0) {
+		mm_die_msg("%s; nothing changed", err.msg);
+		ret = MM_EXIT_INTERNAL;
+	} else if (user_rules(be, &after, &err) < 0) {
+		printf("Firewall reloaded\n");
+	} else {
+		print_rule_diff(&before, &after);
+	}
+	mm_fw_backend_free(be);
+	mm_buf_release(&before);
+	mm_buf_release(&after);
+	return ret;
+}
+
+/* app default allow|deny|reject|skip: the rule 'app update --add-new' adds. */
+static int app_default(struct fw_state *st)
+{
+	static const char *const names[] = {"allow", "deny", "reject", "skip"};
+	size_t i;
+	int rc;
+
+	for (i = 0; st->o->npos == 3 && i < 4; i++)
+		if (strcmp(st->o->pos[2], names[i]) == 0)
+			break;
+	if (st->o->npos != 3 || i == 4) {
+		mm_die_msg("usage: app default allow|deny|reject|skip");
+		return MM_EXIT_USAGE;
+	}
+	st->rs.app_default = i == 3 ? MM_FW_APP_SKIP : (uint8_t)i;
+	rc = commit(st, false);
+	if (rc == 0 && !st->o->dry_run)
+		printf("Default application policy changed to '%s'\n", names[i]);
+	return rc;
 }
 
 /* "22/tcp", "80,443", "5060:5061/udp", "esp" (a protocol without ports). */
@@ -935,6 +1248,9 @@ static int do_status(struct fw_state *st)
 		printf("Default: %s (incoming), %s (outgoing), %s (routed)\n",
 		       mm_fw_action_name(st->rs.policy[0]), mm_fw_action_name(st->rs.policy[1]),
 		       mm_fw_action_name(st->rs.policy[2]));
+		printf("New profiles: %s\n", st->rs.app_default == MM_FW_APP_SKIP
+						 ? "skip"
+						 : mm_fw_action_name(st->rs.app_default));
 		printf("Routing: forwarding %s%s\n", forwarding(),
 		       strcmp(forwarding(), "off") == 0
 			   ? " (route rules and the routed policy load but see no packets)"
@@ -1966,6 +2282,8 @@ static bool is_changing(const struct fw_opts *o)
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(cmd, verbs[i]) == 0)
 			return true;
+	if (strcmp(cmd, "app") == 0)
+		return strcmp(sub, "update") == 0 || strcmp(sub, "default") == 0;
 	return strcmp(cmd, "blocklist") == 0 &&
 	       (strcmp(sub, "load") == 0 || strcmp(sub, "drop") == 0);
 }
@@ -2236,7 +2554,9 @@ int cmd_firewall(int argc, char **argv)
 		goto out;
 	}
 	load_apps(&st);
-	if (strcmp(cmd, "app") == 0) {
+	/* app list and app info read profiles only; update and default change the firewall */
+	if (strcmp(cmd, "app") == 0 && !(o.npos > 1 && (strcmp(o.pos[1], "update") == 0 ||
+							strcmp(o.pos[1], "default") == 0))) {
 		rc = do_app(&st);
 		goto out;
 	}
@@ -2318,6 +2638,8 @@ int cmd_firewall(int argc, char **argv)
 		rc = do_block(&st, cmd[0] == 'u');
 	} else if (strcmp(cmd, "blocklist") == 0) {
 		rc = do_blocklist(&st);
+	} else if (strcmp(cmd, "app") == 0) {
+		rc = o.pos[1][0] == 'u' ? app_update(&st) : app_default(&st);
 	} else {
 		mm_die_msg("unknown firewall command '%s'; see 'mamori help firewall'", cmd);
 		rc = MM_EXIT_USAGE;

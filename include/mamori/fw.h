@@ -22,6 +22,7 @@
  *   default allow|deny|reject incoming|outgoing|routed
  *   logging off|low|medium|high
  *   limit-rate N/SECONDSs                     (default 6/30s)
+ *   app default allow|deny|reject|skip        (default skip)
  *   allow|deny|reject|limit [in|out] [on IFACE] [log|log-all] RULE [comment TEXT]
  *   route allow|deny|reject|limit [in on IFACE] [out on IFACE] [log|log-all] RULE [comment TEXT]
  *   block ADDR[/PFX] [until ISO-8601] [comment TEXT]
@@ -53,6 +54,7 @@ enum mm_fw_chain { MM_FW_INCOMING, MM_FW_OUTGOING, MM_FW_ROUTED, MM_FW_NCHAINS }
 #define MM_FW_APP_NAME_MAX 64 /* application profile name, NUL included */
 #define MM_FW_APP_SPECS 4     /* PORTS/PROTO parts of one profile ("a|b|c") */
 #define MM_FW_RULE_PARTS (MM_FW_APP_SPECS * MM_FW_APP_SPECS) /* see mm_fw_rule_expand() */
+#define MM_FW_APP_SKIP 255 /* app default skip: no rule for new profiles */
 
 struct mm_fw_portrange {
 	uint16_t lo, hi; /* lo == hi for a single port */
@@ -129,6 +131,9 @@ struct mm_fw_ruleset {
 	uint8_t level;		       /* enum mm_fw_level */
 	uint32_t limit_hits;	       /* limit: at most limit_hits new connections ... */
 	uint32_t limit_secs;	       /* ... per limit_secs per source and rule */
+	/* The rule 'app update --add-new' adds for a profile no rule names
+	 * yet (ufw's 'app default'): MM_FW_ALLOW, DENY, REJECT or MM_FW_APP_SKIP. */
+	uint8_t app_default;
 	struct mm_fw_rule *rules;
 	size_t nrules, caprules;
 	struct mm_fw_block *blocks;
@@ -298,7 +303,8 @@ const char *mm_fw_level_name(unsigned level);
 
 /* --- model and rules file (lib/fw/model.c) --- */
 
-/* Defaults: disabled, deny incoming, allow outgoing, deny routed, logging low, 6/30s. */
+/* Defaults: disabled, deny incoming, allow outgoing, deny routed, logging low, 6/30s,
+ * app default skip. */
 void mm_fw_ruleset_init(struct mm_fw_ruleset *rs);
 void mm_fw_ruleset_release(struct mm_fw_ruleset *rs);
 

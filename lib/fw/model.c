@@ -29,6 +29,7 @@ void mm_fw_ruleset_init(struct mm_fw_ruleset *rs)
 	rs->level = MM_FW_LEVEL_LOW;
 	rs->limit_hits = 6;
 	rs->limit_secs = 30;
+	rs->app_default = MM_FW_APP_SKIP;
 }
 
 void mm_fw_ruleset_release(struct mm_fw_ruleset *rs)
@@ -346,6 +347,18 @@ static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, s
 			    "'limit-rate' takes HITS/SECONDSs, e.g. 6/30s (1-10000, 1-86400)");
 		rs->limit_hits = hits;
 		rs->limit_secs = secs;
+	} else if (word_is(&c, "app")) {
+		static const char *const app_policies[] = {"allow", "deny", "reject", "skip"};
+
+		mm_cur_skip_ws(&c);
+		if (!mm_cur_word(&c, &w) || !mm_span_eq(w, "default"))
+			return mm_err_set(err, MM_ERR_PARSE,
+					  "'app' takes 'default' in a rules file");
+		mm_cur_skip_ws(&c);
+		if (!mm_cur_word(&c, &w) || (a = pick(w, app_policies, 4)) < 0)
+			return mm_err_set(err, MM_ERR_PARSE,
+					  "'app default' takes allow, deny, reject or skip");
+		rs->app_default = a == 3 ? MM_FW_APP_SKIP : (uint8_t)a;
 	} else if (word_is(&c, "block")) {
 		return parse_block(fp, &c, err);
 	} else {
@@ -628,6 +641,8 @@ int mm_fw_serialize(const struct mm_fw_ruleset *rs, struct mm_buf *out)
 		rc = mm_buf_addf(out, "logging %s\n", mm_fw_level_name(rs->level));
 	if (rc == 0 && (rs->limit_hits != 6 || rs->limit_secs != 30))
 		rc = mm_buf_addf(out, "limit-rate %u/%us\n", rs->limit_hits, rs->limit_secs);
+	if (rc == 0 && rs->app_default != MM_FW_APP_SKIP)
+		rc = mm_buf_addf(out, "app default %s\n", policies[rs->app_default % 3]);
 	for (k = 0; rc == 0 && k < rs->nrules; k++) {
 		rc = mm_fw_rule_format(&rs->rules[k], out);
 		if (rc == 0)

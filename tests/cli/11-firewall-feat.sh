@@ -74,7 +74,64 @@ expect_rc 3 fw app list
 grep -q "apps.d/bad:3: bad protocol 'icmp' in ports (tcp or udp)" "$TMP/err" &&
 	ok "broken profile: file:line" || fail "broken profile: $(cat "$TMP/err")"
 expect_rc 0 fw status
+expect_rc 3 fw app update 'Nginx Full'
+grep -q "apps.d/bad:3: bad protocol 'icmp' in ports (tcp or udp); nothing changed" "$TMP/err" &&
+	ok "app update checks every profile file first" || fail "app update broken: $(cat "$TMP/err")"
 rm "$TMP/apps.d/bad"
+
+# --- app update and app default (ufw's habits) ---
+cp "$R" "$TMP/before"
+expect_rc 0 fw app update 'Nginx Full'
+grep -qx 'Rules using Nginx Full:' "$TMP/out" &&
+	grep -qx '  \[ 1\] allow from 192.0.2.0/24 to any app "Nginx Full"' "$TMP/out" &&
+	grep -q 'not enabled' "$TMP/out" && ok "app update lists the rules naming the profile" ||
+	fail "app update: $(cat "$TMP/out")"
+cmp -s "$R" "$TMP/before" && ok "app update leaves the rules file alone" || fail "app update rewrote the rules file"
+expect_rc 0 fw app update all
+grep -qx '  \[ 2\] limit "Dovecot Secure IMAP" comment "mail users"' "$TMP/out" &&
+	ok "app update all: every application rule" || fail "app update all: $(cat "$TMP/out")"
+expect_rc 0 fw app update Redis
+grep -qx 'No rule names profile Redis; nothing to update' "$TMP/out" && ok "app update of an unused profile" ||
+	fail "unused: $(cat "$TMP/out")"
+expect_rc 2 fw app update Nope
+grep_err "unknown application profile 'Nope'"
+expect_rc 2 fw app update
+expect_rc 2 fw app update --add-new all
+expect_rc 0 fw app update --add-new Redis
+grep -q 'new profiles are skipped' "$TMP/out" && ! grep -q Redis "$R" && ok "app default skip: no rule added" ||
+	fail "--add-new with skip: $(cat "$TMP/out")"
+expect_rc 0 fw status verbose
+grep -qx 'New profiles: skip' "$TMP/out" && ok "status verbose: new profiles skip" || fail "status verbose: $(cat "$TMP/out")"
+expect_rc 2 fw app default maybe
+expect_rc 0 fw app default reject
+grep -qx "Default application policy changed to 'reject'" "$TMP/out" && grep -qx 'app default reject' "$R" &&
+	ok "app default kept in the rules file" || fail "app default: $(cat "$TMP/out"; cat "$R")"
+expect_rc 0 fw --dry-run app update --add-new Redis
+grep -q '^reject Redis$' "$TMP/out" && ! grep -q Redis "$R" && ok "--dry-run app update --add-new" ||
+	fail "dry-run --add-new: $(cat "$TMP/out")"
+expect_rc 0 fw app update --add-new Redis
+grep -qx 'reject Redis' "$R" && grep -q 'Rule added: reject Redis' "$TMP/out" &&
+	ok "app update --add-new adds the app default rule" || fail "--add-new: $(cat "$TMP/out"; cat "$R")"
+expect_rc 0 fw app update --add-new Redis
+grep -c '^reject Redis$' "$R" | grep -qx 1 && ok "--add-new adds nothing when a rule names the profile" ||
+	fail "--add-new twice: $(cat "$R")"
+expect_rc 0 fw delete reject Redis
+expect_rc 0 fw app default skip
+grep -q '^app default' "$R" && fail "app default skip still written" || ok "app default skip is the default"
+# a changed profile that would lock out the SSH client: refused like any change
+expect_rc 0 fw allow OpenSSH
+expect_rc 0 fw enable
+printf '[OpenSSH]\ntitle=sshd moved\nports=2222/tcp\n' >"$TMP/apps.d/ssh"
+rc=0
+SSH_CONNECTION="203.0.113.5 50000 192.0.2.1 22" "$MAMORI" firewall app update OpenSSH >"$TMP/out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "would lock out" "$TMP/out" && ok "app update refuses to lock out the SSH client" ||
+	fail "app update lockout: exit $rc: $(cat "$TMP/out")"
+expect_rc 0 fw --confirm 60 app update OpenSSH
+grep -q "Run 'mamori firewall confirm'" "$TMP/out" && ok "app update --confirm" || fail "app update --confirm: $(cat "$TMP/out")"
+expect_rc 0 fw rollback
+expect_rc 0 fw disable
+expect_rc 0 fw delete allow OpenSSH
+printf '[OpenSSH]\ntitle=sshd on a second port\nports=22,2222/tcp\n' >"$TMP/apps.d/ssh"
 
 # --- blocklist feeds ---
 F="$R.feeds"

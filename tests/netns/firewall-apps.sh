@@ -207,6 +207,35 @@ fw reload >/dev/null || fail "reload after profile change"
 expect open "changed profile applied on reload: 7003/tcp" tcp $S4 7003
 expect timeout "changed profile: 7000/tcp no longer allowed" tcp $S4 7000
 
+# ufw's 'app update NAME' after a profile changed: the rules naming it are
+# reloaded, and the nftables rules that changed are shown
+sed -i 's|^ports=.*|ports=7000/tcp|' "$work/apps.d/custom"
+fw app update Custom >"$work/out" 2>&1 || fail "app update: $(cat "$work/out")"
+if grep -qx '  \[ 3\] allow Custom' "$work/out" &&
+	grep -qx 'Firewall reloaded: 1 nftables rule removed, 1 added' "$work/out" &&
+	grep -qx '  - user_in: tcp dport 7003 accept' "$work/out" &&
+	grep -qx '  + user_in: tcp dport 7000 accept' "$work/out"; then
+	ok "app update names the rule and shows what changed"
+else
+	fail "app update output: $(cat "$work/out")"
+fi
+expect open "app update applied the profile's new port" tcp $S4 7000
+expect timeout "app update: the old port no longer allowed" tcp $S4 7003
+fw app update Custom >"$work/out" 2>&1
+grep -qx 'Firewall reloaded: the loaded rules were already up to date' "$work/out" &&
+	ok "app update again: nothing changed" || fail "app update again: $(cat "$work/out")"
+# a profile installed later: 'app update --add-new' adds the 'app default' rule
+printf '[Later]\ntitle=installed later\nports=7001/tcp\n' >"$work/apps.d/later"
+fw app update --add-new Later >/dev/null || fail "--add-new with skip"
+expect timeout "app default skip: a new profile opens nothing" tcp $S4 7001
+fw app default allow >/dev/null || fail "app default allow"
+fw app update --add-new Later >"$work/out" 2>&1 || fail "--add-new: $(cat "$work/out")"
+expect open "app default allow: app update --add-new opens the new profile" tcp $S4 7001
+fw delete allow Later >/dev/null && fw app default skip >/dev/null || fail "delete allow Later"
+rm "$work/apps.d/later"
+sed -i 's|^ports=.*|ports=7003/tcp|' "$work/apps.d/custom"
+fw app update Custom >/dev/null || fail "app update back to 7003"
+
 # the profile goes away: reload refuses with file and line, nothing changes
 before=$(mamori_table)
 rm "$work/apps.d/custom"

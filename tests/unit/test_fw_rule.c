@@ -112,6 +112,9 @@ static void test_file_errors(void **state)
 	    {"block 10.0.0.1 forever\n", "f:1: unexpected text after block"},
 	    {"allow 22\r\nallow 23 x\r\n", "f:2: unexpected 'x'"},
 	    {"allow 22\nallow\0 23\n", "f:2: NUL byte in line"},
+	    {"app default maybe\n", "f:1: 'app default' takes allow, deny, reject or skip"},
+	    {"app update OpenSSH\n", "f:1: 'app' takes 'default' in a rules file"},
+	    {"app default allow now\n", "f:1: unexpected text at the end of the line"},
 	};
 	size_t i;
 
@@ -138,6 +141,7 @@ static void test_file_roundtrip(void **state)
 			   "default allow routed\n"
 			   "logging high\n"
 			   "limit-rate 10/60s\n"
+			   "app default deny\n"
 			   "allow 22/tcp\n"
 			   "allow 22/tcp\n" /* duplicate: kept once */
 			   "limit in on eth0 80/tcp comment \"web\"\n"
@@ -161,9 +165,11 @@ static void test_file_roundtrip(void **state)
 	assert_int_equal(rs.policy[MM_FW_ROUTED], MM_FW_ALLOW);
 	assert_int_equal(rs.level, MM_FW_LEVEL_HIGH);
 	assert_int_equal(rs.limit_hits, 10);
+	assert_int_equal(rs.app_default, MM_FW_DENY);
 	assert_int_equal(rs.nrules, 2);
 	assert_int_equal(rs.nblocks, 2);
 	assert_int_equal(mm_fw_serialize(&rs, &b), 0);
+	assert_non_null(strstr(b.data, "\napp default deny\n"));
 	assert_non_null(strstr(
 	    b.data, "block 2001:db8::1 until 2030-01-01T00:00:00+00:00 comment \"scanner\"\n"));
 	assert_int_equal(mm_fw_parse_buffer(&rs2, "f", b.data, b.len, 1700000000, &err), 0);

@@ -127,20 +127,13 @@ static int add_addr(struct addr_list *l, const char *s, size_t n, const char *wh
 			   (int)(n > 200 ? 200 : n), s);
 		return MM_EXIT_USAGE;
 	}
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 64;
-		struct mm_addr *na;
-		if (ncap > MAX_STDIN_ADDRS) {
-			mm_die_msg("geo lookup: more than %u addresses", MAX_STDIN_ADDRS);
-			return MM_EXIT_USAGE;
-		}
-		na = realloc(l->a, ncap * sizeof(*na));
-		if (!na) {
-			mm_die_msg("out of memory");
-			return MM_EXIT_INTERNAL;
-		}
-		l->a = na;
-		l->cap = ncap;
+	if (l->n >= MAX_STDIN_ADDRS) {
+		mm_die_msg("geo lookup: more than %u addresses", MAX_STDIN_ADDRS);
+		return MM_EXIT_USAGE;
+	}
+	if (MM_GROW(l->a, l->cap, l->n, 64) < 0) {
+		mm_die_msg("out of memory");
+		return MM_EXIT_INTERNAL;
 	}
 	l->a[l->n++] = a;
 	return 0;

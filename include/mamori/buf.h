@@ -39,4 +39,15 @@ int mm_buf_add_json_str(struct mm_buf *b, const char *s, size_t n);
 /* Detach the data (caller frees); the buffer becomes empty. */
 char *mm_buf_detach(struct mm_buf *b);
 
+/*
+ * Room for element n of an array that grows by doubling: when n == *cap,
+ * *arr (elements of elem bytes) is reallocated to twice *cap, or to first
+ * elements when empty. Returns 0, or MM_ERR_NOMEM (also when the size
+ * would overflow) with *arr and *cap unchanged. Through MM_GROW:
+ *   if (MM_GROW(t->v, t->cap, t->n, 64) < 0) return MM_ERR_NOMEM;
+ *   t->v[t->n++] = x;
+ */
+int mm_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t first);
+#define MM_GROW(arr, cap, n, first) mm_grow((void **)&(arr), &(cap), (n), sizeof(*(arr)), (first))
+
 #endif

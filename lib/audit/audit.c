@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "audit_int.h"
+#include "mamori/buf.h"
 
 #define C(id, area, sev, title, explain, fix)                                                      \
 	{                                                                                          \
@@ -271,14 +272,8 @@ int audit_find(struct audit_ctx *c, const char *id, const char *fmt, ...)
 			return 0;
 	if (r->nfindings >= 10000)
 		return 0; /* enough to act on */
-	if (r->nfindings == r->cap_findings) {
-		size_t nc = r->cap_findings ? r->cap_findings * 2 : 16;
-		void *p = realloc(r->findings, nc * sizeof(*r->findings));
-		if (!p)
-			return MM_ERR_NOMEM;
-		r->findings = p;
-		r->cap_findings = nc;
-	}
+	if (MM_GROW(r->findings, r->cap_findings, r->nfindings, 16) < 0)
+		return MM_ERR_NOMEM;
 	va_start(ap, fmt);
 	ev = vfmt(fmt, ap);
 	va_end(ap);
@@ -298,14 +293,8 @@ int audit_note(struct audit_ctx *c, enum mm_audit_area a, bool needs_root, const
 
 	if (r->nnotes >= 1000)
 		return 0;
-	if (r->nnotes == r->cap_notes) {
-		size_t nc = r->cap_notes ? r->cap_notes * 2 : 8;
-		void *p = realloc(r->notes, nc * sizeof(*r->notes));
-		if (!p)
-			return MM_ERR_NOMEM;
-		r->notes = p;
-		r->cap_notes = nc;
-	}
+	if (MM_GROW(r->notes, r->cap_notes, r->nnotes, 8) < 0)
+		return MM_ERR_NOMEM;
 	va_start(ap, fmt);
 	t = vfmt(fmt, ap);
 	va_end(ap);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "audit_int.h"
+#include "mamori/buf.h"
 #include "mamori/cursor.h"
 
 #define SSHCFG_MAX_ENTRIES 20000
@@ -63,14 +64,8 @@ static int add_entry(struct mm_sshcfg *cfg, struct mm_span k, struct mm_span v, 
 
 	if (cfg->n >= SSHCFG_MAX_ENTRIES)
 		return MM_ERR_TOOBIG;
-	if (cfg->n == cfg->cap) {
-		size_t nc = cfg->cap ? cfg->cap * 2 : 32;
-		void *p = realloc(cfg->v, nc * sizeof(*cfg->v));
-		if (!p)
-			return MM_ERR_NOMEM;
-		cfg->v = p;
-		cfg->cap = nc;
-	}
+	if (MM_GROW(cfg->v, cfg->cap, cfg->n, 32) < 0)
+		return MM_ERR_NOMEM;
 	e = &cfg->v[cfg->n];
 	e->key = dupspan(k.p, k.n, true);
 	e->value = dupspan(v.p, v.n, false);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "audit_int.h"
+#include "mamori/buf.h"
 #include "mamori/cursor.h"
 
 #define STATUS_CAP (64u << 20)
@@ -192,14 +193,8 @@ static int add_installed(void *ctx, struct mm_span pkg, struct mm_span arch, str
 		return 0;
 	if (d->n >= MAX_PKGS)
 		return 0;
-	if (d->n == d->cap) {
-		size_t nc = d->cap ? d->cap * 2 : 1024;
-		void *np = realloc(d->v, nc * sizeof(*d->v));
-		if (!np)
-			return MM_ERR_NOMEM;
-		d->v = np;
-		d->cap = nc;
-	}
+	if (MM_GROW(d->v, d->cap, d->n, 1024) < 0)
+		return MM_ERR_NOMEM;
 	p = &d->v[d->n];
 	memset(p, 0, sizeof(*p));
 	p->name = dupspan(pkg);

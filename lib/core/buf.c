@@ -248,3 +248,21 @@ char *mm_buf_detach(struct mm_buf *b)
 	b->len = b->cap = 0;
 	return p;
 }
+
+int mm_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	size_t nc;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : first;
+	if (nc <= *cap || nc > SIZE_MAX / elem)
+		return MM_ERR_NOMEM;
+	p = realloc(*arr, nc * elem);
+	if (!p)
+		return MM_ERR_NOMEM;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mamori/buf.h"
 #include "mamori/cursor.h"
 #include "mamori/enrich.h"
 #include "mmdb_write.h"
@@ -495,14 +496,8 @@ int mm_mmdb_writer_record(struct mm_mmdb_writer *w, const struct mm_mmdb_field *
 		return slot->val;
 	if (w->nrecs >= 0x7fffffff || w->keys.len > UINT32_MAX - w->scratch.len)
 		return MM_ERR_TOOBIG;
-	if (w->nrecs == w->rec_cap) {
-		size_t ncap = w->rec_cap ? w->rec_cap * 2 : 256;
-		uint32_t *no = realloc(w->rec_off, ncap * sizeof(*no));
-		if (!no)
-			return MM_ERR_NOMEM;
-		w->rec_off = no;
-		w->rec_cap = ncap;
-	}
+	if (MM_GROW(w->rec_off, w->rec_cap, w->nrecs, 256) < 0)
+		return MM_ERR_NOMEM;
 	off = w->data.len;
 	rc = put_map(w, &w->data, f, n, 0);
 	if (rc < 0)
@@ -1122,15 +1117,9 @@ int mm_geo_import_asn(const char *csv, const char *out, struct mm_err *err)
 			rc = mm_err_set(err, id, "%s:%" PRIu32 ": %s", csv, line, mm_strerror(id));
 			goto out;
 		}
-		if (nr == cap) {
-			size_t ncap = cap ? cap * 2 : 4096;
-			struct asn_range *nn = realloc(r, ncap * sizeof(*nn));
-			if (!nn) {
-				rc = mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", csv);
-				goto out;
-			}
-			r = nn;
-			cap = ncap;
+		if (MM_GROW(r, cap, nr, 4096) < 0) {
+			rc = mm_err_set(err, MM_ERR_NOMEM, "%s: out of memory", csv);
+			goto out;
 		}
 		r[nr].first = row->start;
 		r[nr].last = row->end;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mamori/buf.h"
 #include "mamori/cursor.h"
 #include "mamori/verify.h"
 
@@ -253,15 +254,8 @@ static int add(struct mm_sums *s, struct mm_err *err, enum mm_vhash alg, const u
 	if (s->n >= MM_SUMS_MAX_ENTRIES)
 		return mm_err_set(err, MM_ERR_TOOBIG, "line %u: more than %u entries", s->line,
 				  MM_SUMS_MAX_ENTRIES);
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 16;
-		struct mm_sums_entry *nv = realloc(s->v, nc * sizeof(*nv));
-
-		if (!nv)
-			return mm_err_set(err, MM_ERR_NOMEM, "out of memory");
-		s->v = nv;
-		s->cap = nc;
-	}
+	if (MM_GROW(s->v, s->cap, s->n, 16) < 0)
+		return mm_err_set(err, MM_ERR_NOMEM, "out of memory");
 	e = &s->v[s->n];
 	memset(e, 0, sizeof(*e));
 	rc = unescape(name.p, name.n, escaped, &e->name, &e->name_len);

@@ -34,6 +34,31 @@ static void test_buf_cap(void **state)
 }
 
 /* The number and time writers that avoid printf give printf's text. */
+static void test_grow(void **state)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0, n, i;
+	char *big = NULL;
+	size_t bigcap = SIZE_MAX / 2 + 1;
+
+	(void)state;
+	for (n = 0; n < 1000; n++) {
+		assert_int_equal(MM_GROW(v, cap, n, 4), 0);
+		assert_true(n < cap);
+		v[n] = (uint32_t)n;
+	}
+	assert_int_equal(cap, 1024);
+	for (i = 0; i < n; i++)
+		assert_int_equal(v[i], i);
+	assert_int_equal(MM_GROW(v, cap, 10, 4), 0); /* room: nothing moves */
+	assert_int_equal(cap, 1024);
+	free(v);
+	/* doubling that would overflow fails and changes nothing */
+	assert_int_equal(MM_GROW(big, bigcap, bigcap, 16), MM_ERR_NOMEM);
+	assert_null(big);
+	assert_int_equal(bigcap, SIZE_MAX / 2 + 1);
+}
+
 static void test_buf_numbers(void **state)
 {
 	static const uint64_t vals[] = {0,   1,	    9,		 10,	      99,
@@ -346,11 +371,12 @@ static void test_services(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_buf_cap),	cmocka_unit_test(test_buf_numbers),
-	    cmocka_unit_test(test_time_format), cmocka_unit_test(test_addr_v4_rules),
-	    cmocka_unit_test(test_buf_json),	cmocka_unit_test(test_cursor),
-	    cmocka_unit_test(test_addr),	cmocka_unit_test(test_prefix),
-	    cmocka_unit_test(test_time),	cmocka_unit_test(test_services),
+	    cmocka_unit_test(test_buf_cap),	  cmocka_unit_test(test_grow),
+	    cmocka_unit_test(test_buf_numbers),	  cmocka_unit_test(test_time_format),
+	    cmocka_unit_test(test_addr_v4_rules), cmocka_unit_test(test_buf_json),
+	    cmocka_unit_test(test_cursor),	  cmocka_unit_test(test_addr),
+	    cmocka_unit_test(test_prefix),	  cmocka_unit_test(test_time),
+	    cmocka_unit_test(test_services),
 	};
 
 	setenv("TZ", "UTC", 1);

@@ -311,9 +311,15 @@ expect open "replaced feed no longer blocks the old v6 address" tcp $S6 22 $C6
 # --- feeds under --confirm: a rollback restores the feed files and sets
 # exactly, by the watcher also when the asking shell is gone; confirm keeps ---
 feedsets() { ip netns exec "$ns_s" nft list table inet mamori | sed -n '/set feed_/,/^\t}/p'; }
+# the watcher removes the pending state once it rolled back: wait for that
+# (up to 15 s) rather than for a fixed time, so a slow machine cannot fail it
+rolled_back() {
+	for _ in $(seq 30); do [ -e "$rules.pending" ] || return 0; sleep 0.5; done
+	fail "no rollback 15 s after the deadline"
+}
 cp "$rules.feeds/spam" "$work/spam.before"
 sets_before=$(feedsets)
-fw --confirm 3 blocklist load spam "$work/feed1" >"$work/out" 2>&1 ||
+fw --confirm 8 blocklist load spam "$work/feed1" >"$work/out" 2>&1 ||
 	fail "--confirm blocklist load: $(cat "$work/out")"
 grep -q "Run 'mamori firewall confirm'" "$work/out" && ok "--confirm blocklist load accepted" ||
 	fail "--confirm blocklist load: $(cat "$work/out")"
@@ -322,7 +328,7 @@ fw blocklist load extra "$work/feed3" >/dev/null 2>&1 || fail "feed load while a
 expect timeout "--confirm feed: applied at once" tcp $S4 80 $C4
 expect open "--confirm feed: the old feed's address open" tcp $S4 80 $C4B
 expect timeout "feed loaded while the change waits: applied" tcp $S6 22 $C6B
-sleep 3.5
+rolled_back
 expect timeout "not confirmed: the old feed is back" tcp $S4 80 $C4B
 expect open "not confirmed: the new feed's address open again" tcp $S4 80 $C4
 expect open "not confirmed: the feed loaded meanwhile is gone too" tcp $S6 22 $C6B
@@ -334,7 +340,7 @@ cmp -s "$rules.feeds/spam" "$work/spam.before" && ok "rollback restored the feed
 	fail "feed sets after rollback: $(feedsets)"
 # the shell that asked dies: the watcher brings the dropped feed back
 setsid bash -c "ip netns exec '$ns_s' env -u SSH_CONNECTION '$mamori' firewall --rules '$rules' \
-	--confirm 3 blocklist drop spam >'$work/detached.out' 2>&1; sleep 60" &
+	--confirm 5 blocklist drop spam >'$work/detached.out' 2>&1; sleep 60" &
 sess=$!
 for _ in $(seq 50); do
 	grep -qs "Run 'mamori firewall confirm'" "$work/detached.out" && break
@@ -345,7 +351,7 @@ kill -KILL -- -"$sess" 2>/dev/null
 wait "$sess" 2>/dev/null
 expect open "--confirm blocklist drop from a killed session: applied" tcp $S4 80 $C4B
 [ ! -e "$rules.feeds/spam" ] && ok "dropped feed's file removed" || fail "dropped feed's file kept"
-sleep 3.5
+rolled_back
 expect timeout "the killed session's feed drop rolled back" tcp $S4 80 $C4B
 cmp -s "$rules.feeds/spam" "$work/spam.before" && ok "the watcher restored the dropped feed's file" ||
 	fail "dropped feed file not restored"
@@ -354,7 +360,7 @@ cmp -s "$rules.feeds/spam" "$work/spam.before" && ok "the watcher restored the d
 # confirmed: the new feed stays after the deadline
 fw --confirm 3 blocklist load spam "$work/feed1" >/dev/null 2>&1 || fail "--confirm load again"
 fw confirm >"$work/out" 2>&1 && grep -q "Change confirmed" "$work/out" || fail "confirm: $(cat "$work/out")"
-sleep 3.5
+sleep 3.5 # past the deadline: a confirmed change has nothing left to roll back
 expect timeout "confirmed feed stays after the deadline" tcp $S4 80 $C4
 grep -q "^$C4\$" "$rules.feeds/spam" && ok "confirmed feed file kept" || fail "confirmed feed file lost"
 fw blocklist load spam "$work/feed2" >/dev/null || fail "back to feed2"

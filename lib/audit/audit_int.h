@@ -225,6 +225,23 @@ int audit_check_tls(struct audit_ctx *c);
 /* dpkg version order: <0, 0, >0 */
 int audit_vercmp(const char *a, const char *b);
 
+/*
+ * Installed Debian packages (dpkg status) and, from APT's security lists,
+ * the highest version offered above each (check_updates.c). Start zeroed;
+ * feed the status once (sorted by name afterwards), then each list.
+ */
+struct audit_apt_pkg {
+	char *name, *arch, *version;
+	char *newer; /* highest security version above the installed one */
+};
+struct audit_apt {
+	struct audit_apt_pkg *v;
+	size_t n, cap;
+};
+int audit_apt_installed(struct audit_apt *a, const char *status, size_t n);
+int audit_apt_offer(struct audit_apt *a, const char *list, size_t n);
+void audit_apt_release(struct audit_apt *a);
+
 /* Accounts with a login shell from ROOT/etc/passwd, for the sshd check. */
 struct audit_user {
 	char name[64];

@@ -24,12 +24,6 @@
 #define MAX_PKGS 100000
 #define STALE_DAYS 7
 
-struct pkg {
-	char *name, *arch, *version;
-	char *newer; /* highest security version above the installed one */
-	char *from;  /* list it came from */
-};
-
 static int order(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -177,17 +171,11 @@ static int stanzas(const char *text, size_t n, stanza_fn fn, void *ctx)
 	return rc;
 }
 
-struct db {
-	struct pkg *v;
-	size_t n, cap;
-	const char *from;
-};
-
 static int add_installed(void *ctx, struct mm_span pkg, struct mm_span arch, struct mm_span ver,
 			 struct mm_span status)
 {
-	struct db *d = ctx;
-	struct pkg *p;
+	struct audit_apt *d = ctx;
+	struct audit_apt_pkg *p;
 
 	if (!mm_span_eq(status, "install ok installed"))
 		return 0;
@@ -208,13 +196,14 @@ static int add_installed(void *ctx, struct mm_span pkg, struct mm_span arch, str
 
 static int cmp_pkg(const void *a, const void *b)
 {
-	return strcmp(((const struct pkg *)a)->name, ((const struct pkg *)b)->name);
+	return strcmp(((const struct audit_apt_pkg *)a)->name,
+		      ((const struct audit_apt_pkg *)b)->name);
 }
 
 static int offer(void *ctx, struct mm_span pkg, struct mm_span arch, struct mm_span ver,
 		 struct mm_span status)
 {
-	struct db *d = ctx;
+	struct audit_apt *d = ctx;
 	char name[256], vers[256];
 	size_t lo = 0, hi = d->n;
 
@@ -233,7 +222,7 @@ static int offer(void *ctx, struct mm_span pkg, struct mm_span arch, struct mm_s
 			hi = mid;
 	}
 	for (; lo < d->n && strcmp(d->v[lo].name, name) == 0; lo++) {
-		struct pkg *p = &d->v[lo];
+		struct audit_apt_pkg *p = &d->v[lo];
 		if (!mm_span_eq(arch, p->arch) && !mm_span_eq(arch, "all") &&
 		    strcmp(p->arch, "all") != 0)
 			continue;
@@ -243,11 +232,38 @@ static int offer(void *ctx, struct mm_span pkg, struct mm_span arch, struct mm_s
 			continue;
 		free(p->newer);
 		p->newer = strdup(vers);
-		p->from = (char *)(uintptr_t)d->from;
 		if (!p->newer)
 			return MM_ERR_NOMEM;
 	}
 	return 0;
+}
+
+int audit_apt_installed(struct audit_apt *a, const char *status, size_t n)
+{
+	int rc = stanzas(status, n, add_installed, a);
+
+	if (rc == 0)
+		qsort(a->v, a->n, sizeof(*a->v), cmp_pkg);
+	return rc;
+}
+
+int audit_apt_offer(struct audit_apt *a, const char *list, size_t n)
+{
+	return stanzas(list, n, offer, a);
+}
+
+void audit_apt_release(struct audit_apt *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		free(a->v[i].name);
+		free(a->v[i].arch);
+		free(a->v[i].version);
+		free(a->v[i].newer);
+	}
+	free(a->v);
+	memset(a, 0, sizeof(*a));
 }
 
 static int read_list(struct audit_ctx *c, const char *path, struct mm_buf *b)
@@ -278,7 +294,7 @@ static bool is_security_list(const char *nm)
 
 int audit_check_updates(struct audit_ctx *c)
 {
-	struct db d = {NULL, 0, 0, NULL};
+	struct audit_apt d = {NULL, 0, 0};
 	struct mm_buf b, names;
 	struct dirent **ents = NULL;
 	char p[1400], dir[1100];
@@ -311,10 +327,9 @@ int audit_check_updates(struct audit_ctx *c)
 		    mm_strerror(rc));
 		goto out;
 	}
-	rc = stanzas(b.data, b.len, add_installed, &d);
+	rc = audit_apt_installed(&d, b.data, b.len);
 	if (rc < 0)
 		goto out;
-	qsort(d.v, d.n, sizeof(*d.v), cmp_pkg);
 	audit_path(c, "/var/lib/apt/lists", dir, sizeof(dir));
 	n = scandir(dir, &ents, NULL, alphasort);
 	if (n < 0) {
@@ -343,10 +358,7 @@ int audit_check_updates(struct audit_ctx *c)
 			continue;
 		}
 		nlists++;
-		d.from = nm;
-		rc = stanzas(b.data, b.len, offer, &d);
-		d.from = NULL;
-		/* names point into ents: record the findings before freeing */
+		rc = audit_apt_offer(&d, b.data, b.len);
 	}
 	if (rc < 0)
 		goto out;
@@ -370,13 +382,7 @@ int audit_check_updates(struct audit_ctx *c)
 		rc = audit_find(c, "UPD-LISTS-STALE", "newest Release file is %ld days old",
 				(long)((time(NULL) - newest) / 86400));
 out:
-	for (i = 0; i < d.n; i++) {
-		free(d.v[i].name);
-		free(d.v[i].arch);
-		free(d.v[i].version);
-		free(d.v[i].newer);
-	}
-	free(d.v);
+	audit_apt_release(&d);
 	for (k = 0; k < n; k++)
 		free(ents[k]);
 	free(ents);

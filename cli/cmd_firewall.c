@@ -829,14 +829,8 @@ static size_t split_lines(const struct mm_buf *b, struct line **out)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		if (n == cap) {
-			struct line *nv = realloc(v, (cap ? cap * 2 : 64) * sizeof(*v));
-
-			if (!nv)
-				break;
-			v = nv;
-			cap = cap ? cap * 2 : 64;
-		}
+		if (MM_GROW(v, cap, n, 64) < 0)
+			break;
 		v[n] = (struct line){p, len, n, false};
 		n++;
 		p += len + (nl ? 1 : 0);

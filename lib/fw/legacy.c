@@ -142,15 +142,8 @@ static int grow_chains(struct mm_fw_legacy *lp)
 {
 	size_t i;
 
-	if (lp->n == lp->capv) {
-		size_t cap = lp->capv ? lp->capv * 2 : 16;
-		struct lchain *nv = realloc(lp->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return MM_ERR_NOMEM;
-		lp->v = nv;
-		lp->capv = cap;
-	}
+	if (MM_GROW(lp->v, lp->capv, lp->n, 16) < 0)
+		return MM_ERR_NOMEM;
 	if (2 * (lp->n + 1) > lp->hcap) {
 		size_t cap = lp->hcap ? lp->hcap * 2 : 64;
 		uint32_t *nh = calloc(cap, sizeof(*nh));
@@ -235,19 +228,11 @@ static int rule_line(struct mm_fw_legacy *lp, struct mm_cur c, struct mm_err *er
 	to = find_chain(lp, target);
 	if (to == SIZE_MAX)
 		return 0; /* ACCEPT, RETURN, LOG, another extension's target */
-	if (lp->ne == lp->cape) {
-		size_t cap = lp->cape ? lp->cape * 2 : 256;
-		struct ledge *ne;
-
-		if (lp->ne >= MAX_EDGES)
-			return mm_err_set(err, MM_ERR_RANGE, "%s:%lu: more than %d jumps", lp->name,
-					  lp->lineno, MAX_EDGES);
-		ne = realloc(lp->e, cap * sizeof(*ne));
-		if (!ne)
-			return mm_err_set(err, MM_ERR_NOMEM, "out of memory");
-		lp->e = ne;
-		lp->cape = cap;
-	}
+	if (lp->ne >= MAX_EDGES)
+		return mm_err_set(err, MM_ERR_RANGE, "%s:%lu: more than %u jumps", lp->name,
+				  lp->lineno, MAX_EDGES);
+	if (MM_GROW(lp->e, lp->cape, lp->ne, 256) < 0)
+		return mm_err_set(err, MM_ERR_NOMEM, "out of memory");
 	lp->e[lp->ne].from = (uint32_t)from;
 	lp->e[lp->ne].to = (uint32_t)to;
 	lp->ne++;

@@ -569,6 +569,14 @@ int mm_fw_legacy_parse_buffer(const char *name, const char *data, size_t n, cons
  * when no legacy table is loaded or the names cannot be read (not root).
  */
 int mm_fw_legacy_check(struct mm_buf *out, struct mm_err *err);
+/* Where the check looks, for IPv4 then IPv6: the kernel's list of table
+ * names, the label of its lines, the save tool (the first of save[] that is
+ * executable; NULL ends). mm_fw_legacy_check() uses the system's. */
+struct mm_fw_legacy_src {
+	const char *names, *label, *save[2];
+};
+int mm_fw_legacy_check_at(const struct mm_fw_legacy_src src[2], struct mm_buf *out,
+			  struct mm_err *err);
 /* Current text of the block sets (nft list output) into out. */
 int mm_fw_list_blocks(struct mm_fw_backend *be, struct mm_buf *out, struct mm_err *err);
 

@@ -418,9 +418,7 @@ int mm_fw_legacy_parse_buffer(const char *name, const char *data, size_t n, cons
 	return rc;
 }
 
-static const struct {
-	const char *names, *label, *save[2];
-} families[] = {
+static const struct mm_fw_legacy_src system_src[2] = {
     {"/proc/net/ip_tables_names",
      "iptables-legacy (IPv4)",
      {"/usr/sbin/iptables-legacy-save", "/sbin/iptables-legacy-save"}},
@@ -458,26 +456,32 @@ static size_t table_names(const char *path, char *out, size_t sz)
 
 int mm_fw_legacy_check(struct mm_buf *out, struct mm_err *err)
 {
+	return mm_fw_legacy_check_at(system_src, out, err);
+}
+
+int mm_fw_legacy_check_at(const struct mm_fw_legacy_src src[2], struct mm_buf *out,
+			  struct mm_err *err)
+{
 	struct mm_buf o, e;
 	char names[512];
 	size_t f, i;
 	int found = 0, rc = 0;
 
-	for (f = 0; f < sizeof(families) / sizeof(families[0]) && rc >= 0; f++) {
+	for (f = 0; f < 2 && rc >= 0; f++) {
 		const char *save = NULL;
 		int status = -1;
 
-		if (table_names(families[f].names, names, sizeof(names)) == 0)
+		if (table_names(src[f].names, names, sizeof(names)) == 0)
 			continue;
 		for (i = 0; i < 2 && !save; i++)
-			if (access(families[f].save[i], X_OK) == 0)
-				save = families[f].save[i];
+			if (src[f].save[i] && access(src[f].save[i], X_OK) == 0)
+				save = src[f].save[i];
 		if (!save) {
 			found++;
 			rc = mm_buf_addf(out,
 					 "%s tables %s are loaded, their rules not checked: no %s "
 					 "(Debian package iptables)\n",
-					 families[f].label, names, families[f].save[0]);
+					 src[f].label, names, src[f].save[0]);
 			continue;
 		}
 		mm_buf_init(&o, SAVE_MAX);
@@ -489,13 +493,12 @@ int mm_fw_legacy_check(struct mm_buf *out, struct mm_err *err)
 			found++;
 			rc = mm_buf_addf(
 			    out, "%s tables %s are loaded, their rules not checked: %s %s%s%.*s\n",
-			    families[f].label, names, save,
-			    status < 0 ? "did not finish" : "failed", k ? ": " : "",
-			    (int)(k > 200 ? 200 : k), e.data ? e.data : "");
+			    src[f].label, names, save, status < 0 ? "did not finish" : "failed",
+			    k ? ": " : "", (int)(k > 200 ? 200 : k), e.data ? e.data : "");
 		} else {
 			struct mm_err perr = {0};
 
-			rc = mm_fw_legacy_parse_buffer(save, o.data, o.len, families[f].label, out,
+			rc = mm_fw_legacy_parse_buffer(save, o.data, o.len, src[f].label, out,
 						       &perr);
 			if (rc >= 0) {
 				found += rc;
@@ -505,7 +508,7 @@ int mm_fw_legacy_check(struct mm_buf *out, struct mm_err *err)
 				rc = mm_buf_addf(out,
 						 "%s tables %s are loaded, their rules not "
 						 "checked: %s\n",
-						 families[f].label, names, perr.msg);
+						 src[f].label, names, perr.msg);
 			}
 		}
 		mm_buf_release(&o);

@@ -2,7 +2,8 @@
 /*
  * iptables-legacy rules: the corpus tests/data/fw/legacy.txt
  * (iptables-legacy-save output, the chains reported or the exact error),
- * the streaming parser fed line by line, and its limits.
+ * the streaming parser fed line by line, its limits, and the whole check
+ * on stand-in table lists and save tools.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -123,12 +126,91 @@ static void test_large(void **state)
 	mm_buf_release(&out);
 }
 
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/*
+ * The whole check, on stand-ins for the kernel's table names and for
+ * iptables-legacy-save: a script that prints a ruleset, one that fails,
+ * one that prints junk, and none at all.
+ */
+static void test_check(void **state)
+{
+	char dir[] = "/tmp/mm-legacy.XXXXXX", names4[128], names6[128], ok[128], bad[128],
+	     junk[128], none[128], want[1024];
+	struct mm_fw_legacy_src src[2] = {{names4, "v4", {NULL, NULL}},
+					  {names6, "v6", {NULL, NULL}}};
+	struct mm_err err = {0};
+	struct mm_buf out;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(names4, sizeof(names4), "%s/ip_tables_names", dir);
+	snprintf(names6, sizeof(names6), "%s/ip6_tables_names", dir);
+	snprintf(ok, sizeof(ok), "%s/save-ok", dir);
+	snprintf(bad, sizeof(bad), "%s/save-bad", dir);
+	snprintf(junk, sizeof(junk), "%s/save-junk", dir);
+	snprintf(none, sizeof(none), "%s/save-none", dir);
+	write_file(ok, "#!/bin/sh\nprintf '*filter\\n:INPUT DROP [0:0]\\nCOMMIT\\n'\n", 0755);
+	write_file(bad, "#!/bin/sh\necho 'iptables: Permission denied.' >&2\nexit 4\n", 0755);
+	write_file(junk, "#!/bin/sh\necho nonsense\n", 0755);
+	mm_buf_init(&out, 1 << 16);
+	src[0].save[0] = src[1].save[0] = ok;
+
+	/* no names file (ip_tables not loaded), or an empty one: nothing */
+	assert_int_equal(mm_fw_legacy_check_at(src, &out, &err), 0);
+	write_file(names4, "", 0644);
+	assert_int_equal(mm_fw_legacy_check_at(src, &out, &err), 0);
+	assert_true(out.len == 0);
+
+	/* the first save tool missing, the second read; the IPv6 one fails */
+	write_file(names4, "filter\nnat\n", 0644);
+	write_file(names6, "filter\n", 0644);
+	src[0].save[0] = none;
+	src[0].save[1] = ok;
+	src[1].save[0] = bad;
+	assert_int_equal(mm_fw_legacy_check_at(src, &out, &err), 2);
+	snprintf(want, sizeof(want),
+		 "v4 table filter, chain INPUT: policy DROP\n"
+		 "v6 tables filter are loaded, their rules not checked: %s failed: iptables: "
+		 "Permission denied.\n",
+		 bad);
+	assert_string_equal(out.data, want);
+
+	/* no save tool at all; output that does not parse */
+	mm_buf_reset(&out);
+	src[0].save[1] = NULL;
+	src[1].save[0] = junk;
+	assert_int_equal(mm_fw_legacy_check_at(src, &out, &err), 2);
+	snprintf(want, sizeof(want),
+		 "v4 tables filter, nat are loaded, their rules not checked: no %s (Debian "
+		 "package iptables)\n"
+		 "v6 tables filter are loaded, their rules not checked: %s:1: unexpected line\n",
+		 none, junk);
+	assert_string_equal(out.data, want);
+	mm_buf_release(&out);
+	unlink(names4);
+	unlink(names6);
+	unlink(ok);
+	unlink(bad);
+	unlink(junk);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_corpus),
 	    cmocka_unit_test(test_streaming),
 	    cmocka_unit_test(test_large),
+	    cmocka_unit_test(test_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -93,6 +93,12 @@ int mm_parse_netfilter(const char *msg, size_t n, struct mm_event *ev);
 struct mm_sshd;
 struct mm_sshd *mm_sshd_new(void);
 void mm_sshd_free(struct mm_sshd *s);
+/*
+ * Start loading the session of pid from memory; a hint only. A line of a
+ * new connection misses the cache: called as soon as the envelope is
+ * parsed, the load overlaps the work before mm_sshd_line().
+ */
+void mm_sshd_prefetch(const struct mm_sshd *s, int64_t pid);
 /* Returns 1 and fills ev when the message is one mamori classifies, else 0. */
 int mm_sshd_line(struct mm_sshd *s, const struct mm_envelope *env, struct mm_event *ev);
 

@@ -254,7 +254,7 @@ int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint6
 	struct mm_envelope env;
 	struct mm_span inner;
 	uint32_t rep;
-	bool susp = false;
+	bool susp = false, sshd;
 	int r = 0;
 
 	lp->rep_left = 0;
@@ -265,10 +265,13 @@ int mm_logparser_line(struct mm_logparser *lp, const char *line, size_t n, uint6
 		lp->have_prev = false;
 		return 0;
 	}
+	sshd = !env.kernel && is_sshd(env.program);
+	if (sshd && !lp->defer)
+		mm_sshd_prefetch(lp->sshd, env.pid);
 	if (env.last_repeat)
 		return last_repeated(lp, &env, lineno, ev);
 	save_prev(lp, line, n, &env);
-	if (lp->defer && !env.kernel && is_sshd(env.program)) {
+	if (sshd && lp->defer) {
 		mm_event_clear(ev);
 		return MM_LP_DEFER;
 	}

@@ -243,6 +243,14 @@ static bool pid_key(int64_t pid, uint32_t *key)
 	return true;
 }
 
+void mm_sshd_prefetch(const struct mm_sshd *s, int64_t pid)
+{
+	uint32_t key;
+
+	if (s && pid_key(pid, &key))
+		__builtin_prefetch(&s->slot[key_hash(s, key)]);
+}
+
 static struct sess *sess_find(struct mm_sshd *s, uint32_t key)
 {
 	uint32_t *idx;

@@ -185,7 +185,23 @@ static size_t addr_bytes(const struct mm_addr *a)
 
 bool mm_addr_eq(const struct mm_addr *a, const struct mm_addr *b)
 {
-	return a->family == b->family && memcmp(a->b, b->b, addr_bytes(a)) == 0;
+	uint64_t x[2], y[2];
+	uint32_t u, v;
+
+	/* the bytes addr_bytes() counts, compared as words */
+	if (a->family != b->family)
+		return false;
+	if (a->family == MM_AF_INET) {
+		memcpy(&u, a->b, 4);
+		memcpy(&v, b->b, 4);
+		return u == v;
+	}
+	if (a->family == MM_AF_INET6) {
+		memcpy(x, a->b, 16);
+		memcpy(y, b->b, 16);
+		return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+	}
+	return true;
 }
 
 int mm_addr_cmp(const struct mm_addr *a, const struct mm_addr *b)

@@ -263,6 +263,33 @@ struct addr_case {
 	const char *out; /* NULL: must fail */
 };
 
+/* Equal: the same family and the bytes that family uses, nothing else. */
+static void test_addr_eq(void **state)
+{
+	struct mm_addr a, b, n1 = {MM_AF_NONE, {1}}, n2 = {MM_AF_NONE, {2}};
+
+	(void)state;
+	assert_int_equal(mm_addr_parse("192.0.2.7", 9, &a), 0);
+	b = a;
+	b.b[4] = 0x5a; /* unused by IPv4 */
+	b.b[15] = 1;
+	assert_true(mm_addr_eq(&a, &b));
+	b.b[3] ^= 1;
+	assert_false(mm_addr_eq(&a, &b));
+	assert_int_equal(mm_addr_parse("2001:db8::7", 11, &a), 0);
+	b = a;
+	assert_true(mm_addr_eq(&a, &b));
+	b.b[15] ^= 0x80;
+	assert_false(mm_addr_eq(&a, &b));
+	b = a;
+	b.b[0] ^= 1;
+	assert_false(mm_addr_eq(&a, &b));
+	b = a;
+	b.family = MM_AF_INET;
+	assert_false(mm_addr_eq(&a, &b));
+	assert_true(mm_addr_eq(&n1, &n2));
+}
+
 static void test_addr(void **state)
 {
 	static const struct addr_case cases[] = {
@@ -373,10 +400,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_buf_cap),	  cmocka_unit_test(test_grow),
 	    cmocka_unit_test(test_buf_numbers),	  cmocka_unit_test(test_time_format),
-	    cmocka_unit_test(test_addr_v4_rules), cmocka_unit_test(test_buf_json),
-	    cmocka_unit_test(test_cursor),	  cmocka_unit_test(test_addr),
-	    cmocka_unit_test(test_prefix),	  cmocka_unit_test(test_time),
-	    cmocka_unit_test(test_services),
+	    cmocka_unit_test(test_addr_v4_rules), cmocka_unit_test(test_addr_eq),
+	    cmocka_unit_test(test_buf_json),	  cmocka_unit_test(test_cursor),
+	    cmocka_unit_test(test_addr),	  cmocka_unit_test(test_prefix),
+	    cmocka_unit_test(test_time),	  cmocka_unit_test(test_services),
 	};
 
 	setenv("TZ", "UTC", 1);

@@ -486,10 +486,47 @@ void mm_enrich_state_free(struct mm_enrich_state *st)
 	free(st);
 }
 
+/*
+ * Who each finding's source is. One source often has several findings
+ * (fast and slow brute force, user enumeration): look each address up once
+ * and copy its answer to the others.
+ */
+static int finding_infos(struct mm_enrich_state *st, const struct mm_report *rep)
+{
+	size_t i, n = rep->nfindings, size = 16, mask, h;
+	uint32_t *first;
+
+	while (size < n * 2)
+		size *= 2;
+	mask = size - 1;
+	first = malloc(size * sizeof(*first));
+	if (!first)
+		return MM_ERR_NOMEM;
+	for (h = 0; h < size; h++)
+		first[h] = UINT32_MAX;
+	for (i = 0; i < n; i++) {
+		const struct mm_addr *a = &rep->findings[i].src;
+		if (a->family == MM_AF_NONE)
+			continue;
+		for (h = (size_t)mm_addr_hash(a) & mask; first[h] != UINT32_MAX; h = (h + 1) & mask)
+			if (mm_addr_eq(&rep->findings[first[h]].src, a))
+				break;
+		if (first[h] != UINT32_MAX) {
+			st->fsrc[i] = st->fsrc[first[h]];
+			continue;
+		}
+		first[h] = (uint32_t)i;
+		info_of(st, a, &st->fsrc[i]);
+	}
+	free(first);
+	return 0;
+}
+
 int mm_analysis_enrich(struct mm_analysis *a, const struct mm_enrich_opts *o, struct mm_report *rep)
 {
 	struct mm_enrich_state *st = calloc(1, sizeof(*st));
 	size_t i, k, ncountries = 0;
+	int r;
 
 	if (!st)
 		return MM_ERR_NOMEM;
@@ -534,9 +571,8 @@ int mm_analysis_enrich(struct mm_analysis *a, const struct mm_enrich_opts *o, st
 		return MM_ERR_NOMEM;
 	for (i = 0; i < rep->ntop_sources; i++)
 		info_of(st, &rep->top_sources[i].addr, &st->top[i]);
-	for (i = 0; i < rep->nfindings; i++)
-		if (rep->findings[i].src.family != MM_AF_NONE)
-			info_of(st, &rep->findings[i].src, &st->fsrc[i]);
+	if ((r = finding_infos(st, rep)) < 0)
+		return r;
 	st->e.nzones = parse_zones(o->dnsbl_zones, st->zones);
 	st->e.zones = st->zones;
 	parse_codes(st, o->dnsbl_codes);

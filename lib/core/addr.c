@@ -294,9 +294,19 @@ int mm_prefix_parse(const char *s, size_t n, struct mm_prefix *out)
 
 char *mm_prefix_format(const struct mm_prefix *p, char *buf)
 {
-	char a[MM_ADDR_STRLEN];
+	char *e;
+	unsigned v = p->len;
 
-	snprintf(buf, MM_PREFIX_STRLEN, "%s/%u", mm_addr_format(&p->addr, a), p->len);
+	/* no printf: the firewall rules file formats one per rule */
+	mm_addr_format(&p->addr, buf);
+	e = buf + strlen(buf);
+	*e++ = '/';
+	if (v >= 100)
+		*e++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*e++ = (char)('0' + v / 10 % 10);
+	*e++ = (char)('0' + v % 10);
+	*e = '\0';
 	return buf;
 }
 

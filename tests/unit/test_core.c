@@ -29,8 +29,23 @@ static void test_buf_cap(void **state)
 	mm_buf_reset(&b);
 	assert_int_equal(mm_buf_addf(&b, "%d-%s", 42, "x"), 0);
 	assert_string_equal(b.data, "42-x");
+	/* the text fits the storage only after growing, then not the cap */
+	assert_int_equal(mm_buf_addf(&b, "%s", "5678"), 0);
+	assert_string_equal(b.data, "42-x5678");
+	assert_int_equal(mm_buf_addf(&b, "%d", 9), MM_ERR_TOOBIG);
+	assert_string_equal(b.data, "42-x5678");
 	mm_buf_release(&b);
 	mm_buf_release(NULL);
+	/* many short appends in one storage, and one longer than it */
+	mm_buf_init(&b, 1024);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(mm_buf_addf(&b, "%d,", i % 10), 0);
+	assert_int_equal(b.len, 200);
+	assert_int_equal(mm_buf_addf(&b, "%0300d", 7), 0);
+	assert_int_equal(b.len, 500);
+	assert_int_equal(b.data[499], '7');
+	assert_int_equal(b.data[500], '\0');
+	mm_buf_release(&b);
 }
 
 /* The number and time writers that avoid printf give printf's text. */
@@ -295,6 +310,9 @@ static void test_addr(void **state)
 	static const struct addr_case cases[] = {
 	    {"1.2.3.4", "1.2.3.4"},
 	    {"255.255.255.255", "255.255.255.255"},
+	    {"0.0.0.0", "0.0.0.0"},
+	    {"10.100.9.200", "10.100.9.200"},
+	    {"99.109.190.250", "99.109.190.250"},
 	    {"256.1.1.1", NULL},
 	    {"1.2.3", NULL},
 	    {"1.2.3.4.5", NULL},
@@ -354,6 +372,12 @@ static void test_prefix(void **state)
 	assert_false(mm_prefix_contains(&p, &a));
 	assert_int_equal(mm_prefix_parse("10.0.0.0/33", 11, &p), MM_ERR_RANGE);
 	assert_int_equal(mm_prefix_parse("10.0.0.0/", 9, &p), MM_ERR_PARSE);
+	assert_int_equal(mm_prefix_parse("0.0.0.0/0", 9, &p), 0);
+	assert_string_equal(mm_prefix_format(&p, buf), "0.0.0.0/0");
+	assert_int_equal(mm_prefix_parse("2001:db8::/128", 14, &p), 0);
+	assert_string_equal(mm_prefix_format(&p, buf), "2001:db8::/128");
+	assert_int_equal(mm_prefix_parse("10.1.2.3/32", 11, &p), 0);
+	assert_string_equal(mm_prefix_format(&p, buf), "10.1.2.3/32");
 	assert_int_equal(mm_prefix_parse("0.0.0.0/0", 9, &p), 0);
 	assert_true(mm_prefix_contains(&p, &a) == false); /* v6 address, v4 prefix */
 }

@@ -89,8 +89,7 @@ struct fw_state {
 	struct fw_opts *o;
 	char feeds[PATH_MAX];	 /* the directory of the blocklist feed files */
 	struct mm_fw_ruleset rs; /* the rules file */
-	struct mm_fw_apps apps;
-	struct mm_err apps_err; /* the first bad profile, if any */
+	struct mm_fw_apps apps;	 /* loaded on first use; apps.err: the first bad profile */
 	int64_t now;
 	/* nft commands that make the change on the loaded table; when empty
 	 * or when they fail (table not loaded), the whole table is replaced */
@@ -291,11 +290,46 @@ static int apply_full(struct fw_state *st, struct mm_fw_backend *be, struct mm_e
 	return rc;
 }
 
+/*
+ * The kernel took a change the rules file then could not keep (the new
+ * file's fsync or rename failed): load the file still in place, the old
+ * one, again, so the kernel and the file agree.
+ */
+static void restore_kernel(struct fw_state *st)
+{
+	struct mm_fw_ruleset keep = st->rs;
+	struct mm_fw_backend *be = NULL;
+	struct mm_err err = {0};
+	int rc;
+
+	mm_fw_ruleset_init(&st->rs);
+	st->rs.apps = &st->apps;
+	mm_fw_ruleset_release(&st->jr);
+	mm_fw_ruleset_init(&st->jr);
+	st->jr_loaded = false;
+	rc = mm_fw_load(&st->rs, st->o->rules, st->now, &err);
+	if (rc == 0)
+		rc = mm_fw_feeds_load_dir(&st->rs, st->feeds, &err);
+	if (rc == 0 && open_backend(&be) < 0)
+		rc = mm_err_set(&err, MM_ERR_IO, "no nftables backend");
+	if (rc == 0)
+		rc = apply_full(st, be, &err);
+	mm_fw_backend_free(be);
+	if (rc < 0)
+		mm_warn("the kernel keeps the change, the rules file does not: %s (run 'mamori "
+			"firewall reload')",
+			err.msg);
+	else
+		mm_warn("the previous ruleset is loaded again");
+	mm_fw_ruleset_release(&st->rs);
+	st->rs = keep;
+}
+
 static int commit(struct fw_state *st, bool kernel)
 {
 	struct mm_fw_backend *be = NULL;
+	struct mm_fw_tmpfile *tf = NULL;
 	struct mm_err err = {0};
-	char tmp[PATH_MAX];
 	struct mm_buf b;
 	int rc, ret = MM_EXIT_OK;
 
@@ -327,7 +361,10 @@ static int commit(struct fw_state *st, bool kernel)
 	if (rc)
 		return rc;
 	ensure_dir(st->o->rules);
-	if (mm_fw_write_tmp(&st->rs, st->o->rules, tmp, sizeof(tmp), &err) < 0) {
+	/* the new file's fsync runs while the kernel changes: neither waits
+	 * for the other, and the file is renamed into place only when both
+	 * succeeded */
+	if (mm_fw_write_tmp_begin(&st->rs, st->o->rules, &tf, &err) < 0) {
 		mm_die_msg("%s", err.msg);
 		return MM_EXIT_INPUT;
 	}
@@ -350,14 +387,16 @@ static int commit(struct fw_state *st, bool kernel)
 			goto fail;
 		}
 	}
-	if (mm_fw_commit_file(tmp, st->o->rules, &err) < 0) {
+	if (mm_fw_tmp_commit(tf, st->o->rules, &err) < 0) {
 		mm_die_msg("%s", err.msg);
+		if (kernel)
+			restore_kernel(st);
 		return MM_EXIT_INPUT;
 	}
 	maybe_compact(st);
 	return MM_EXIT_OK;
 fail:
-	unlink(tmp);
+	mm_fw_tmp_abandon(tf);
 	return ret;
 }
 
@@ -391,8 +430,11 @@ static void load_apps(struct fw_state *st)
 		    stat(MM_DATADIR "/apps", &sb) == 0 ? MM_DATADIR "/apps" : MM_SRC_APPSDIR;
 		dirs[n++] = FW_LOCAL_APPS;
 	}
-	(void)mm_fw_apps_load_dirs(&st->apps, dirs, n, &st->apps_err);
-	mm_fw_apps_sort(&st->apps);
+	/* read only when a rule names a profile: most commands never do */
+	if (mm_fw_apps_defer(&st->apps, dirs, n) < 0) {
+		(void)mm_fw_apps_load_dirs(&st->apps, dirs, n, &st->apps.err);
+		mm_fw_apps_sort(&st->apps);
+	}
 	st->rs.apps = &st->apps;
 }
 
@@ -402,8 +444,8 @@ static int load(struct fw_state *st)
 
 	if (mm_fw_load(&st->rs, st->o->rules, st->now, &err) < 0) {
 		mm_die_msg("%s; nothing changed", err.msg);
-		if (st->apps_err.code && err.code == MM_ERR_NOTFOUND)
-			mm_warn("a profile file is broken: %s", st->apps_err.msg);
+		if (st->apps.err.code && err.code == MM_ERR_NOTFOUND)
+			mm_warn("a profile file is broken: %s", st->apps.err.msg);
 		return MM_EXIT_INPUT;
 	}
 	if (mm_fw_feeds_load_dir(&st->rs, st->feeds, &err) < 0) {
@@ -685,8 +727,8 @@ static int do_app(struct fw_state *st)
 	struct fw_opts *o = st->o;
 	size_t i;
 
-	if (st->apps_err.code) {
-		mm_die_msg("%s", st->apps_err.msg);
+	if (mm_fw_apps_ready(&st->apps) < 0) {
+		mm_die_msg("%s", st->apps.err.msg);
 		return MM_EXIT_INPUT;
 	}
 	if (o->npos == 2 && strcmp(o->pos[1], "list") == 0) {
@@ -924,8 +966,8 @@ static int app_update(struct fw_state *st)
 		mm_die_msg("usage: app update [--add-new] NAME|all");
 		return MM_EXIT_USAGE;
 	}
-	if (st->apps_err.code) {
-		mm_die_msg("%s; nothing changed", st->apps_err.msg);
+	if (mm_fw_apps_ready(&st->apps) < 0) {
+		mm_die_msg("%s; nothing changed", st->apps.err.msg);
 		return MM_EXIT_INPUT;
 	}
 	if (add_new && all) {
@@ -1457,8 +1499,8 @@ static int parse_rule_args(struct fw_state *st, int from, struct mm_fw_rule *r)
 	mm_buf_release(&b);
 	if (rc < 0) {
 		mm_die_msg("bad rule: %s", err.msg[0] ? err.msg : mm_strerror(rc));
-		if (rc == MM_ERR_NOTFOUND && st->apps_err.code)
-			mm_warn("a profile file is broken: %s", st->apps_err.msg);
+		if (rc == MM_ERR_NOTFOUND && st->apps.err.code)
+			mm_warn("a profile file is broken: %s", st->apps.err.msg);
 		return MM_EXIT_USAGE;
 	}
 	return 0;
@@ -2519,7 +2561,6 @@ int cmd_firewall(int argc, char **argv)
 		return MM_EXIT_INTERNAL;
 	mm_fw_ruleset_init(&st.rs);
 	mm_fw_apps_init(&st.apps);
-	memset(&st.apps_err, 0, sizeof(st.apps_err));
 	mm_fw_ruleset_init(&st.jr);
 	st.jr_loaded = false;
 	st.jr_lines = 0;

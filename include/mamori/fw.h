@@ -105,6 +105,8 @@ struct mm_fw_block {
 };
 
 struct mm_fw_apps;
+struct mm_fw_apps_defer;
+struct mm_fw_tmpfile;
 
 /*
  * A blocklist feed: networks whose packets are dropped before any rule.
@@ -228,6 +230,10 @@ struct mm_fw_app {
 struct mm_fw_apps {
 	struct mm_fw_app *v; /* sorted by name after mm_fw_apps_sort() */
 	size_t n, cap;
+	/* Deferred loading (mm_fw_apps_defer()): the directories still to read,
+	 * owned; the first lookup reads them. Most commands need no profile. */
+	struct mm_fw_apps_defer *defer;
+	struct mm_err err; /* the first bad profile of a deferred load */
 };
 
 #define MM_FW_MAX_APPS 4096
@@ -254,6 +260,16 @@ int mm_fw_apps_load_dirs(struct mm_fw_apps *a, const char *const *dirs, size_t n
 			 struct mm_err *err);
 /* Sort by name (case-insensitive, as ufw lists them). */
 void mm_fw_apps_sort(struct mm_fw_apps *a);
+/*
+ * Load dirs (as mm_fw_apps_load_dirs(), then sorted) only when a profile is
+ * first looked up (mm_fw_apps_find(), mm_fw_rule_resolve_app()) or
+ * mm_fw_apps_ready() is called. The paths (at most 64) are copied.
+ * Returns 0, MM_ERR_RANGE or MM_ERR_NOMEM (then nothing is deferred).
+ */
+int mm_fw_apps_defer(struct mm_fw_apps *a, const char *const *dirs, size_t ndirs);
+/* Do a deferred load now (nothing when none is pending). Returns the first
+ * error of that load, also kept in a->err; 0 when all profiles loaded. */
+int mm_fw_apps_ready(struct mm_fw_apps *a);
 /* The profile called name (n bytes, exact case), or NULL. */
 const struct mm_fw_app *mm_fw_apps_find(const struct mm_fw_apps *a, const char *name, size_t n);
 /* Is s (n bytes) a valid profile name? */
@@ -342,6 +358,10 @@ int mm_fw_serialize(const struct mm_fw_ruleset *rs, struct mm_buf *out);
  */
 int mm_fw_write_tmp(const struct mm_fw_ruleset *rs, const char *path, char *tmp_out, size_t tmpsz,
 		    struct mm_err *err);
+/* The same through the spare RULES.prev, fsync in the background (see
+ * mm_fw_tmp_begin()): finish with mm_fw_tmp_commit() or mm_fw_tmp_abandon(). */
+int mm_fw_write_tmp_begin(const struct mm_fw_ruleset *rs, const char *path,
+			  struct mm_fw_tmpfile **t, struct mm_err *err);
 int mm_fw_commit_file(const char *tmp, const char *path, struct mm_err *err);
 
 /* Append a rule (at 1-based position pos, 0 = end). MM_ERR_RANGE for a bad
@@ -439,6 +459,30 @@ int mm_fw_write_file(const char *path, const char *data, size_t n, struct mm_err
  * nothing is left behind and tmp_out is "". */
 int mm_fw_write_tmp_data(const char *path, const char *data, size_t n, char *tmp_out, size_t tmpsz,
 			 struct mm_err *err);
+/*
+ * The same in two steps, so the caller can work while the data reaches the
+ * disk. mm_fw_tmp_begin() writes data to a file beside path (mode 0644):
+ * a fresh temporary one, or with MM_FW_TMP_SPARE path.prev, rewritten in
+ * place under an exclusive flock(); with MM_FW_TMP_BACKGROUND its fsync
+ * starts in a thread. Then one of:
+ *   mm_fw_tmp_end(): wait for the fsync; give the temporary file's name in
+ *     tmp_out for mm_fw_commit_file() (not for a spare), or remove it;
+ *   mm_fw_tmp_commit(): wait for the fsync, then put the file in place:
+ *     a spare is exchanged with path (renameat2 RENAME_EXCHANGE; path.prev
+ *     then holds the previous version), else renamed over it. path always
+ *     names one complete file; on error it is left as it was;
+ *   mm_fw_tmp_abandon(): wait and drop the file (NULL is fine).
+ * Each frees t. Readers of a file written with a spare take a shared
+ * flock() (mm_fw_load() does), so they never see the spare rewritten.
+ */
+#define MM_FW_TMP_BACKGROUND 1u
+#define MM_FW_TMP_SPARE 2u
+struct mm_fw_tmpfile;
+int mm_fw_tmp_begin(const char *path, const char *data, size_t n, unsigned flags,
+		    struct mm_fw_tmpfile **t, struct mm_err *err);
+int mm_fw_tmp_end(struct mm_fw_tmpfile *t, char *tmp_out, size_t tmpsz, struct mm_err *err);
+int mm_fw_tmp_commit(struct mm_fw_tmpfile *t, const char *path, struct mm_err *err);
+void mm_fw_tmp_abandon(struct mm_fw_tmpfile *t);
 /* Copy from to to atomically; a missing from removes to and sets *existed false. */
 int mm_fw_copy_file(const char *from, const char *to, bool *existed, struct mm_err *err);
 

@@ -36,7 +36,62 @@ void mm_fw_apps_release(struct mm_fw_apps *a)
 	if (!a)
 		return;
 	free(a->v);
+	free(a->defer);
 	memset(a, 0, sizeof(*a));
+}
+
+/* The table (not const: a lookup through a const pointer fills it) and
+ * the directories, NUL-separated. */
+struct mm_fw_apps_defer {
+	struct mm_fw_apps *apps;
+	size_t ndirs;
+	char dirs[];
+};
+
+int mm_fw_apps_defer(struct mm_fw_apps *a, const char *const *dirs, size_t ndirs)
+{
+	struct mm_fw_apps_defer *d;
+	size_t i, len = 0;
+	char *p;
+
+	if (ndirs > 64)
+		return MM_ERR_RANGE;
+	for (i = 0; i < ndirs; i++)
+		len += strlen(dirs[i]) + 1;
+	d = malloc(sizeof(*d) + len);
+	if (!d)
+		return MM_ERR_NOMEM;
+	d->apps = a;
+	d->ndirs = ndirs;
+	for (i = 0, p = d->dirs; i < ndirs; i++) {
+		len = strlen(dirs[i]) + 1;
+		memcpy(p, dirs[i], len);
+		p += len;
+	}
+	free(a->defer);
+	a->defer = d;
+	return 0;
+}
+
+int mm_fw_apps_ready(struct mm_fw_apps *a)
+{
+	struct mm_fw_apps_defer *d;
+	const char *dirs[64];
+	const char *p;
+	size_t i, n;
+	int rc;
+
+	if (!a || !a->defer)
+		return a ? a->err.code : 0;
+	d = a->defer;
+	a->defer = NULL;
+	n = d->ndirs;
+	for (i = 0, p = d->dirs; i < n; i++, p += strlen(p) + 1)
+		dirs[i] = p;
+	rc = mm_fw_apps_load_dirs(a, dirs, n, &a->err);
+	mm_fw_apps_sort(a);
+	free(d);
+	return rc;
 }
 
 bool mm_fw_app_name_ok(const char *s, size_t n)
@@ -446,6 +501,9 @@ const struct mm_fw_app *mm_fw_apps_find(const struct mm_fw_apps *a, const char *
 
 	if (!a)
 		return NULL;
+	/* a deferred load fills the table on the first lookup */
+	if (a->defer)
+		(void)mm_fw_apps_ready(a->defer->apps);
 	for (i = 0; i < a->n; i++)
 		if (mm_span_eq(mm_span_make(name, n), a->v[i].name))
 			return &a->v[i];

@@ -22,9 +22,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -176,6 +178,8 @@ int mm_fw_read_file(const char *path, size_t max, struct mm_buf *out, struct mm_
 	if (fd < 0)
 		return mm_err_set(err, errno == ENOENT ? MM_ERR_NOTFOUND : errno_code(errno),
 				  "%s: %s", path, strerror(errno));
+	/* a file replaced through a spare may be one again (mm_fw_tmp_begin()) */
+	(void)flock(fd, LOCK_SH);
 	while ((got = read(fd, chunk, sizeof(chunk))) > 0) {
 		if (out->len + (size_t)got > max || mm_buf_add(out, chunk, (size_t)got) < 0) {
 			rc = mm_err_set(err, MM_ERR_TOOBIG, "%s: larger than %zu bytes", path, max);
@@ -190,41 +194,189 @@ int mm_fw_read_file(const char *path, size_t max, struct mm_buf *out, struct mm_
 	return rc;
 }
 
-int mm_fw_write_tmp_data(const char *path, const char *data, size_t n, char *tmp_out, size_t tmpsz,
-			 struct mm_err *err)
-{
-	size_t off = 0;
-	int fd, rc = 0;
+struct mm_fw_tmpfile {
+	char path[PATH_MAX]; /* the temporary file or the spare */
+	int fd;
+	int sync_errno; /* of the fsync, written by the thread before it ends */
+	bool spare;
+	bool thread;
+	pthread_t th;
+};
 
-	if ((size_t)snprintf(tmp_out, tmpsz, "%s.tmp.XXXXXX", path) >= tmpsz) {
-		tmp_out[0] = '\0';
+static void *sync_main(void *arg)
+{
+	struct mm_fw_tmpfile *t = arg;
+
+	if (fsync(t->fd) < 0)
+		t->sync_errno = errno;
+	return NULL;
+}
+
+/*
+ * The spare PATH.prev, opened and locked for rewriting: a regular file of
+ * ours with one link (anything else there is removed and made again).
+ * Another writer may have swapped it in as PATH between our open and our
+ * lock: then the name no longer names what we hold, and we open again.
+ * Returns the fd or -1 (errno).
+ */
+static int open_spare(const char *spare)
+{
+	struct stat st, sn;
+	int tries, fd;
+	bool same;
+
+	for (tries = 0; tries < 8; tries++) {
+		fd = open(spare, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == ELOOP && unlink(spare) == 0)
+			continue;
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
+			close(fd);
+			return -1;
+		}
+		same = stat(spare, &sn) == 0 && sn.st_ino == st.st_ino && sn.st_dev == st.st_dev;
+		if (same && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid())
+			return fd;
+		/* swapped away meanwhile (open again), or not a plain file of
+		 * ours (made again) */
+		if (same)
+			unlink(spare);
+		close(fd);
+	}
+	errno = EBUSY;
+	return -1;
+}
+
+int mm_fw_tmp_begin(const char *path, const char *data, size_t n, unsigned flags,
+		    struct mm_fw_tmpfile **out, struct mm_err *err)
+{
+	struct mm_fw_tmpfile *t = calloc(1, sizeof(*t));
+	size_t off = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (!t)
+		return mm_err_set(err, MM_ERR_NOMEM, "out of memory");
+	t->spare = flags & MM_FW_TMP_SPARE;
+	if ((size_t)snprintf(t->path, sizeof(t->path), t->spare ? "%s.prev" : "%s.tmp.XXXXXX",
+			     path) >= sizeof(t->path)) {
+		free(t);
 		return mm_err_set(err, MM_ERR_RANGE, "%s: path too long", path);
 	}
-	fd = mkostemp(tmp_out, O_CLOEXEC);
-	if (fd < 0) {
-		rc = mm_err_set(err, errno_code(errno), "%s: %s", tmp_out, strerror(errno));
-		tmp_out[0] = '\0';
+	t->fd = t->spare ? open_spare(t->path) : mkostemp(t->path, O_CLOEXEC);
+	if (t->fd < 0) {
+		rc = mm_err_set(err, errno_code(errno), "%s: %s", t->path, strerror(errno));
+		free(t);
 		return rc;
 	}
 	while (off < n) {
-		ssize_t w = write(fd, data + off, n - off);
+		ssize_t w = pwrite(t->fd, data + off, n - off, (off_t)off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp_out, strerror(errno));
+			rc = mm_err_set(err, MM_ERR_IO, "%s: %s", t->path, strerror(errno));
 			break;
 		}
 		off += (size_t)w;
 	}
-	if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", tmp_out, strerror(errno));
-	close(fd);
+	if (rc == 0 && t->spare && ftruncate(t->fd, (off_t)n) < 0)
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", t->path, strerror(errno));
+	if (rc == 0 && fchmod(t->fd, 0644) < 0)
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", t->path, strerror(errno));
 	if (rc < 0) {
-		unlink(tmp_out);
+		mm_fw_tmp_abandon(t);
+		return rc;
+	}
+	/* the fsync waits for the disk, not the CPU: in a thread it overlaps
+	 * the caller's kernel transaction; without one it runs in the end */
+	t->thread =
+	    (flags & MM_FW_TMP_BACKGROUND) && pthread_create(&t->th, NULL, sync_main, t) == 0;
+	*out = t;
+	return 0;
+}
+
+/* Wait for the fsync; close. */
+static int tmp_sync(struct mm_fw_tmpfile *t, struct mm_err *err)
+{
+	int rc = 0;
+
+	if (t->thread)
+		pthread_join(t->th, NULL);
+	else if (fsync(t->fd) < 0)
+		t->sync_errno = errno;
+	t->thread = false;
+	if (t->sync_errno)
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", t->path, strerror(t->sync_errno));
+	return rc;
+}
+
+int mm_fw_tmp_end(struct mm_fw_tmpfile *t, char *tmp_out, size_t tmpsz, struct mm_err *err)
+{
+	int rc = tmp_sync(t, err);
+
+	tmp_out[0] = '\0';
+	if (close(t->fd) < 0 && rc == 0)
+		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", t->path, strerror(errno));
+	t->fd = -1;
+	if (rc == 0 && (size_t)snprintf(tmp_out, tmpsz, "%s", t->path) >= tmpsz)
+		rc = mm_err_set(err, MM_ERR_RANGE, "%s: path too long", t->path);
+	if (rc < 0) {
+		unlink(t->path);
 		tmp_out[0] = '\0';
 	}
+	free(t);
 	return rc;
+}
+
+int mm_fw_tmp_commit(struct mm_fw_tmpfile *t, const char *path, struct mm_err *err)
+{
+	int rc = tmp_sync(t, err);
+
+	if (rc == 0 && t->spare) {
+		/* the spare, complete and on disk, becomes path and path the
+		 * spare: no file is made or freed (on ext4 that is what an
+		 * update cost: a fresh inode, its blocks, the old ones freed) */
+		if (renameat2(AT_FDCWD, t->path, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+			goto out;
+		/* no path yet, or a file system without the exchange */
+		if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+			rc = mm_err_set(err, errno_code(errno), "%s: %s", path, strerror(errno));
+	}
+	if (rc == 0 && rename(t->path, path) < 0)
+		rc = mm_err_set(err, errno_code(errno), "%s: %s", path, strerror(errno));
+	if (rc < 0 && !t->spare)
+		unlink(t->path);
+out:
+	/* the lock goes with the fd: only now may the next writer take the spare */
+	close(t->fd);
+	free(t);
+	return rc;
+}
+
+void mm_fw_tmp_abandon(struct mm_fw_tmpfile *t)
+{
+	if (!t)
+		return;
+	if (t->thread)
+		pthread_join(t->th, NULL);
+	if (!t->spare)
+		unlink(t->path);
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t);
+}
+
+int mm_fw_write_tmp_data(const char *path, const char *data, size_t n, char *tmp_out, size_t tmpsz,
+			 struct mm_err *err)
+{
+	struct mm_fw_tmpfile *t;
+	int rc;
+
+	tmp_out[0] = '\0';
+	rc = mm_fw_tmp_begin(path, data, n, 0, &t, err);
+	return rc < 0 ? rc : mm_fw_tmp_end(t, tmp_out, tmpsz, err);
 }
 
 int mm_fw_write_file(const char *path, const char *data, size_t n, struct mm_err *err)

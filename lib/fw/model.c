@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -194,6 +195,15 @@ static bool word_is(struct mm_cur *c, const char *w)
 	return true;
 }
 
+/* first is w: move c past it (to after). */
+static bool take(struct mm_cur *c, const struct mm_cur *after, struct mm_span first, const char *w)
+{
+	if (!mm_span_eq(first, w))
+		return false;
+	*c = *after;
+	return true;
+}
+
 static int pick(struct mm_span w, const char *const *names, unsigned n)
 {
 	unsigned i;
@@ -297,8 +307,8 @@ static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, s
 	static const char *const levels[] = {"off", "low", "medium", "high"};
 	struct mm_fw_ruleset *rs = fp->rs;
 	struct mm_cur c = mm_cur_make(line, n);
-	struct mm_span w, w2;
-	struct mm_fw_rule r;
+	struct mm_span w, w2, first;
+	struct mm_cur after;
 	int a, b, rc;
 
 	mm_cur_skip_ws(&c);
@@ -314,12 +324,17 @@ static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, s
 		return mm_err_set(err, MM_ERR_PARSE,
 				  "a blocks file holds only 'block' and 'unblock' lines");
 	}
-	if (word_is(&c, "enabled")) {
+	/* the statement's first word, scanned once (every rule line would
+	 * otherwise scan it again for each keyword) */
+	after = c;
+	if (!mm_cur_word(&after, &first))
+		first.n = 0;
+	if (take(&c, &after, first, "enabled")) {
 		mm_cur_skip_ws(&c);
 		if (!mm_cur_word(&c, &w) || (!mm_span_eq(w, "yes") && !mm_span_eq(w, "no")))
 			return mm_err_set(err, MM_ERR_PARSE, "'enabled' takes yes or no");
 		rs->enabled = w.p[0] == 'y';
-	} else if (word_is(&c, "default")) {
+	} else if (take(&c, &after, first, "default")) {
 		mm_cur_skip_ws(&c);
 		if (!mm_cur_word(&c, &w) || (a = pick(w, policies, 3)) < 0)
 			return mm_err_set(err, MM_ERR_PARSE,
@@ -330,13 +345,13 @@ static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, s
 					  "'default %s' needs incoming, outgoing or routed",
 					  policies[a]);
 		rs->policy[b] = (uint8_t)a;
-	} else if (word_is(&c, "logging")) {
+	} else if (take(&c, &after, first, "logging")) {
 		mm_cur_skip_ws(&c);
 		if (!mm_cur_word(&c, &w) || (a = pick(w, levels, 4)) < 0)
 			return mm_err_set(err, MM_ERR_PARSE,
 					  "'logging' takes off, low, medium or high");
 		rs->level = (uint8_t)a;
-	} else if (word_is(&c, "limit-rate")) {
+	} else if (take(&c, &after, first, "limit-rate")) {
 		uint32_t hits, secs;
 
 		mm_cur_skip_ws(&c);
@@ -347,7 +362,7 @@ static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, s
 			    "'limit-rate' takes HITS/SECONDSs, e.g. 6/30s (1-10000, 1-86400)");
 		rs->limit_hits = hits;
 		rs->limit_secs = secs;
-	} else if (word_is(&c, "app")) {
+	} else if (take(&c, &after, first, "app")) {
 		static const char *const app_policies[] = {"allow", "deny", "reject", "skip"};
 
 		mm_cur_skip_ws(&c);
@@ -359,20 +374,23 @@ static int parse_line(struct mm_fw_fileparser *fp, const char *line, size_t n, s
 			return mm_err_set(err, MM_ERR_PARSE,
 					  "'app default' takes allow, deny, reject or skip");
 		rs->app_default = a == 3 ? MM_FW_APP_SKIP : (uint8_t)a;
-	} else if (word_is(&c, "block")) {
+	} else if (take(&c, &after, first, "block")) {
 		return parse_block(fp, &c, err);
 	} else {
-		rc = mm_fw_rule_parse_apps(c.p, mm_cur_left(&c), rs->apps, &r, err);
-		if (rc < 0)
-			return rc;
-		/* appended as is: mm_fw_fileparser_finish() drops duplicate lines
-		 * in one pass, where checking each line against all before it
-		 * made loading 1,000 rules cost milliseconds */
-		rc = grow((void **)&rs->rules, &rs->caprules, rs->nrules + 1, sizeof(r),
+		/* parsed straight into the next slot, taken only on success (a
+		 * rule is about 1 KB: copies and fresh pages are what loading
+		 * 1,000 rules costs); appended as is: mm_fw_fileparser_finish()
+		 * drops duplicate lines in one pass, where checking each line
+		 * against all before it made loading 1,000 rules cost milliseconds */
+		rc = grow((void **)&rs->rules, &rs->caprules, rs->nrules + 1, sizeof(*rs->rules),
 			  MM_FW_MAX_RULES);
 		if (rc < 0)
 			return mm_err_set(err, rc, "too many rules (at most %d)", MM_FW_MAX_RULES);
-		rs->rules[rs->nrules++] = r;
+		rc = mm_fw_rule_parse_apps(c.p, mm_cur_left(&c), rs->apps, &rs->rules[rs->nrules],
+					   err);
+		if (rc < 0)
+			return rc;
+		rs->nrules++;
 		return 0;
 	}
 	mm_cur_skip_ws(&c);
@@ -456,54 +474,43 @@ static uint64_t rule_hash(const struct mm_fw_rule *r)
 
 struct rslot {
 	uint64_t h;
-	size_t pos;
+	size_t pos; /* rule index + 1; 0: empty */
 };
 
-static int rslot_cmp(const void *pa, const void *pb)
-{
-	const struct rslot *a = pa, *b = pb;
-
-	if (a->h != b->h)
-		return a->h < b->h ? -1 : 1;
-	return a->pos < b->pos ? -1 : a->pos > b->pos;
-}
-
-/* Drop every rule equal to an earlier one, keeping the order: sorted by
- * hash, equal rules sit in one run with the first line first. */
+/* Drop every rule equal to an earlier one, keeping the order: one pass
+ * over an open-addressing table of rule hashes (equal rules hash alike). */
 static int dedupe_rules(struct mm_fw_ruleset *rs, struct mm_err *err)
 {
 	struct rslot *v;
-	bool *dup;
-	size_t i, j, n = 0;
+	size_t i, j, mask, n = 0, size = 16;
 
 	if (rs->nrules < 2)
 		return 0;
-	v = malloc(rs->nrules * sizeof(*v));
-	dup = calloc(rs->nrules, sizeof(*dup));
-	if (!v || !dup) {
-		free(v);
-		free(dup);
+	while (size < 2 * rs->nrules)
+		size *= 2;
+	mask = size - 1;
+	v = calloc(size, sizeof(*v));
+	if (!v)
 		return mm_err_set(err, MM_ERR_NOMEM, "out of memory");
-	}
 	for (i = 0; i < rs->nrules; i++) {
-		v[i].h = rule_hash(&rs->rules[i]);
-		v[i].pos = i;
-	}
-	qsort(v, rs->nrules, sizeof(*v), rslot_cmp);
-	for (i = 0; i < rs->nrules; i++) {
-		if (dup[v[i].pos])
+		uint64_t h = rule_hash(&rs->rules[i]);
+		bool dup = false;
+
+		for (j = (size_t)(h ^ h >> 32) & mask; v[j].pos; j = (j + 1) & mask) {
+			if (v[j].h == h && mm_fw_rule_eq(&rs->rules[v[j].pos - 1], &rs->rules[i])) {
+				dup = true;
+				break;
+			}
+		}
+		if (dup)
 			continue;
-		for (j = i + 1; j < rs->nrules && v[j].h == v[i].h; j++)
-			if (!dup[v[j].pos] &&
-			    mm_fw_rule_eq(&rs->rules[v[i].pos], &rs->rules[v[j].pos]))
-				dup[v[j].pos] = true;
+		if (n != i)
+			rs->rules[n] = rs->rules[i];
+		v[j].h = h;
+		v[j].pos = ++n;
 	}
-	for (i = 0; i < rs->nrules; i++)
-		if (!dup[i])
-			rs->rules[n++] = rs->rules[i];
 	rs->nrules = n;
 	free(v);
-	free(dup);
 	return 0;
 }
 
@@ -571,6 +578,24 @@ int mm_fw_parse_buffer(struct mm_fw_ruleset *rs, const char *name, const char *d
 	int rc;
 
 	mm_fw_fileparser_init(&fp, rs, name, now);
+	/* room for every line that may be a rule, at once: growing by
+	 * doubling copies the array and faults in pages it then drops */
+	if (!fp.blocks_file) {
+		size_t maybe = 0;
+		const char *q = data;
+
+		while (q < end) {
+			const char *nl = memchr(q, '\n', (size_t)(end - q));
+
+			maybe += *q != '#' && *q != 'b' && *q != '\n';
+			q = nl ? nl + 1 : end;
+		}
+		if (maybe > MM_FW_MAX_RULES - rs->nrules)
+			maybe = MM_FW_MAX_RULES - rs->nrules;
+		if (grow((void **)&rs->rules, &rs->caprules, rs->nrules + maybe, sizeof(*rs->rules),
+			 MM_FW_MAX_RULES) < 0)
+			return mm_err_set(err, MM_ERR_NOMEM, "out of memory");
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -602,6 +627,9 @@ int mm_fw_load(struct mm_fw_ruleset *rs, const char *path, int64_t now, struct m
 				strerror(errno));
 		goto out;
 	}
+	/* the previous version is rewritten in place as the next one's spare
+	 * (mm_fw_tmp_begin()), under an exclusive lock: never read it half done */
+	(void)flock(fd, LOCK_SH);
 	while ((got = read(fd, chunk, sizeof(chunk))) > 0) {
 		rc = mm_buf_add(&b, chunk, (size_t)got);
 		if (rc < 0) {
@@ -686,6 +714,24 @@ int mm_fw_write_tmp(const struct mm_fw_ruleset *rs, const char *path, char *tmp_
 		rc = mm_err_set(err, rc, "rules too large to write");
 	else
 		rc = mm_fw_write_tmp_data(path, b.data ? b.data : "", b.len, tmp_out, tmpsz, err);
+	mm_buf_release(&b);
+	return rc;
+}
+
+int mm_fw_write_tmp_begin(const struct mm_fw_ruleset *rs, const char *path,
+			  struct mm_fw_tmpfile **t, struct mm_err *err)
+{
+	struct mm_buf b;
+	int rc;
+
+	*t = NULL;
+	mm_buf_init(&b, RULES_FILE_MAX);
+	rc = mm_fw_serialize(rs, &b);
+	if (rc < 0)
+		rc = mm_err_set(err, rc, "rules too large to write");
+	else
+		rc = mm_fw_tmp_begin(path, b.data ? b.data : "", b.len,
+				     MM_FW_TMP_SPARE | MM_FW_TMP_BACKGROUND, t, err);
 	mm_buf_release(&b);
 	return rc;
 }

@@ -572,10 +572,12 @@ static int fmt_ports(const struct mm_fw_ports *p, struct mm_buf *out)
 	for (i = 0; i < p->n && rc == 0; i++) {
 		if (i)
 			rc = mm_buf_addc(out, ',');
-		if (rc == 0 && p->r[i].lo == p->r[i].hi)
-			rc = mm_buf_addf(out, "%u", p->r[i].lo);
-		else if (rc == 0)
-			rc = mm_buf_addf(out, "%u:%u", p->r[i].lo, p->r[i].hi);
+		if (rc == 0)
+			rc = mm_buf_addu(out, p->r[i].lo);
+		if (rc == 0 && p->r[i].lo != p->r[i].hi)
+			rc = mm_buf_addc(out, ':');
+		if (rc == 0 && p->r[i].lo != p->r[i].hi)
+			rc = mm_buf_addu(out, p->r[i].hi);
 	}
 	return rc;
 }
@@ -583,9 +585,14 @@ static int fmt_ports(const struct mm_fw_ports *p, struct mm_buf *out)
 /* " NAME" or " \"NAME WITH SPACES\"" */
 static int fmt_app(const char *name, struct mm_buf *out)
 {
-	if (strchr(name, ' '))
-		return mm_buf_addf(out, " \"%s\"", name);
-	return mm_buf_addf(out, " %s", name);
+	bool q = strchr(name, ' ') != NULL;
+	int rc = mm_buf_adds(out, q ? " \"" : " ");
+
+	if (rc == 0)
+		rc = mm_buf_adds(out, name);
+	if (rc == 0 && q)
+		rc = mm_buf_addc(out, '"');
+	return rc;
 }
 
 int mm_fw_prefix_text(bool has, const struct mm_prefix *p, struct mm_buf *out)
@@ -630,7 +637,9 @@ int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out)
 		if (rc == 0)
 			rc = fmt_ports(&r->dport, out);
 		if (rc == 0 && pn)
-			rc = mm_buf_addf(out, "/%s", pn->name);
+			rc = mm_buf_addc(out, '/');
+		if (rc == 0 && pn)
+			rc = mm_buf_adds(out, pn->name);
 	} else {
 		rc = mm_buf_adds(out, " from ");
 		if (rc == 0)
@@ -660,10 +669,16 @@ int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out)
 				rc = fmt_app(r->app, out);
 		}
 		if (rc == 0 && pn)
-			rc = mm_buf_addf(out, " proto %s", pn->name);
+			rc = mm_buf_adds(out, " proto ");
+		if (rc == 0 && pn)
+			rc = mm_buf_adds(out, pn->name);
 	}
 	if (rc == 0 && r->comment[0])
-		rc = mm_buf_addf(out, " comment \"%s\"", r->comment);
+		rc = mm_buf_adds(out, " comment \"");
+	if (rc == 0 && r->comment[0])
+		rc = mm_buf_adds(out, r->comment);
+	if (rc == 0 && r->comment[0])
+		rc = mm_buf_addc(out, '"');
 	return rc;
 }
 

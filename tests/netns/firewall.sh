@@ -473,6 +473,27 @@ expect open "still serving after the refused reload" tcp $S4 80
 fw reload >/dev/null || fail "reload"
 check_foreign reload
 
+# changes one command at a time (appended rules go to the kernel on their
+# own, without the rest of the table) end in the table a reload of the
+# same file loads
+rc=0
+for change in "allow from 192.0.2.0/24 to any port 6001 proto tcp" "deny 6002/udp" \
+	"limit 6003/tcp" "reject out 6004/tcp" "allow log 6005" "insert 2 allow 6006/tcp" \
+	"allow from 2001:db8::/32 to any port 6008 proto tcp comment 'v6 peers'" \
+	"route allow in on lo out on lo to 10.0.0.0/8 port 6007 proto tcp" "limit 6009/tcp" \
+	"delete deny 6002/udp" "allow 6010:6020/tcp"; do
+	# shellcheck disable=SC2086
+	eval "fw $change" >/dev/null || { rc=1; fail "change: $change"; }
+done
+ip netns exec "$ns_s" nft -s list table inet mamori | grep -v expires >"$work/incremental"
+fw reload >/dev/null || fail "reload after the changes"
+ip netns exec "$ns_s" nft -s list table inet mamori | grep -v expires >"$work/reloaded"
+if [ "$rc" = 0 ] && cmp -s "$work/incremental" "$work/reloaded"; then
+	ok "one change at a time loads what a reload loads"
+else
+	fail "incremental changes and reload differ: $(diff "$work/incremental" "$work/reloaded")"
+fi
+
 fw --dry-run reset >/dev/null || fail "dry-run reset"
 ip netns exec "$ns_s" nft list tables | grep -q 'table inet mamori' && ok "--dry-run changed nothing" ||
 	fail "--dry-run removed the table"

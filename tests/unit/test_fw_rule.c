@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -329,6 +330,151 @@ static void test_load_missing_and_write(void **state)
 	mm_fw_ruleset_release(&rs2);
 }
 
+/* Many rules, duplicates spread among them: the first of each kept, in order. */
+static void test_dedupe_order(void **state)
+{
+	struct mm_fw_ruleset rs;
+	struct mm_err err = {0};
+	struct mm_buf in, out, want;
+	int i;
+
+	(void)state;
+	mm_fw_ruleset_init(&rs);
+	mm_buf_init(&in, 1 << 20);
+	mm_buf_init(&out, 1 << 20);
+	mm_buf_init(&want, 1 << 20);
+	for (i = 0; i < 3000; i++) {
+		/* rule i % 1000: every rule three times, the later copies in
+		 * other places; the same port from two sources is not a copy */
+		int k = (i * 7) % 1000;
+
+		assert_int_equal(mm_buf_addf(&in,
+					     "allow from 10.%d.%d.0/24 to any port %d proto tcp\n",
+					     k / 250, k % 250, 1000 + k % 500),
+				 0);
+		if (i < 1000)
+			assert_int_equal(
+			    mm_buf_addf(&want,
+					"allow from 10.%d.%d.0/24 to any port %d proto tcp\n",
+					k / 250, k % 250, 1000 + k % 500),
+			    0);
+	}
+	assert_int_equal(mm_fw_parse_buffer(&rs, "f", in.data, in.len, 0, &err), 0);
+	assert_int_equal(rs.nrules, 1000);
+	for (i = 0; i < (int)rs.nrules; i++) {
+		assert_int_equal(mm_fw_rule_format(&rs.rules[i], &out), 0);
+		assert_int_equal(mm_buf_addc(&out, '\n'), 0);
+	}
+	assert_string_equal(out.data, want.data);
+	mm_buf_release(&in);
+	mm_buf_release(&out);
+	mm_buf_release(&want);
+	mm_fw_ruleset_release(&rs);
+}
+
+static void read_all(const char *path, char *buf, size_t sz)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sz - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The rules file through its spare: exchanged, never a new file once both exist. */
+static void test_spare_write(void **state)
+{
+	char dir[] = "/tmp/mm-fwspare.XXXXXX", path[256], prev[300], victim[300], buf[4096];
+	struct mm_fw_tmpfile *t;
+	struct mm_err err = {0};
+	struct stat a, b;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fw.rules", dir);
+	snprintf(prev, sizeof(prev), "%s.prev", path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+
+	/* no file yet: the spare becomes it */
+	assert_int_equal(mm_fw_tmp_begin(path, "one\n", 4, MM_FW_TMP_SPARE, &t, &err), 0);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(mm_fw_tmp_commit(t, path, &err), 0);
+	read_all(path, buf, sizeof(buf));
+	assert_string_equal(buf, "one\n");
+
+	/* then the two swap: the previous version stays beside it */
+	assert_int_equal(
+	    mm_fw_tmp_begin(path, "two two\n", 8, MM_FW_TMP_SPARE | MM_FW_TMP_BACKGROUND, &t, &err),
+	    0);
+	read_all(path, buf, sizeof(buf));
+	assert_string_equal(buf, "one\n"); /* not in place before the commit */
+	assert_int_equal(mm_fw_tmp_commit(t, path, &err), 0);
+	read_all(path, buf, sizeof(buf));
+	assert_string_equal(buf, "two two\n");
+	read_all(prev, buf, sizeof(buf));
+	assert_string_equal(buf, "one\n");
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(stat(prev, &b), 0);
+
+	/* a shorter version: the spare is cut to it; the inodes only swap */
+	assert_int_equal(mm_fw_tmp_begin(path, "3\n", 2, MM_FW_TMP_SPARE, &t, &err), 0);
+	assert_int_equal(mm_fw_tmp_commit(t, path, &err), 0);
+	read_all(path, buf, sizeof(buf));
+	assert_string_equal(buf, "3\n");
+	read_all(prev, buf, sizeof(buf));
+	assert_string_equal(buf, "two two\n");
+	{
+		struct stat a2, b2;
+
+		assert_int_equal(stat(path, &a2), 0);
+		assert_int_equal(stat(prev, &b2), 0);
+		assert_true(a2.st_ino == b.st_ino && b2.st_ino == a.st_ino);
+		assert_int_equal(a2.st_mode & 0777, 0644);
+	}
+
+	/* abandoned: nothing changes */
+	assert_int_equal(
+	    mm_fw_tmp_begin(path, "4\n", 2, MM_FW_TMP_SPARE | MM_FW_TMP_BACKGROUND, &t, &err), 0);
+	mm_fw_tmp_abandon(t);
+	read_all(path, buf, sizeof(buf));
+	assert_string_equal(buf, "3\n");
+
+	/* a symbolic link or a second link as the spare is never written through */
+	put(victim, "victim\n");
+	assert_int_equal(unlink(prev), 0);
+	assert_int_equal(symlink(victim, prev), 0);
+	assert_int_equal(mm_fw_tmp_begin(path, "5\n", 2, MM_FW_TMP_SPARE, &t, &err), 0);
+	assert_int_equal(mm_fw_tmp_commit(t, path, &err), 0);
+	read_all(path, buf, sizeof(buf));
+	assert_string_equal(buf, "5\n");
+	read_all(victim, buf, sizeof(buf));
+	assert_string_equal(buf, "victim\n");
+	assert_int_equal(unlink(prev), 0);
+	assert_int_equal(link(victim, prev), 0);
+	assert_int_equal(mm_fw_tmp_begin(path, "6\n", 2, MM_FW_TMP_SPARE, &t, &err), 0);
+	assert_int_equal(mm_fw_tmp_commit(t, path, &err), 0);
+	read_all(path, buf, sizeof(buf));
+	assert_string_equal(buf, "6\n");
+	read_all(victim, buf, sizeof(buf));
+	assert_string_equal(buf, "victim\n");
+
+	unlink(path);
+	unlink(prev);
+	unlink(victim);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +485,8 @@ int main(void)
 	    cmocka_unit_test(test_duration),
 	    cmocka_unit_test(test_lockout),
 	    cmocka_unit_test(test_load_missing_and_write),
+	    cmocka_unit_test(test_dedupe_order),
+	    cmocka_unit_test(test_spare_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -203,11 +203,18 @@ struct mm_fw_tmpfile {
 	pthread_t th;
 };
 
+/* A spare's inode and blocks exist already: only its data and size need
+ * to reach the disk (fdatasync); a fresh file needs all of it (fsync). */
+static int tmp_fsync(struct mm_fw_tmpfile *t)
+{
+	return t->spare ? fdatasync(t->fd) : fsync(t->fd);
+}
+
 static void *sync_main(void *arg)
 {
 	struct mm_fw_tmpfile *t = arg;
 
-	if (fsync(t->fd) < 0)
+	if (tmp_fsync(t) < 0)
 		t->sync_errno = errno;
 	return NULL;
 }
@@ -219,7 +226,7 @@ static void *sync_main(void *arg)
  * lock: then the name no longer names what we hold, and we open again.
  * Returns the fd or -1 (errno).
  */
-static int open_spare(const char *spare)
+static int open_spare(const char *spare, mode_t *mode)
 {
 	struct stat st, sn;
 	int tries, fd;
@@ -236,8 +243,10 @@ static int open_spare(const char *spare)
 			return -1;
 		}
 		same = stat(spare, &sn) == 0 && sn.st_ino == st.st_ino && sn.st_dev == st.st_dev;
-		if (same && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid())
+		if (same && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid()) {
+			*mode = st.st_mode & 07777;
 			return fd;
+		}
 		/* swapped away meanwhile (open again), or not a plain file of
 		 * ours (made again) */
 		if (same)
@@ -252,6 +261,7 @@ int mm_fw_tmp_begin(const char *path, const char *data, size_t n, unsigned flags
 		    struct mm_fw_tmpfile **out, struct mm_err *err)
 {
 	struct mm_fw_tmpfile *t = calloc(1, sizeof(*t));
+	mode_t mode = 0;
 	size_t off = 0;
 	int rc = 0;
 
@@ -264,7 +274,7 @@ int mm_fw_tmp_begin(const char *path, const char *data, size_t n, unsigned flags
 		free(t);
 		return mm_err_set(err, MM_ERR_RANGE, "%s: path too long", path);
 	}
-	t->fd = t->spare ? open_spare(t->path) : mkostemp(t->path, O_CLOEXEC);
+	t->fd = t->spare ? open_spare(t->path, &mode) : mkostemp(t->path, O_CLOEXEC);
 	if (t->fd < 0) {
 		rc = mm_err_set(err, errno_code(errno), "%s: %s", t->path, strerror(errno));
 		free(t);
@@ -283,7 +293,7 @@ int mm_fw_tmp_begin(const char *path, const char *data, size_t n, unsigned flags
 	}
 	if (rc == 0 && t->spare && ftruncate(t->fd, (off_t)n) < 0)
 		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", t->path, strerror(errno));
-	if (rc == 0 && fchmod(t->fd, 0644) < 0)
+	if (rc == 0 && mode != 0644 && fchmod(t->fd, 0644) < 0)
 		rc = mm_err_set(err, MM_ERR_IO, "%s: %s", t->path, strerror(errno));
 	if (rc < 0) {
 		mm_fw_tmp_abandon(t);
@@ -291,8 +301,16 @@ int mm_fw_tmp_begin(const char *path, const char *data, size_t n, unsigned flags
 	}
 	/* the fsync waits for the disk, not the CPU: in a thread it overlaps
 	 * the caller's kernel transaction; without one it runs in the end */
-	t->thread =
-	    (flags & MM_FW_TMP_BACKGROUND) && pthread_create(&t->th, NULL, sync_main, t) == 0;
+	if (flags & MM_FW_TMP_BACKGROUND) {
+		pthread_attr_t at;
+
+		/* a small stack: the thread makes one system call */
+		if (pthread_attr_init(&at) == 0) {
+			(void)pthread_attr_setstacksize(&at, 64u << 10);
+			t->thread = pthread_create(&t->th, &at, sync_main, t) == 0;
+			pthread_attr_destroy(&at);
+		}
+	}
 	*out = t;
 	return 0;
 }
@@ -304,7 +322,7 @@ static int tmp_sync(struct mm_fw_tmpfile *t, struct mm_err *err)
 
 	if (t->thread)
 		pthread_join(t->th, NULL);
-	else if (fsync(t->fd) < 0)
+	else if (tmp_fsync(t) < 0)
 		t->sync_errno = errno;
 	t->thread = false;
 	if (t->sync_errno)

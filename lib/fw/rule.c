@@ -134,6 +134,12 @@ static bool peek_word(const struct mm_cur *c, struct mm_span *w)
 	return next_word(&t, w);
 }
 
+/* Move c past w, a word peek_word() just found there. */
+static void take_peeked(struct mm_cur *c, struct mm_span w)
+{
+	c->p = w.p + w.n;
+}
+
 /* PORTS: N | N:M | list of those separated by ','. */
 static int parse_ports(struct mm_span w, struct mm_fw_ports *out, struct mm_err *err)
 {
@@ -323,7 +329,7 @@ static int parse_route_ifaces(struct mm_cur *c, struct mm_fw_rule *r, struct mm_
 		bool in = w.p[0] == 'i';
 		char *dst = in ? r->iface : r->oiface;
 
-		next_word(c, &w);
+		take_peeked(c, w);
 		if (dst[0])
 			return mm_err_set(err, MM_ERR_PARSE, "'%s on' given twice",
 					  in ? "in" : "out");
@@ -402,7 +408,7 @@ static int parse_full(struct mm_cur *c, struct mm_fw_rule *r, struct mm_err *err
 	int rc;
 
 	while (peek_word(c, &w) && !mm_span_eq(w, "comment")) {
-		next_word(c, &w);
+		take_peeked(c, w);
 		if (mm_span_eq(w, "from") || mm_span_eq(w, "to")) {
 			bool from = w.p[0] == 'f';
 
@@ -514,11 +520,11 @@ int mm_fw_rule_parse_apps(const char *s, size_t n, const struct mm_fw_apps *apps
 		if (rc < 0)
 			return rc;
 	} else if (peek_word(&c, &w) && (mm_span_eq(w, "in") || mm_span_eq(w, "out"))) {
-		next_word(&c, &w);
+		take_peeked(&c, w);
 		r.dir = w.p[0] == 'o' ? MM_FW_OUT : MM_FW_IN;
 	}
 	if (!r.routed && peek_word(&c, &w) && mm_span_eq(w, "on")) {
-		next_word(&c, &w);
+		take_peeked(&c, w);
 		if (!next_word(&c, &w))
 			return mm_err_set(err, MM_ERR_PARSE, "'on' needs an interface name");
 		if (!iface_ok(w.p, w.n))
@@ -528,7 +534,7 @@ int mm_fw_rule_parse_apps(const char *s, size_t n, const struct mm_fw_apps *apps
 		r.iface[w.n] = '\0';
 	}
 	if (peek_word(&c, &w) && (mm_span_eq(w, "log") || mm_span_eq(w, "log-all"))) {
-		next_word(&c, &w);
+		take_peeked(&c, w);
 		r.log = w.n == 3 ? MM_FW_LOG_NEW : MM_FW_LOG_ALL;
 	}
 	if (!peek_word(&c, &w) || mm_span_eq(w, "comment"))
@@ -539,7 +545,7 @@ int mm_fw_rule_parse_apps(const char *s, size_t n, const struct mm_fw_apps *apps
 	} else if (w.p[0] == '"' || w.p[0] == '\'') {
 		rc = parse_app_name(&c, r.app, err);
 	} else {
-		next_word(&c, &w);
+		take_peeked(&c, w);
 		rc = parse_simple(w, &r, err);
 	}
 	if (rc < 0)

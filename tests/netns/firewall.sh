@@ -494,6 +494,23 @@ else
 	fail "incremental changes and reload differ: $(diff "$work/incremental" "$work/reloaded")"
 fi
 
+# the rules file cannot be replaced after the kernel took the change (an
+# immutable file refuses the swap): the old table is loaded again
+if command -v chattr >/dev/null 2>&1 && chattr +i "$rules" 2>/dev/null; then
+	before=$(ip netns exec "$ns_s" nft -s list table inet mamori | grep -v expires)
+	rc=0
+	fw allow 6100/tcp >"$work/out" 2>&1 || rc=$?
+	chattr -i "$rules"
+	after=$(ip netns exec "$ns_s" nft -s list table inet mamori | grep -v expires)
+	if [ "$rc" = 3 ] && [ "$before" = "$after" ] && ! grep -q 6100 "$rules"; then
+		ok "a rules file that cannot be replaced: table restored, exit 3"
+	else
+		fail "unreplaceable rules file: exit $rc, $(cat "$work/out"), $(diff <(echo "$before") <(echo "$after"))"
+	fi
+else
+	echo "note: chattr +i not available here, restore check skipped"
+fi
+
 fw --dry-run reset >/dev/null || fail "dry-run reset"
 ip netns exec "$ns_s" nft list tables | grep -q 'table inet mamori' && ok "--dry-run changed nothing" ||
 	fail "--dry-run removed the table"

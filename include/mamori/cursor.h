@@ -48,7 +48,8 @@ static inline struct mm_span mm_span_make(const char *p, size_t n)
 static inline bool mm_span_eq(struct mm_span s, const char *lit)
 {
 	size_t n = strlen(lit);
-	return s.n == n && memcmp(s.p, lit, n) == 0;
+	/* an empty span may have no pointer, which memcmp must not get */
+	return s.n == n && (n == 0 || memcmp(s.p, lit, n) == 0);
 }
 
 /* Consume the literal lit if the cursor starts with it. */

@@ -114,6 +114,8 @@ struct audit_names {
 };
 /* Add one name (n bytes; a trailing dot dropped) unless invalid, generic or known; 1 added. */
 int audit_names_add(struct audit_names *nm, const char *s, size_t n);
+/* A host name worth matching: name characters only, not localhost. */
+bool audit_name_ok(const char *s, size_t n);
 /* Kernel host name (live only), ROOT/etc/hostname, and their aliases in ROOT/etc/hosts. */
 void audit_host_names(const struct audit_ctx *c, struct audit_names *nm);
 

@@ -326,7 +326,7 @@ static int judge_sites(struct audit_ctx *c, const struct audit_sock *s, const st
 
 /* ---- this host's names ----------------------------------------------------- */
 
-static bool name_ok(const char *s, size_t n)
+bool audit_name_ok(const char *s, size_t n)
 {
 	size_t i;
 
@@ -350,7 +350,7 @@ int audit_names_add(struct audit_names *nm, const char *s, size_t n)
 
 	while (n && (s[n - 1] == '.' || s[n - 1] == '\r' || s[n - 1] == ' '))
 		n--;
-	if (!name_ok(s, n))
+	if (!audit_name_ok(s, n))
 		return 0;
 	for (i = 0; i < nm->n; i++)
 		if (strlen(nm->v[i]) == n && strncasecmp(nm->v[i], s, n) == 0)

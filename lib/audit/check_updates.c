@@ -110,7 +110,8 @@ static char *dupspan(struct mm_span s)
 	char *p = malloc(s.n + 1);
 
 	if (p) {
-		memcpy(p, s.p, s.n);
+		if (s.n) /* an absent field is an empty span with no pointer */
+			memcpy(p, s.p, s.n);
 		p[s.n] = '\0';
 	}
 	return p;
@@ -242,7 +243,7 @@ int audit_apt_installed(struct audit_apt *a, const char *status, size_t n)
 {
 	int rc = stanzas(status, n, add_installed, a);
 
-	if (rc == 0)
+	if (rc == 0 && a->n > 1)
 		qsort(a->v, a->n, sizeof(*a->v), cmp_pkg);
 	return rc;
 }

@@ -95,7 +95,9 @@ static void add_name(struct audit_web *w, const char *p, size_t n)
 	    has_var(p, n) || memchr(p, ':', n))
 		return;
 	audit_names_add(&w->names, p, n);
-	if (w->blk.open && w->blk.nnames < AUDIT_WEB_BLOCK_MAX && n < AUDIT_NAME_MAX) {
+	while (n && p[n - 1] == '.') /* the root's dot: "example.org." */
+		n--;
+	if (w->blk.open && w->blk.nnames < AUDIT_WEB_BLOCK_MAX && audit_name_ok(p, n)) {
 		memcpy(w->blk.names[w->blk.nnames], p, n);
 		w->blk.names[w->blk.nnames][n] = '\0';
 		w->blk.nnames++;

@@ -130,18 +130,39 @@ static void set_local(struct mm_envelope_ctx *ctx, int64_t days, int64_t sod, in
 	t->set = true;
 }
 
-/* Month from its English abbreviation, 0 when not one. */
+/* Month from its English abbreviation (exact case), 0 when not one. */
+#define MON3(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
 static int month_of(const char *p)
 {
-	static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	int i;
-
-	for (i = 0; i < 12; i++) {
-		if (p[0] == names[i * 3] && p[1] == names[i * 3 + 1] && p[2] == names[i * 3 + 2])
-			return i + 1;
+	switch (MON3((unsigned char)p[0], (unsigned char)p[1], (unsigned char)p[2])) {
+	case MON3('J', 'a', 'n'):
+		return 1;
+	case MON3('F', 'e', 'b'):
+		return 2;
+	case MON3('M', 'a', 'r'):
+		return 3;
+	case MON3('A', 'p', 'r'):
+		return 4;
+	case MON3('M', 'a', 'y'):
+		return 5;
+	case MON3('J', 'u', 'n'):
+		return 6;
+	case MON3('J', 'u', 'l'):
+		return 7;
+	case MON3('A', 'u', 'g'):
+		return 8;
+	case MON3('S', 'e', 'p'):
+		return 9;
+	case MON3('O', 'c', 't'):
+		return 10;
+	case MON3('N', 'o', 'v'):
+		return 11;
+	case MON3('D', 'e', 'c'):
+		return 12;
 	}
 	return 0;
 }
+#undef MON3
 
 static bool isdig(char c)
 {
@@ -410,14 +431,25 @@ static int parse_rest(const char *p, const char *e, struct mm_envelope *out)
 		return MM_ERR_PARSE;
 	out->program = mm_span_make(s, (size_t)(p - s));
 	if (*p == '[') {
+		const char *lim;
+		int64_t v = 0;
+
 		s = ++p;
-		while (p < e && *p != ']')
-			p++;
-		if (p >= e)
-			return MM_ERR_PARSE;
-		out->pid = parse_pid(s, p);
-		if (out->pid < 0)
-			return MM_ERR_PARSE;
+		lim = e - s > 11 ? s + 11 : e;
+		/* the usual "[digits]" in one pass; anything else as below */
+		while (p < lim && isdig(*p))
+			v = v * 10 + (*p++ - '0');
+		if (p > s && p - s <= 10 && p < e && *p == ']') {
+			out->pid = v;
+		} else {
+			while (p < e && *p != ']')
+				p++;
+			if (p >= e)
+				return MM_ERR_PARSE;
+			out->pid = parse_pid(s, p);
+			if (out->pid < 0)
+				return MM_ERR_PARSE;
+		}
 		p++;
 	}
 	if (p >= e || *p != ':')

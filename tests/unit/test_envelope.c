@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -376,6 +377,7 @@ static void test_dst_south(void **state)
 static void test_garbage(void **state)
 {
 	struct mm_envelope_ctx ctx;
+	int k;
 
 	(void)state;
 	mm_envelope_ctx_init(&ctx, DEC_2026, 0);
@@ -393,7 +395,20 @@ static void test_garbage(void **state)
 	BAD(&ctx, "Nov 21 03:12:45 host prog[12]");
 	BAD(&ctx, "Nov 21 03:12:45 host prog[12] x");
 	BAD(&ctx, "Nov 21 03:12:45 host prog[abc]: x");
+	/* every month by its name, and a ten-digit pid */
+	for (k = 0; k < 12; k++) {
+		static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+		char line[64], want[32];
+
+		snprintf(line, sizeof(line), "%.3s 21 03:12:45 host prog[4294967295]: x",
+			 names + 3 * k);
+		snprintf(want, sizeof(want), "2026-%02d-21T03:12:45+00:00", k + 1);
+		check(&ctx, line, want, false, "host", "prog", 4294967295LL, "x", false);
+	}
 	BAD(&ctx, "Nov 21 03:12:45 host prog[]: x");
+	BAD(&ctx, "Nov 21 03:12:45 host prog[12a]: x");
+	BAD(&ctx, "Nov 21 03:12:45 host prog[12 ]: x");
+	BAD(&ctx, "Nov 21 03:12:45 host prog[1234567890");
 	BAD(&ctx, "Nov 21 03:12:45 host prog[12345678901]: x");
 	BAD(&ctx, "Nov 21 03:12:45 host : x");
 	BAD(&ctx, "Nov 21 03:12:45  host p: x");

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "mamori/buf.h"
+#include "mamori/config.h"
 #include "mamori/fw.h"
 #include "mamori/time.h"
 #include "mm_config.h"
@@ -38,8 +39,8 @@ void usage_firewall(FILE *out)
 {
 	fprintf(
 	    out,
-	    "usage: mamori firewall [--rules FILE] [--dry-run] [--force] [--confirm SECONDS]\n"
-	    "                       COMMAND [ARGS]\n"
+	    "usage: mamori firewall [--rules FILE] [--config FILE] [--dry-run] [--force]\n"
+	    "                       [--confirm SECONDS] COMMAND [ARGS]\n"
 	    "\n"
 	    "  enable | disable | reload | reset       load, remove, reload or clear the rules\n"
 	    "  status [verbose|numbered]               state, defaults and rules (as ufw shows\n"
@@ -66,18 +67,22 @@ void usage_firewall(FILE *out)
 	    "  --rules FILE   rules file (default $MAMORI_FW_RULES, else " FW_DEFAULT_RULES ")\n"
 	    "                 feeds live in $MAMORI_FW_FEEDS, else " FW_DEFAULT_FEEDS "\n"
 	    "                 (FILE.feeds beside a rules file given another way)\n"
+	    "  --config FILE  settings: the [firewall] allowlist, never dropped by blocks\n"
+	    "                 and feeds (default " MM_CONFIG_DEFAULT " when present)\n"
 	    "  --dry-run      print the rules file and nftables text, change nothing\n"
 	    "  --force        apply even when the current SSH client would be locked out\n"
 	    "  --for DUR      block for a time: 90s, 30m, 1h30m, 7d (default: until unblocked)\n"
 	    "  --kill         block: also drop the connections already open (conntrack)\n"
 	    "  --confirm SEC  apply, then roll back after SEC seconds unless 'confirm' runs\n"
 	    "\n"
-	    "exit status: 0 ok, 1 refused (would lock out the SSH client), 2 usage error or\n"
-	    "bad rule, 3 rules file error, 4 nftables error (or not root / CAP_NET_ADMIN)\n");
+	    "exit status: 0 ok, 1 refused (would lock out the SSH client, or block an\n"
+	    "allowlisted address), 2 usage error or bad rule, 3 rules file or settings error,\n"
+	    "4 nftables error (or not root / CAP_NET_ADMIN)\n");
 }
 
 struct fw_opts {
 	const char *rules;
+	const char *config; /* --config FILE */
 	const char *dur;
 	const char *confirm; /* --confirm SECONDS */
 	bool dry_run, force, kill;
@@ -87,9 +92,10 @@ struct fw_opts {
 
 struct fw_state {
 	struct fw_opts *o;
-	char feeds[PATH_MAX];	 /* the directory of the blocklist feed files */
-	struct mm_fw_ruleset rs; /* the rules file */
-	struct mm_fw_apps apps;	 /* loaded on first use; apps.err: the first bad profile */
+	char feeds[PATH_MAX];	      /* the directory of the blocklist feed files */
+	struct mm_fw_ruleset rs;      /* the rules file */
+	struct mm_fw_apps apps;	      /* loaded on first use; apps.err: the first bad profile */
+	struct mm_fw_allowlist allow; /* [firewall] allowlist of the settings file */
 	int64_t now;
 	/* nft commands that make the change on the loaded table; when empty
 	 * or when they fail (table not loaded), the whole table is replaced */
@@ -109,6 +115,14 @@ struct fw_state {
 static int64_t now_sec(void)
 {
 	return (int64_t)time(NULL);
+}
+
+/* An empty ruleset that resolves profiles and knows the allowlist. */
+static void rs_fresh(struct fw_state *st)
+{
+	mm_fw_ruleset_init(&st->rs);
+	st->rs.apps = &st->apps;
+	st->rs.allow = &st->allow;
 }
 
 /* out = a sep b in PATH_MAX bytes; false (said) when it does not fit. */
@@ -302,8 +316,7 @@ static void restore_kernel(struct fw_state *st)
 	struct mm_err err = {0};
 	int rc;
 
-	mm_fw_ruleset_init(&st->rs);
-	st->rs.apps = &st->apps;
+	rs_fresh(st);
 	mm_fw_ruleset_release(&st->jr);
 	mm_fw_ruleset_init(&st->jr);
 	st->jr_loaded = false;
@@ -435,7 +448,55 @@ static void load_apps(struct fw_state *st)
 		(void)mm_fw_apps_load_dirs(&st->apps, dirs, n, &st->apps.err);
 		mm_fw_apps_sort(&st->apps);
 	}
-	st->rs.apps = &st->apps;
+}
+
+/*
+ * The allowlist of the settings file (--config, else the default file
+ * when present). A broken file stops every command but confirm and
+ * rollback, which must always be able to run: they go on without it.
+ */
+static int load_allowlist(struct fw_state *st, const char *cmd)
+{
+	const char *path = st->o->config ? st->o->config : MM_CONFIG_DEFAULT;
+	struct mm_err err = {0};
+	int rc = mm_fw_allowlist_load(path, &st->allow, &err);
+
+	if (rc == 0 || (rc == MM_ERR_NOTFOUND && !st->o->config))
+		return 0;
+	if (strcmp(cmd, "confirm") == 0 || strcmp(cmd, "rollback") == 0) {
+		mm_warn("%s; going on without the allowlist", err.msg);
+		return 0;
+	}
+	mm_die_msg("%s; nothing changed", err.msg);
+	return MM_EXIT_INPUT;
+}
+
+/* Refuse blocks of allowlisted addresses; say which allowlisted ones a
+ * wider block leaves reachable. */
+static int allowlist_check_blocks(struct fw_state *st, const struct mm_fw_block *b, size_t n)
+{
+	char a[MM_PREFIX_STRLEN], w[MM_PREFIX_STRLEN];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bool covered;
+		const struct mm_prefix *e =
+		    mm_fw_allowlist_overlap(&st->allow, &b[i].pfx, &covered);
+
+		if (!e)
+			continue;
+		if (covered) {
+			mm_die_msg(
+			    "refusing: %s is on the allowlist (%s in %s), which blocks never "
+			    "drop; nothing changed",
+			    mm_fw_prefix_short(&b[i].pfx, a), mm_fw_prefix_short(e, w),
+			    st->o->config ? st->o->config : MM_CONFIG_DEFAULT);
+			return EXIT_REFUSED;
+		}
+		mm_warn("%s holds the allowlisted %s, which stays reachable",
+			mm_fw_prefix_short(&b[i].pfx, a), mm_fw_prefix_short(e, w));
+	}
+	return 0;
 }
 
 static int load(struct fw_state *st)
@@ -496,6 +557,27 @@ static int make_dirs(const char *path)
  * loaded feed's sets in one transaction (flush + add) or, for a new feed,
  * load the whole table; only then the feed file is renamed into place.
  */
+/* Say which allowlisted addresses a feed holds: they stay reachable. */
+static void feed_allowlist_note(struct fw_state *st, const struct mm_fw_feed *f)
+{
+	char a[MM_PREFIX_STRLEN];
+	size_t i, j, shown = 0;
+
+	for (i = 0; i < st->allow.n && shown < 5; i++) {
+		const struct mm_prefix *e = &st->allow.v[i];
+		for (j = 0; j < f->n; j++) {
+			const struct mm_prefix *p = &f->v[j];
+			if (p->addr.family == e->addr.family &&
+			    (mm_prefix_contains(p, &e->addr) || mm_prefix_contains(e, &p->addr))) {
+				mm_warn("feed %s holds the allowlisted %s, which stays reachable",
+					f->name, mm_fw_prefix_short(e, a));
+				shown++;
+				break;
+			}
+		}
+	}
+}
+
 static int blocklist_load(struct fw_state *st, const char *name, const char *file)
 {
 	struct mm_fw_backend *be = NULL;
@@ -516,6 +598,7 @@ static int blocklist_load(struct fw_state *st, const char *name, const char *fil
 		mm_fw_feed_release(&f);
 		return MM_EXIT_INPUT;
 	}
+	feed_allowlist_note(st, &f);
 	lines = f.lines;
 	merged = f.merged;
 	n4 = f.n4;
@@ -1287,6 +1370,17 @@ static int do_status(struct fw_state *st)
 		printf("New profiles: %s\n", st->rs.app_default == MM_FW_APP_SKIP
 						 ? "skip"
 						 : mm_fw_action_name(st->rs.app_default));
+		if (st->allow.n) {
+			char ab[MM_PREFIX_STRLEN];
+			size_t k;
+			printf("Allowlist (never blocked):");
+			for (k = 0; k < st->allow.n && k < 8; k++)
+				printf("%s %s", k ? "," : "",
+				       mm_fw_prefix_short(&st->allow.v[k], ab));
+			if (st->allow.n > 8)
+				printf(", ... (%zu in all)", st->allow.n);
+			printf("\n");
+		}
 		printf("Routing: forwarding %s%s\n", forwarding(),
 		       strcmp(forwarding(), "off") == 0
 			   ? " (route rules and the routed policy load but see no packets)"
@@ -1695,7 +1789,9 @@ static int add_blocks(struct fw_state *st, struct mm_fw_block *b, size_t n)
 	mm_buf_init(&text, 1u << 24);
 	mm_buf_init(&inc, 1u << 24);
 	mm_buf_init(&renew, 1u << 24);
-	rc = lockout_check_blocks(st, b, n);
+	rc = allowlist_check_blocks(st, b, n);
+	if (rc == 0)
+		rc = lockout_check_blocks(st, b, n);
 	if (rc) {
 		ret = rc;
 		goto out;
@@ -2187,8 +2283,7 @@ static int rollback(struct fw_state *st, const struct mm_fw_pending *p, struct m
 		if (rc < 0) {
 			/* the listing did not load back: apply the restored files */
 			mm_fw_ruleset_release(&st->rs);
-			mm_fw_ruleset_init(&st->rs);
-			st->rs.apps = &st->apps;
+			rs_fresh(st);
 			mm_fw_ruleset_release(&st->jr);
 			mm_fw_ruleset_init(&st->jr);
 			st->jr_loaded = false;
@@ -2518,19 +2613,23 @@ static int split_args(int argc, char **argv, struct fw_opts *o)
 		} else if (strcmp(a, "--kill") == 0) {
 			o->kill = true;
 		} else if (strcmp(a, "--rules") == 0 || strcmp(a, "--for") == 0 ||
-			   strcmp(a, "--confirm") == 0) {
+			   strcmp(a, "--confirm") == 0 || strcmp(a, "--config") == 0) {
 			if (i + 1 >= argc) {
 				mm_die_msg("%s needs a value", a);
 				return -1;
 			}
 			if (a[3] == 'u')
 				o->rules = argv[++i];
-			else if (a[2] == 'c')
+			else if (strcmp(a, "--confirm") == 0)
 				o->confirm = argv[++i];
+			else if (a[2] == 'c')
+				o->config = argv[++i];
 			else
 				o->dur = argv[++i];
 		} else if (strncmp(a, "--confirm=", 10) == 0) {
 			o->confirm = a + 10;
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			o->config = a + 9;
 		} else if (strncmp(a, "--rules=", 8) == 0) {
 			o->rules = a + 8;
 		} else if (strncmp(a, "--for=", 6) == 0) {
@@ -2559,8 +2658,9 @@ int cmd_firewall(int argc, char **argv)
 	o.pos = calloc((size_t)argc + 1, sizeof(char *));
 	if (!o.pos)
 		return MM_EXIT_INTERNAL;
-	mm_fw_ruleset_init(&st.rs);
+	rs_fresh(&st);
 	mm_fw_apps_init(&st.apps);
+	memset(&st.allow, 0, sizeof(st.allow));
 	mm_fw_ruleset_init(&st.jr);
 	st.jr_loaded = false;
 	st.jr_lines = 0;
@@ -2589,6 +2689,9 @@ int cmd_firewall(int argc, char **argv)
 		goto out;
 	}
 	load_apps(&st);
+	rc = load_allowlist(&st, cmd);
+	if (rc)
+		goto out;
 	/* app list and app info read profiles only; update and default change the firewall */
 	if (strcmp(cmd, "app") == 0 && !(o.npos > 1 && (strcmp(o.pos[1], "update") == 0 ||
 							strcmp(o.pos[1], "default") == 0))) {
@@ -2636,8 +2739,7 @@ int cmd_firewall(int argc, char **argv)
 		struct mm_err err = {0};
 
 		mm_fw_ruleset_release(&st.rs);
-		mm_fw_ruleset_init(&st.rs);
-		st.rs.apps = &st.apps;
+		rs_fresh(&st);
 		/* no blocks either: an empty blocks file, after the table is gone */
 		st.jr_loaded = true;
 		rc = commit(&st, true);
@@ -2684,6 +2786,7 @@ int cmd_firewall(int argc, char **argv)
 out:
 	mm_fw_ruleset_release(&st.rs);
 	mm_fw_apps_release(&st.apps);
+	mm_fw_allowlist_release(&st.allow);
 	mm_fw_ruleset_release(&st.jr);
 	mm_buf_release(&st.inc);
 	free(o.pos);

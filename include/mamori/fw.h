@@ -127,6 +127,27 @@ struct mm_fw_feed {
 	size_t merged; /* of those, duplicates or inside another prefix */
 };
 
+/* --- allowlist (lib/fw/allow.c): never dropped by blocks or feeds --- */
+
+#define MM_FW_ALLOW_MAX 4096
+struct mm_fw_allowlist {
+	struct mm_prefix *v;
+	size_t n, cap;
+};
+/*
+ * The allowlist of mamori.conf: "allowlist = ADDR[/LEN], ..." lines in
+ * [firewall] (other sections are skipped). Errors are "FILE:LINE: what"
+ * and leave al empty; a missing file is MM_ERR_NOTFOUND. _parse reads
+ * NUL-terminated text named name.
+ */
+int mm_fw_allowlist_load(const char *path, struct mm_fw_allowlist *al, struct mm_err *err);
+int mm_fw_allowlist_parse(const char *text, const char *name, struct mm_fw_allowlist *al,
+			  struct mm_err *err);
+void mm_fw_allowlist_release(struct mm_fw_allowlist *al);
+/* An entry overlapping p, or NULL; *covered when that entry holds all of p. */
+const struct mm_prefix *mm_fw_allowlist_overlap(const struct mm_fw_allowlist *al,
+						const struct mm_prefix *p, bool *covered);
+
 struct mm_fw_ruleset {
 	bool enabled;
 	uint8_t policy[MM_FW_NCHAINS]; /* MM_FW_ALLOW / DENY / REJECT */
@@ -147,6 +168,8 @@ struct mm_fw_ruleset {
 	 * file: callers keep each in its own file (mm_fw_feed_write()). */
 	struct mm_fw_feed *feeds;
 	size_t nfeeds;
+	/* Sources blocks and feeds never drop (not owned; NULL or empty: none). */
+	const struct mm_fw_allowlist *allow;
 };
 
 /* --- blocklist feeds (lib/fw/feed.c) --- */
@@ -310,6 +333,8 @@ int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out);
 int mm_fw_rule_validate(const struct mm_fw_rule *r, struct mm_err *err);
 /* "any" when !has, a bare address for a host prefix, else ADDR/LEN. */
 int mm_fw_prefix_text(bool has, const struct mm_prefix *p, struct mm_buf *out);
+/* A bare address for a host prefix, else ADDR/LEN, in buf (MM_PREFIX_STRLEN). */
+char *mm_fw_prefix_short(const struct mm_prefix *p, char *buf);
 bool mm_fw_rule_eq(const struct mm_fw_rule *a, const struct mm_fw_rule *b);
 /* Parse a duration such as "90s", "30m", "1h30m", "7d", "2w" (1 s .. 365 d). */
 int mm_fw_duration_parse(const char *s, size_t n, int64_t *secs, struct mm_err *err);

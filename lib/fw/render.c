@@ -12,6 +12,8 @@
  *   set block4/block6   blocked networks: interval sets, same flags
  *   set feed_NAME_4/_6  blocklist feeds: interval sets (auto-merge), replaced
  *                       wholesale by flush + add in one transaction
+ *   set allow4/allow6   the allowlist (only when there is one): every block
+ *                       and feed rule then matches "saddr != @allowN" too
  *   set limN_4/limN_6   per limit rule: dynamic sets keyed by source address
  *   chain limit_hit     log + refuse for connections over a limit
  *   chain input         lo, established/related, invalid, blocks, feeds, ICMP,
@@ -353,18 +355,77 @@ static void feed_sets(struct rctx *x)
 	}
 }
 
+static bool has_allow(const struct mm_fw_ruleset *rs)
+{
+	return rs->allow && rs->allow->n > 0;
+}
+
+/* The allowlist sets, interval sets like the feeds'. */
+static void allow_sets(struct rctx *x)
+{
+	const struct mm_fw_allowlist *al = x->rs->allow;
+	char a[MM_PREFIX_STRLEN];
+	size_t i;
+	int v, k;
+
+	if (!has_allow(x->rs))
+		return;
+	for (v = 1; v >= 0; v--) {
+		uint8_t fam = v ? MM_AF_INET : MM_AF_INET6;
+		out(x, "\tset allow%c {\n\t\ttype %s\n\t\tflags interval\n\t\tauto-merge\n",
+		    v ? '4' : '6', v ? "ipv4_addr" : "ipv6_addr");
+		for (i = 0, k = 0; i < al->n; i++) {
+			if (al->v[i].addr.family != fam)
+				continue;
+			out(x, "%s%s", k++ ? ",\n\t\t\t" : "\t\telements = {\n\t\t\t",
+			    mm_fw_prefix_short(&al->v[i], a));
+		}
+		out(x, "%s\t}\n", k ? "\n\t\t}\n" : "");
+	}
+}
+
+/*
+ * The match of a block or feed rule: "ip saddr @SET", led by the
+ * allowlist's exemption when there is one. Returns m.
+ */
+static const char *drop_match(const struct rctx *x, bool v4, const char *set, char *m, size_t n)
+{
+	const char *fam = v4 ? "ip" : "ip6";
+
+	if (has_allow(x->rs))
+		snprintf(m, n, "%s saddr != @allow%c %s saddr @%s", fam, v4 ? '4' : '6', fam, set);
+	else
+		snprintf(m, n, "%s saddr @%s", fam, set);
+	return m;
+}
+
+/* Blocks drop in the input and forward chains, before everything but
+ * loopback and established connections; logged in input only. */
+static void block_rules(struct rctx *x, bool log)
+{
+	static const char *const sets[] = {"host4", "host6", "block4", "block6"};
+	char m[128];
+	size_t i;
+
+	if (log && x->rs->level >= MM_FW_LEVEL_LOW)
+		for (i = 0; i < 4; i++)
+			log_rule(x, drop_match(x, i % 2 == 0, sets[i], m, sizeof(m)), PFX_BLOCK);
+	for (i = 0; i < 4; i++)
+		out(x, "\t\t%s drop\n", drop_match(x, i % 2 == 0, sets[i], m, sizeof(m)));
+}
+
 /* Feeds drop in the input and forward chains, right after the blocks. */
 static void feed_rules(struct rctx *x, bool log)
 {
 	const struct mm_fw_ruleset *rs = x->rs;
-	char m[64];
+	char m[128], set[48];
 	size_t i;
 	int v;
 
 	for (i = 0; i < rs->nfeeds; i++) {
 		for (v = 1; v >= 0; v--) {
-			snprintf(m, sizeof(m), "%s saddr @feed_%s_%c", v ? "ip" : "ip6",
-				 rs->feeds[i].name, v ? '4' : '6');
+			snprintf(set, sizeof(set), "feed_%s_%c", rs->feeds[i].name, v ? '4' : '6');
+			drop_match(x, v, set, m, sizeof(m));
 			if (log && rs->level >= MM_FW_LEVEL_LOW)
 				log_rule(x, m, PFX_BLOCK);
 			out(x, "\t\t%s counter drop comment \"feed %s\"\n", m, rs->feeds[i].name);
@@ -447,16 +508,7 @@ static void input_chain(struct rctx *x)
 	if (rs->level >= MM_FW_LEVEL_MEDIUM)
 		log_rule(x, "ct state invalid", PFX_INVALID);
 	out(x, "\t\tct state invalid drop\n");
-	if (rs->level >= MM_FW_LEVEL_LOW) {
-		log_rule(x, "ip saddr @host4", PFX_BLOCK);
-		log_rule(x, "ip6 saddr @host6", PFX_BLOCK);
-		log_rule(x, "ip saddr @block4", PFX_BLOCK);
-		log_rule(x, "ip6 saddr @block6", PFX_BLOCK);
-	}
-	out(x, "\t\tip saddr @host4 drop\n");
-	out(x, "\t\tip6 saddr @host6 drop\n");
-	out(x, "\t\tip saddr @block4 drop\n");
-	out(x, "\t\tip6 saddr @block6 drop\n");
+	block_rules(x, true);
 	feed_rules(x, true);
 	out(x,
 	    "\t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n");
@@ -501,10 +553,7 @@ static void forward_chain(struct rctx *x)
 	    x->rs->policy[MM_FW_ROUTED] == MM_FW_ALLOW ? "accept" : "drop");
 	out(x, "\t\tct state established,related accept\n");
 	out(x, "\t\tct state invalid drop\n");
-	out(x, "\t\tip saddr @host4 drop\n");
-	out(x, "\t\tip6 saddr @host6 drop\n");
-	out(x, "\t\tip saddr @block4 drop\n");
-	out(x, "\t\tip6 saddr @block6 drop\n");
+	block_rules(x, false);
 	feed_rules(x, false);
 	out(x, "\t\tjump user_fwd\n");
 	policy_end(x, MM_FW_ROUTED);
@@ -560,6 +609,7 @@ int mm_fw_render(const struct mm_fw_ruleset *rs, int64_t now, struct mm_buf *b, 
 	blocks_set(&x, now, MM_AF_INET, false);
 	blocks_set(&x, now, MM_AF_INET6, false);
 	feed_sets(&x);
+	allow_sets(&x);
 	for (i = 0; i < rs->nrules; i++)
 		if (rs->rules[i].action == MM_FW_LIMIT)
 			limit_sets(&x, i + 1, "\tset ", " ");

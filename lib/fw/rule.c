@@ -601,16 +601,18 @@ static int fmt_app(const char *name, struct mm_buf *out)
 	return rc;
 }
 
+char *mm_fw_prefix_short(const struct mm_prefix *p, char *buf)
+{
+	unsigned full = p->addr.family == MM_AF_INET ? 32 : 128;
+
+	return p->len == full ? mm_addr_format(&p->addr, buf) : mm_prefix_format(p, buf);
+}
+
 int mm_fw_prefix_text(bool has, const struct mm_prefix *p, struct mm_buf *out)
 {
 	char a[MM_PREFIX_STRLEN];
-	unsigned full = p->addr.family == MM_AF_INET ? 32 : 128;
 
-	if (!has)
-		return mm_buf_adds(out, "any");
-	if (p->len == full)
-		return mm_buf_adds(out, mm_addr_format(&p->addr, a));
-	return mm_buf_adds(out, mm_prefix_format(p, a));
+	return mm_buf_adds(out, has ? mm_fw_prefix_short(p, a) : "any");
 }
 
 int mm_fw_rule_format(const struct mm_fw_rule *r, struct mm_buf *out)

@@ -166,6 +166,8 @@ static int handler(void *user, const char *section, const char *name, const char
 
 	if (lc->failed)
 		return 0;
+	if (strcmp(section, "firewall") == 0)
+		return 1; /* mamori firewall's (lib/fw/allow.c) */
 	if (strcmp(section, "logs") != 0 && strcmp(section, "geo") != 0 &&
 	    strcmp(section, "dnsbl") != 0) {
 		mm_err_set(lc->err, MM_ERR_PARSE, "unknown section [%s]", section);

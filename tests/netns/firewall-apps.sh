@@ -374,6 +374,49 @@ ip netns exec "$ns_s" nft list table inet mamori | grep -q feed_spam && fail "fe
 	ok "drop removed the feed's sets"
 fw blocklist drop spam >/dev/null 2>&1 && fail "dropping a missing feed succeeded" ||
 	ok "dropping a missing feed refused"
+
+# --- the allowlist ([firewall] in the settings file): blocks and feeds
+# never drop it ---
+cat >"$work/mamori.conf" <<C
+[logs]
+portscan_ports = 20
+[firewall]
+allowlist = $C4B, $C6B
+C
+fwa() { fw --config "$work/mamori.conf" "$@"; }
+fwa reload >/dev/null || fail "reload with an allowlist"
+rc=0
+fwa block $C4B >"$work/out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "refusing: $C4B is on the allowlist" "$work/out" &&
+	ok "block of an allowlisted address refused" || fail "block allowlisted: exit $rc: $(cat "$work/out")"
+fwa block 10.204.1.0/24 >"$work/out" 2>&1 || fail "block of a /24 with an allowlisted address: $(cat "$work/out")"
+grep -q "10.204.1.0/24 holds the allowlisted $C4B, which stays reachable" "$work/out" &&
+	ok "wider block: says the allowlisted address stays reachable" || fail "wider block: $(cat "$work/out")"
+expect timeout "the /24 block drops the other addresses" tcp $S4 80 $C4
+expect open "the /24 block spares the allowlisted address" tcp $S4 80 $C4B
+fwa unblock 10.204.1.0/24 >/dev/null || fail "unblock the /24"
+printf '%s\n%s\n%s\n' 10.204.1.0/24 $C6 $C6B >"$work/feed-all"
+fwa blocklist load all "$work/feed-all" >"$work/out" 2>&1 || fail "feed with allowlisted addresses: $(cat "$work/out")"
+grep -q "feed all holds the allowlisted $C4B, which stays reachable" "$work/out" &&
+	ok "feed load says the allowlisted address stays reachable" || fail "feed load: $(cat "$work/out")"
+expect timeout "the feed drops the other addresses" tcp $S4 80 $C4
+expect open "the feed spares the allowlisted address" tcp $S4 80 $C4B
+expect timeout "the feed drops other v6 addresses" tcp $S6 22 $C6
+expect open "the feed spares the allowlisted v6 address" tcp $S6 22 $C6B
+fwa status verbose | grep -q "^Allowlist (never blocked): $C4B, $C6B\$" &&
+	ok "status verbose lists the allowlist" || fail "status verbose: $(fwa status verbose)"
+fw --config /dev/null reload >/dev/null || fail "reload without the allowlist"
+expect timeout "without the allowlist the feed drops the address" tcp $S4 80 $C4B
+fwa reload >/dev/null || fail "reload with the allowlist again"
+expect open "the allowlist back on reload" tcp $S4 80 $C4B
+fwa blocklist drop all >/dev/null || fail "drop feed all"
+printf '[firewall]\nallowlist = 10.1.2.3/8\n' >"$work/bad.conf"
+before=$(mamori_table)
+rc=0
+fw --config "$work/bad.conf" block $C4 >"$work/out" 2>&1 || rc=$?
+[ "$rc" = 3 ] && grep -q "bad.conf:2: allowlist: 10.1.2.3/8 has host bits set" "$work/out" &&
+	[ "$(mamori_table)" = "$before" ] && ok "broken settings file: exit 3 with file:line, nothing changed" ||
+	fail "broken settings file: exit $rc: $(cat "$work/out")"
 fw disable >/dev/null || fail "disable"
 
 # --- routed rules: mamori in the router namespace, the client's traffic to

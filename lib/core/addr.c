@@ -7,38 +7,51 @@
 #include "mamori/error.h"
 
 /* Parse a dotted quad of exactly n bytes into 4 bytes. */
-/* Dotted quad: four parts of 1-3 digits up to 255, no leading zeros, nothing else. */
+/*
+ * Dotted quad: four parts of 1-3 digits up to 255, no leading zeros, nothing
+ * else. Such a text is 7 to 15 bytes: it is copied behind a NUL, which ends
+ * every scan, so no byte needs a bounds check.
+ */
 static int parse_v4(const char *s, size_t n, uint8_t out[4])
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	char b[16];
 	unsigned d, v;
+	size_t i = 0;
 	int part;
 
+	if (n < 7 || n > 15)
+		return MM_ERR_PARSE;
+	/* two overlapping fixed-size copies cover any length from 7 to 15 */
+	if (n >= 8) {
+		memcpy(b, s, 8);
+		memcpy(b + n - 8, s + n - 8, 8);
+	} else {
+		memcpy(b, s, 4);
+		memcpy(b + 3, s + 3, 4);
+	}
+	b[n] = '\0';
 	for (part = 0; part < 4; part++) {
-		if (part > 0) {
-			if (p >= e || *p != '.')
-				return MM_ERR_PARSE;
-			p++;
-		}
-		if (p >= e || (v = (unsigned)(*p - '0')) > 9)
+		if (part > 0 && b[i++] != '.')
 			return MM_ERR_PARSE;
-		p++;
-		if (p < e && (d = (unsigned)(*p - '0')) <= 9) {
+		if ((v = (unsigned)(unsigned char)b[i] - '0') > 9)
+			return MM_ERR_PARSE;
+		i++;
+		if ((d = (unsigned)(unsigned char)b[i] - '0') <= 9) {
 			/* a leading zero would be octal to inet_aton(); refuse "010" */
 			if (v == 0)
 				return MM_ERR_PARSE;
 			v = v * 10 + d;
-			p++;
-			if (p < e && (d = (unsigned)(*p - '0')) <= 9) {
+			i++;
+			if ((d = (unsigned)(unsigned char)b[i] - '0') <= 9) {
 				v = v * 10 + d;
-				p++;
-				if (v > 255 || (p < e && (unsigned)(*p - '0') <= 9))
+				i++;
+				if (v > 255 || (unsigned)(unsigned char)b[i] - '0' <= 9)
 					return MM_ERR_PARSE;
 			}
 		}
 		out[part] = (uint8_t)v;
 	}
-	return p == e ? 0 : MM_ERR_PARSE;
+	return i == n ? 0 : MM_ERR_PARSE;
 }
 
 static int hexdig(char c)

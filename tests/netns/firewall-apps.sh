@@ -19,47 +19,20 @@ set -u
 
 mamori=${1:?usage: firewall-apps.sh MAMORI}
 src=${MM_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/lib.sh"
 
-skip() {
-	echo "SKIP: $*" >&2
-	exit 77
-}
-
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, nftables)"
-for tool in ip nft python3; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed"
-done
-
-id=$(printf '%x%04x' $$ $((RANDOM)))
+netns_need ip nft python3
+id=$netns_id
 ns_c=mm-fac-$id
 ns_r=mm-far-$id
 ns_s=mm-fas-$id
 if_c=fac$id if_rc=farc$id if_rs=fars$id if_s=fas$id
 if_c=${if_c:0:15} if_rc=${if_rc:0:15} if_rs=${if_rs:0:15} if_s=${if_s:0:15}
-work=$(mktemp -d "${TMPDIR:-/tmp}/mm-fwapps.XXXXXX")
-pids=()
 
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	ip netns del "$ns_c" 2>/dev/null
-	ip netns del "$ns_r" 2>/dev/null
-	ip netns del "$ns_s" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ip netns add "$ns_c" 2>/dev/null || skip "kernel has no network namespaces (ip netns add failed)"
-ip netns add "$ns_r" || exit 1
-ip netns add "$ns_s" || exit 1
-ip link add "$if_c" netns "$ns_c" type veth peer name "$if_rc" netns "$ns_r" 2>/dev/null ||
-	skip "kernel has no veth"
-ip link add "$if_s" netns "$ns_s" type veth peer name "$if_rs" netns "$ns_r" || exit 1
-ip netns exec "$ns_s" nft add table inet mm_probe 2>/dev/null || skip "kernel has no nf_tables"
-ip netns exec "$ns_s" nft delete table inet mm_probe
+netns_add "$ns_c" "$ns_r" "$ns_s"
+netns_veth "$ns_c" "$if_c" "$ns_r" "$if_rc"
+netns_veth "$ns_s" "$if_s" "$ns_r" "$if_rs"
+netns_need_nft "$ns_s"
 
 C4=10.204.1.2 C4B=10.204.1.3 C4P=10.204.1.50 S4=10.204.2.2
 C6=fd00:cc:1::2 C6B=fd00:cc:1::3 S6=fd00:cc:2::2
@@ -74,90 +47,20 @@ ip -n "$ns_r" addr add 10.204.2.1/24 dev "$if_rs"
 ip -n "$ns_r" addr add fd00:cc:2::1/64 dev "$if_rs" nodad
 ip -n "$ns_s" addr add $S4/24 dev "$if_s"
 ip -n "$ns_s" addr add $S6/64 dev "$if_s" nodad
-for ns in "$ns_c" "$ns_r" "$ns_s"; do
-	ip -n "$ns" link set lo up
-done
-ip -n "$ns_c" link set "$if_c" up
-ip -n "$ns_r" link set "$if_rc" up
-ip -n "$ns_r" link set "$if_rs" up
-ip -n "$ns_s" link set "$if_s" up
 ip -n "$ns_c" route add default via 10.204.1.1
 ip -n "$ns_c" -6 route add default via fd00:cc:1::1
 ip -n "$ns_s" route add default via 10.204.2.1
 ip -n "$ns_s" -6 route add default via fd00:cc:2::1
 ip netns exec "$ns_r" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 
-# A server: accept and close on each TCP port, echo on each UDP port.
-cat >"$work/serve.py" <<'PY'
-import socket, sys, threading
-def sock(fam, kind):
-    s = socket.socket(fam, kind)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if fam == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    return s
-def tcp(fam, addr, port):
-    s = sock(fam, socket.SOCK_STREAM)
-    s.bind((addr, port)); s.listen(64)
-    while True:
-        c, _ = s.accept(); c.close()
-def udp(fam, addr, port):
-    s = sock(fam, socket.SOCK_DGRAM)
-    s.bind((addr, port))
-    while True:
-        d, a = s.recvfrom(2048); s.sendto(d, a)
-for spec in sys.argv[1:]:
-    port, proto = spec.split("/")
-    for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
-        threading.Thread(target=tcp if proto == "tcp" else udp, args=(fam, addr, int(port)), daemon=True).start()
-print("ready", flush=True)
-threading.Event().wait()
-PY
-# probe tcp|udp ADDR PORT [SOURCE]: open, refused or timeout (1 s timeout).
-cat >"$work/probe.py" <<'PY'
-import socket, sys
-proto, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-source = sys.argv[4] if len(sys.argv) > 4 else None
-fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
-s.settimeout(1.0)
-try:
-    if source:
-        s.bind((source, 0))
-    s.connect((addr, port))
-    if proto == "udp":
-        s.send(b"ping"); s.recv(64)
-    print("open")
-except ConnectionRefusedError:
-    print("refused")
-except (socket.timeout, TimeoutError):
-    print("timeout")
-except OSError as e:
-    print("error:%d" % e.errno)
-finally:
-    s.close()
-PY
-ip netns exec "$ns_s" python3 "$work/serve.py" 22/tcp 80/tcp 443/tcp 443/udp 7000/tcp 7001/tcp \
-	7002/udp 7003/tcp 8080/tcp >"$work/srv.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do
-	grep -qs ready "$work/srv.out" && break
-	sleep 0.1
-done
-sleep 0.2
-
-fails=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-ok() { echo "ok: $*"; }
+netns_serve "$ns_s" "$work/srv.out" 22/tcp 80/tcp 443/tcp 443/udp 7000/tcp 7001/tcp 7002/udp \
+	7003/tcp 8080/tcp
 
 mkdir "$work/apps.d"
 export MAMORI_APPS_DIRS="$src/data/apps:$work/apps.d"
 rules="$work/server.rules"
 fw() { ip netns exec "$ns_s" env -u SSH_CONNECTION "$mamori" firewall --rules "$rules" "$@"; }
-probe() { ip netns exec "$ns_c" python3 "$work/probe.py" "$@"; }
+probe() { ip netns exec "$ns_c" python3 "$netns_python/probe.py" "$@"; }
 # expect WANT DESCRIPTION PROBE-ARGS...
 expect() {
 	local want=$1 what=$2 got

@@ -27,61 +27,33 @@
 set -u
 
 mamori=${1:?usage: firewall.sh MAMORI}
+. "$(dirname "$0")/lib.sh"
 
-skip() {
-	echo "SKIP: $*" >&2
-	exit 77
-}
-
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, nftables)"
-for tool in ip nft python3 dmesg; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed"
-done
-
-id=$(printf '%x%04x' $$ $((RANDOM)))
+netns_need ip nft python3 dmesg
+id=$netns_id
 ns_s=mm-fws-$id
 ns_c=mm-fwc-$id
 if_s=mfs$id
 if_c=mfc$id
 if_s=${if_s:0:15}
 if_c=${if_c:0:15}
-work=$(mktemp -d "${TMPDIR:-/tmp}/mm-fw.XXXXXX")
 sysctl_path=/proc/sys/net/netfilter/nf_log_all_netns
 old_all_netns=
-pids=()
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	ip netns del "$ns_s" 2>/dev/null
-	ip netns del "$ns_c" 2>/dev/null
+netns_cleanup_more() {
 	if [ -n "$old_all_netns" ]; then
 		echo "$old_all_netns" >"$sysctl_path" 2>/dev/null
 	fi
-	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-ip netns add "$ns_s" 2>/dev/null || skip "kernel has no network namespaces (ip netns add failed)"
-ip netns add "$ns_c" || exit 1
-ip link add "$if_s" netns "$ns_s" type veth peer name "$if_c" netns "$ns_c" 2>/dev/null ||
-	skip "kernel has no veth"
-ip netns exec "$ns_s" nft add table inet mm_probe 2>/dev/null || skip "kernel has no nf_tables"
-ip netns exec "$ns_s" nft delete table inet mm_probe
+netns_add "$ns_s" "$ns_c"
+netns_veth "$ns_s" "$if_s" "$ns_c" "$if_c"
+netns_need_nft "$ns_s"
 
 S4=10.203.0.1 C4=10.203.0.2 S6=fd00:cb::1 C6=fd00:cb::2
 ip -n "$ns_s" addr add $S4/24 dev "$if_s"
 ip -n "$ns_c" addr add $C4/24 dev "$if_c"
 ip -n "$ns_s" addr add $S6/64 dev "$if_s" nodad
 ip -n "$ns_c" addr add $C6/64 dev "$if_c" nodad
-for ns in "$ns_s" "$ns_c"; do
-	ip -n "$ns" link set lo up
-done
-ip -n "$ns_s" link set "$if_s" up
-ip -n "$ns_c" link set "$if_c" up
 
 [ -e "$sysctl_path" ] || modprobe nf_log_syslog 2>/dev/null
 if [ -e "$sysctl_path" ]; then
@@ -89,114 +61,15 @@ if [ -e "$sysctl_path" ]; then
 	echo 1 >"$sysctl_path"
 fi
 
-# A server: accept and close on each TCP port, echo on each UDP port.
-cat >"$work/serve.py" <<'EOF'
-import socket, sys, threading
-def sock(fam, kind):
-    s = socket.socket(fam, kind)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if fam == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    return s
-def tcp(fam, addr, port):
-    s = sock(fam, socket.SOCK_STREAM)
-    s.bind((addr, port)); s.listen(64)
-    while True:
-        c, _ = s.accept(); c.close()
-def echo(fam, addr, port):
-    s = sock(fam, socket.SOCK_STREAM)
-    s.bind((addr, port)); s.listen(64)
-    def serve(c):
-        while True:
-            d = c.recv(64)
-            if not d:
-                break
-            c.sendall(d)
-        c.close()
-    while True:
-        c, _ = s.accept()
-        threading.Thread(target=serve, args=(c,), daemon=True).start()
-def udp(fam, addr, port):
-    s = sock(fam, socket.SOCK_DGRAM)
-    s.bind((addr, port))
-    while True:
-        d, a = s.recvfrom(2048); s.sendto(d, a)
-for spec in sys.argv[1:]:
-    port, proto = spec.split("/")
-    for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
-        fn = {"tcp": tcp, "udp": udp, "echo": echo}[proto]
-        threading.Thread(target=fn, args=(fam, addr, int(port)), daemon=True).start()
-print("ready", flush=True)
-threading.Event().wait()
-EOF
-# hold ADDR PORT DIR: one TCP connection kept open; after DIR/up appears, each
-# DIR/goN file makes it send a byte and write DIR/rN: alive (echoed within 1 s)
-# or dead.
-cat >"$work/hold.py" <<'EOF'
-import os, socket, sys, time
-addr, port, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-s = socket.create_connection((addr, port), timeout=2)
-s.sendall(b"0"); s.recv(8)
-open(os.path.join(d, "up"), "w").close()
-for n in (1, 2):
-    while not os.path.exists(os.path.join(d, "go%d" % n)):
-        time.sleep(0.05)
-    try:
-        s.settimeout(1.0)
-        s.sendall(b"x")
-        r = "alive" if s.recv(8) == b"x" else "dead"
-    except OSError:
-        r = "dead"
-    with open(os.path.join(d, "r%d" % n), "w") as f:
-        f.write(r)
-EOF
-# probe tcp|udp ADDR PORT [COUNT]: open/refused/timeout per attempt (1 s timeout).
-cat >"$work/probe.py" <<'EOF'
-import socket, sys
-proto, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-count = int(sys.argv[4]) if len(sys.argv) > 4 else 1
-fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-out = []
-for _ in range(count):
-    s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
-    s.settimeout(1.0)
-    try:
-        s.connect((addr, port))
-        if proto == "udp":
-            s.send(b"ping"); s.recv(64)
-        out.append("open")
-    except ConnectionRefusedError:
-        out.append("refused")
-    except (socket.timeout, TimeoutError):
-        out.append("timeout")
-    except OSError as e:
-        out.append("error:%d" % e.errno)
-    finally:
-        s.close()
-print(" ".join(out))
-EOF
-ip netns exec "$ns_s" python3 "$work/serve.py" 22/tcp 80/tcp 81/tcp 2222/tcp 2223/tcp 7777/tcp \
-	8080/tcp 9999/tcp 5353/udp 5354/udp 7000/echo >"$work/srv.out" 2>&1 &
-pids+=($!)
-ip netns exec "$ns_c" python3 "$work/serve.py" 5555/tcp 5556/tcp >"$work/cli.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do
-	grep -qs ready "$work/srv.out" && grep -qs ready "$work/cli.out" && break
-	sleep 0.1
-done
-sleep 0.2
-
-fails=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-ok() { echo "ok: $*"; }
+# tests/netns/serve.py: 7000 echoes (for hold.py), the others accept or echo datagrams
+netns_serve "$ns_s" "$work/srv.out" 22/tcp 80/tcp 81/tcp 2222/tcp 2223/tcp 7777/tcp 8080/tcp \
+	9999/tcp 5353/udp 5354/udp 7000/echo
+netns_serve "$ns_c" "$work/cli.out" 5555/tcp 5556/tcp
 
 rules="$work/fw.rules"
 fw() { ip netns exec "$ns_s" env -u SSH_CONNECTION "$mamori" firewall --rules "$rules" "$@"; }
-probe() { ip netns exec "$ns_c" python3 "$work/probe.py" "$@"; }
-probe_out() { ip netns exec "$ns_s" python3 "$work/probe.py" "$@"; }
+probe() { ip netns exec "$ns_c" python3 "$netns_python/probe.py" "$@"; }
+probe_out() { ip netns exec "$ns_s" python3 "$netns_python/probe.py" "$@"; }
 
 # expect WANT DESCRIPTION PROBE-ARGS...
 expect() {
@@ -380,7 +253,7 @@ fw allow 22/tcp >/dev/null
 fw allow 7000/tcp >/dev/null || fail "allow 7000"
 hold() { # hold ADDR DIR: an open connection to ADDR:7000, driven through DIR
 	mkdir -p "$2"
-	ip netns exec "$ns_c" python3 "$work/hold.py" "$1" 7000 "$2" 2>"$2/err" &
+	ip netns exec "$ns_c" python3 "$netns_python/hold.py" "$1" 7000 "$2" 2>"$2/err" &
 	pids+=($!)
 	for _ in $(seq 50); do [ -e "$2/up" ] && return 0; sleep 0.1; done
 	fail "no connection to $1:7000: $(cat "$2/err")"

@@ -34,43 +34,27 @@ if [ "${2:-}" = --save ]; then
 	save=${3:?--save needs a directory}
 fi
 
-skip() {
-	echo "SKIP: $*" >&2
-	exit 77
-}
+. "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, nftables, kernel log)"
-for tool in ip nft python3 dmesg; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed"
-done
-
+netns_need ip nft python3 dmesg
 # unique per run: others may run namespace tests at the same time
-id=$(printf '%x%04x' $$ $((RANDOM)))
+id=$netns_id
 ns_s=mm-nfs-$id
 ns_r=mm-nfr-$id
 if_s=mms$id
 if_r=mmr$id
 if_s=${if_s:0:15}
 if_r=${if_r:0:15}
-work=$(mktemp -d "${TMPDIR:-/tmp}/mm-nflog.XXXXXX")
 sysctl_path=/proc/sys/net/netfilter/nf_log_all_netns
 old_all_netns=
-
-cleanup() {
-	ip netns del "$ns_s" 2>/dev/null
-	ip netns del "$ns_r" 2>/dev/null
+netns_cleanup_more() {
 	if [ -n "$old_all_netns" ]; then
 		echo "$old_all_netns" >"$sysctl_path" 2>/dev/null
 	fi
-	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-ip netns add "$ns_s" 2>/dev/null || skip "kernel has no network namespaces (ip netns add failed)"
-ip netns add "$ns_r" || exit 1
-ip link add "$if_s" netns "$ns_s" type veth peer name "$if_r" netns "$ns_r" 2>/dev/null ||
-	skip "kernel has no veth"
+netns_add "$ns_s" "$ns_r"
+netns_veth "$ns_s" "$if_s" "$ns_r" "$if_r"
 
 [ -e "$sysctl_path" ] || modprobe nf_log_syslog 2>/dev/null
 [ -e "$sysctl_path" ] || skip "kernel has no $sysctl_path (nf_log_syslog)"
@@ -78,14 +62,10 @@ old_all_netns=$(cat "$sysctl_path")
 echo 1 >"$sysctl_path" || exit 1
 
 A4=10.201.0.1 B4=10.201.0.2 A6=fd00:c9::1 B6=fd00:c9::2
-ip -n "$ns_s" link set lo up
-ip -n "$ns_r" link set lo up
 ip -n "$ns_s" addr add $A4/24 dev "$if_s"
 ip -n "$ns_r" addr add $B4/24 dev "$if_r"
 ip -n "$ns_s" addr add $A6/64 dev "$if_s" nodad
 ip -n "$ns_r" addr add $B6/64 dev "$if_r" nodad
-ip -n "$ns_s" link set "$if_s" up
-ip -n "$ns_r" link set "$if_r" up
 # the veth carrier and the IPv6 addresses take a moment: wait until usable
 for _ in $(seq 50); do
 	if ip -n "$ns_s" link show dev "$if_s" | grep -q LOWER_UP &&

@@ -1474,14 +1474,8 @@ static size_t collect_hits(const char *listing, struct hit **out)
 		while (e > listing && e[-1] != ' ' && e[-1] != '\t' && e[-1] != '{' &&
 		       e[-1] != '\n')
 			e--;
-		if (n == cap) {
-			struct hit *nv = realloc(v, (cap ? cap * 2 : 1024) * sizeof(*v));
-
-			if (!nv)
-				break;
-			v = nv;
-			cap = cap ? cap * 2 : 1024;
-		}
+		if (MM_GROW(v, cap, n, 1024) < 0)
+			break;
 		v[n].elem = e;
 		v[n].n = (size_t)(p - e);
 		v[n].packets = strtoll(p + sizeof(key) - 1, NULL, 10);

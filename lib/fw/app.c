@@ -301,20 +301,10 @@ static int app_add(struct mm_fw_apps *a, const struct mm_fw_app *app)
 			return 0;
 		}
 	}
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 32;
-		struct mm_fw_app *nv;
-
-		if (a->n >= MM_FW_MAX_APPS)
-			return MM_ERR_RANGE;
-		if (ncap > MM_FW_MAX_APPS)
-			ncap = MM_FW_MAX_APPS;
-		nv = realloc(a->v, ncap * sizeof(*nv));
-		if (!nv)
-			return MM_ERR_NOMEM;
-		a->v = nv;
-		a->cap = ncap;
-	}
+	if (a->n >= MM_FW_MAX_APPS)
+		return MM_ERR_RANGE;
+	if (MM_GROW(a->v, a->cap, a->n, 32) < 0)
+		return MM_ERR_NOMEM;
 	a->v[a->n++] = *app;
 	return 0;
 }

@@ -96,21 +96,13 @@ static int collect(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, voi
 		hit = false;
 	if (!hit)
 		return NFCT_CB_CONTINUE;
-	if (k->nhits == k->cap) {
-		size_t ncap = k->cap ? k->cap * 2 : 64;
-		struct nf_conntrack **nv;
-
-		if (ncap > MAX_KILL) {
-			k->rc = MM_ERR_TOOBIG;
-			return NFCT_CB_STOP;
-		}
-		nv = realloc(k->hits, ncap * sizeof(*nv));
-		if (!nv) {
-			k->rc = MM_ERR_NOMEM;
-			return NFCT_CB_STOP;
-		}
-		k->hits = nv;
-		k->cap = ncap;
+	if (k->nhits >= MAX_KILL) {
+		k->rc = MM_ERR_TOOBIG;
+		return NFCT_CB_STOP;
+	}
+	if (MM_GROW(k->hits, k->cap, k->nhits, 64) < 0) {
+		k->rc = MM_ERR_NOMEM;
+		return NFCT_CB_STOP;
 	}
 	k->hits[k->nhits] = nfct_clone(ct);
 	if (!k->hits[k->nhits]) {

@@ -60,20 +60,10 @@ void mm_fw_feedparser_init(struct mm_fw_feedparser *fp, struct mm_fw_feed *f, co
 
 static int push(struct mm_fw_feed *f, const struct mm_prefix *p)
 {
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 1024;
-		struct mm_prefix *nv;
-
-		if (f->n >= MM_FW_MAX_FEED_ENTRIES)
-			return MM_ERR_RANGE;
-		if (ncap > MM_FW_MAX_FEED_ENTRIES)
-			ncap = MM_FW_MAX_FEED_ENTRIES;
-		nv = realloc(f->v, ncap * sizeof(*nv));
-		if (!nv)
-			return MM_ERR_NOMEM;
-		f->v = nv;
-		f->cap = ncap;
-	}
+	if (f->n >= MM_FW_MAX_FEED_ENTRIES)
+		return MM_ERR_RANGE;
+	if (MM_GROW(f->v, f->cap, f->n, 1024) < 0)
+		return MM_ERR_NOMEM;
 	f->v[f->n++] = *p;
 	return 0;
 }

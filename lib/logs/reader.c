@@ -558,7 +558,7 @@ int mm_rotated_set(const char *path, char ***out)
 	const char *base = slash ? slash + 1 : path;
 	size_t dirlen = slash ? (size_t)(slash - path) : 0, baselen = strlen(base), i, cnt = 0,
 	       cap = 0, kept = 0;
-	struct rotated *v = NULL, *nv;
+	struct rotated *v = NULL;
 	char *dir = NULL, **res = NULL;
 	struct dirent *de;
 	DIR *d = NULL;
@@ -583,13 +583,9 @@ int mm_rotated_set(const char *path, char ***out)
 		if (strncmp(de->d_name, base, baselen) != 0 ||
 		    !rotated_suffix(de->d_name + baselen, &r))
 			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			if (cap > 100000 || !(nv = realloc(v, cap * sizeof(*v)))) {
-				ret = MM_ERR_NOMEM;
-				goto out;
-			}
-			v = nv;
+		if (cnt >= 100000 || MM_GROW(v, cap, cnt, 16) < 0) {
+			ret = MM_ERR_NOMEM;
+			goto out;
 		}
 		r.name = strdup(de->d_name);
 		if (!r.name) {

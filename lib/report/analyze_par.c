@@ -79,14 +79,8 @@ struct par {
 
 static int push(struct slot *s, struct item **out)
 {
-	if (s->nitems == s->icap) {
-		size_t ncap = s->icap ? s->icap * 2 : 4096;
-		struct item *n = realloc(s->items, ncap * sizeof(*n));
-		if (!n)
-			return MM_ERR_NOMEM;
-		s->items = n;
-		s->icap = ncap;
-	}
+	if (MM_GROW(s->items, s->icap, s->nitems, 4096) < 0)
+		return MM_ERR_NOMEM;
 	*out = &s->items[s->nitems++];
 	return 0;
 }

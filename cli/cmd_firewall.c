@@ -1878,8 +1878,7 @@ static int del_blocks(struct fw_state *st, const struct mm_prefix *p, size_t n)
 
 		if (in_rules < 0 && in_jr < 0) {
 			mm_die_msg("%s is not blocked; nothing changed",
-				   is_host(&p[i]) ? mm_addr_format(&p[i].addr, a)
-						  : mm_prefix_format(&p[i], a));
+				   mm_fw_prefix_short(&p[i], a));
 			ret = MM_EXIT_USAGE;
 			goto out;
 		}

@@ -331,8 +331,7 @@ static void feed_elements(struct rctx *x, const struct mm_fw_feed *f, bool v4, c
 	for (; i < end && x->rc == 0; i++) {
 		const struct mm_prefix *p = &f->v[i];
 
-		out(x, "%s%s", i == (v4 ? 0 : f->n4) ? "" : sep,
-		    is_host(p) ? mm_addr_format(&p->addr, a) : mm_prefix_format(p, a));
+		out(x, "%s%s", i == (v4 ? 0 : f->n4) ? "" : sep, mm_fw_prefix_short(p, a));
 	}
 	out(x, "%s", post);
 }
@@ -702,11 +701,9 @@ static int block_element(const struct mm_fw_block *blk, const char *verb, int64_
 	t.src = blk->pfx;
 	if (mm_fw_rule_validate(&t, err) < 0)
 		return mm_err_set(err, MM_ERR_INVAL, "bad address or prefix");
-	rc = mm_buf_addf(b, "%s element inet mamori %s%c { %s", verb,
-			 is_host(&blk->pfx) ? "host" : "block",
-			 blk->pfx.addr.family == MM_AF_INET ? '4' : '6',
-			 is_host(&blk->pfx) ? mm_addr_format(&blk->pfx.addr, a)
-					    : mm_prefix_format(&blk->pfx, a));
+	rc = mm_buf_addf(
+	    b, "%s element inet mamori %s%c { %s", verb, is_host(&blk->pfx) ? "host" : "block",
+	    blk->pfx.addr.family == MM_AF_INET ? '4' : '6', mm_fw_prefix_short(&blk->pfx, a));
 	if (rc == 0 && add && blk->until) {
 		if (blk->until <= now)
 			return mm_err_set(err, MM_ERR_RANGE, "block already expired");

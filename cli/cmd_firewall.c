@@ -702,6 +702,19 @@ static int blocklist_drop(struct fw_state *st, const char *name)
 	return MM_EXIT_OK;
 }
 
+/* Save the pending state p in st->pending (written whole, then renamed). */
+static int write_pending(struct fw_state *st, const struct mm_fw_pending *p, struct mm_err *err)
+{
+	struct mm_buf b;
+	int rc;
+
+	mm_buf_init(&b, 4096);
+	rc = mm_fw_pending_format(p, &b) < 0 ? mm_err_set(err, MM_ERR_NOMEM, "out of memory")
+					     : mm_fw_write_file(st->pending, b.data, b.len, err);
+	mm_buf_release(&b);
+	return rc;
+}
+
 /* The packet counter of "comment \"feed NAME\"" drop rules (v4 + v6), or -1. */
 static long long feed_hits(const char *listing, const char *name)
 {
@@ -2479,12 +2492,8 @@ static int confirm_begin(struct fw_state *st)
 	}
 	p.had_table = loaded;
 	p.deadline = (int64_t)time(NULL) + st->confirm_secs;
-	mm_buf_init(&b, 4096);
 	if (rc == 0)
-		rc = mm_fw_pending_format(&p, &b) < 0 ? MM_ERR_NOMEM : 0;
-	if (rc == 0)
-		rc = mm_fw_write_file(st->pending, b.data, b.len, &err);
-	mm_buf_release(&b);
+		rc = write_pending(st, &p, &err);
 	if (rc < 0) {
 		mm_die_msg("cannot save the current state for --confirm: %s; nothing changed",
 			   err.msg[0] ? err.msg : mm_strerror(rc));
@@ -2504,7 +2513,6 @@ static int confirm_end(struct fw_state *st, int rc)
 {
 	struct mm_fw_pending p;
 	struct mm_err err = {0};
-	struct mm_buf b;
 
 	if (st->o->dry_run) {
 		if (rc == 0)
@@ -2527,11 +2535,8 @@ static int confirm_end(struct fw_state *st, int rc)
 		goto out;
 	}
 	p.start = proc_start(p.pid);
-	mm_buf_init(&b, 4096);
-	if (mm_fw_pending_format(&p, &b) < 0 ||
-	    mm_fw_write_file(st->pending, b.data, b.len, &err) < 0)
+	if (write_pending(st, &p, &err) < 0)
 		mm_warn("cannot record the watcher: %s", err.msg);
-	mm_buf_release(&b);
 	printf("Run 'mamori firewall confirm' within %lld seconds to keep this change; "
 	       "otherwise it is rolled back\n",
 	       (long long)st->confirm_secs);

@@ -609,6 +609,9 @@ int mm_fw_loaded(struct mm_fw_backend *be, bool *loaded, struct mm_err *err);
  */
 int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, bool *loaded,
 			struct mm_err *err);
+/* The end of one warning line: "policy WORD, N rules that drop or reject\n"
+ * (policy NULL: none), with the error set when out is full. */
+int mm_fw_refusal_text(struct mm_buf *out, const char *policy, size_t refusing, struct mm_err *err);
 /*
  * iptables-legacy (x_tables) rules, which nftables does not show
  * (lib/fw/legacy.c). A streaming parser of iptables-save output: the

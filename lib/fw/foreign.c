@@ -183,6 +183,21 @@ static size_t reach(const struct basechain *v, size_t n, size_t i, unsigned char
 	return total;
 }
 
+int mm_fw_refusal_text(struct mm_buf *out, const char *policy, size_t refusing, struct mm_err *err)
+{
+	const char *s = refusing == 1 ? "s" : "";
+	int rc = 0;
+
+	if (policy)
+		rc = mm_buf_addf(out, "policy %s%s", policy, refusing ? ", " : "");
+	if (rc == 0 && refusing)
+		rc = mm_buf_addf(out, "%zu rule%s that drop%s or reject%s", refusing,
+				 refusing == 1 ? "" : "s", s, s);
+	if (rc == 0)
+		rc = mm_buf_addc(out, '\n');
+	return rc < 0 ? mm_err_set(err, rc, "report too large") : 0;
+}
+
 int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, bool *loaded,
 			struct mm_err *err)
 {
@@ -214,16 +229,9 @@ int mm_fw_foreign_check(struct mm_fw_backend *be, struct mm_buf *out, bool *load
 		found++;
 		rc = mm_buf_addf(out, "table %s %s, chain %s (hook %s, priority %s): ", v[i].family,
 				 v[i].table, v[i].chain, v[i].hook, v[i].prio);
-		if (rc == 0 && v[i].drop_policy)
-			rc = mm_buf_addf(out, "policy drop%s", refusing ? ", " : "");
-		if (rc == 0 && refusing)
-			rc = mm_buf_addf(out, "%zu rule%s that drop%s or reject%s", refusing,
-					 refusing == 1 ? "" : "s", refusing == 1 ? "s" : "",
-					 refusing == 1 ? "s" : "");
-		if (rc == 0)
-			rc = mm_buf_addc(out, '\n');
-		if (rc < 0)
-			rc = mm_err_set(err, rc, "report too large");
+		rc = rc < 0
+			 ? mm_err_set(err, rc, "report too large")
+			 : mm_fw_refusal_text(out, v[i].drop_policy ? "drop" : NULL, refusing, err);
 	}
 out:
 	free(v);

@@ -378,16 +378,9 @@ int mm_fw_legacy_finish(struct mm_fw_legacy *lp, const char *label, struct mm_bu
 		found++;
 		rc = mm_buf_addf(out, "%s table %s, chain %s: ", label, lp->tables[ch->table],
 				 ch->name);
-		if (rc == 0 && ch->drop_policy)
-			rc = mm_buf_addf(out, "policy DROP%s", refusing ? ", " : "");
-		if (rc == 0 && refusing)
-			rc = mm_buf_addf(out, "%zu rule%s that drop%s or reject%s", refusing,
-					 refusing == 1 ? "" : "s", refusing == 1 ? "s" : "",
-					 refusing == 1 ? "s" : "");
-		if (rc == 0)
-			rc = mm_buf_addc(out, '\n');
-		if (rc < 0)
-			rc = mm_err_set(err, rc, "report too large");
+		rc = rc < 0
+			 ? mm_err_set(err, rc, "report too large")
+			 : mm_fw_refusal_text(out, ch->drop_policy ? "DROP" : NULL, refusing, err);
 	}
 out:
 	free(seen);

@@ -60,14 +60,9 @@ mkdir "$work/apps.d"
 export MAMORI_APPS_DIRS="$src/data/apps:$work/apps.d"
 rules="$work/server.rules"
 fw() { ip netns exec "$ns_s" env -u SSH_CONNECTION "$mamori" firewall --rules "$rules" "$@"; }
-probe() { ip netns exec "$ns_c" python3 "$netns_python/probe.py" "$@"; }
-# expect WANT DESCRIPTION PROBE-ARGS...
-expect() {
-	local want=$1 what=$2 got
-	shift 2
-	got=$(probe "$@")
-	if [ "$got" = "$want" ]; then ok "$what: $got"; else fail "$what: got '$got', want '$want'"; fi
-}
+probe() { netns_probe "$ns_c" "$@"; }
+# expect WANT DESCRIPTION PROBE-ARGS...: from the client
+expect() { netns_expect "$ns_c" "$@"; }
 mamori_table() { ip netns exec "$ns_s" nft -s list table inet mamori 2>&1; }
 
 # warm up neighbour discovery on both links: a first probe through the
@@ -242,16 +237,8 @@ cmp -s "$rules.feeds/spam" "$work/spam.before" && ok "rollback restored the feed
 [ "$(feedsets)" = "$sets_before" ] && ok "rollback restored the feed sets exactly" ||
 	fail "feed sets after rollback: $(feedsets)"
 # the shell that asked dies: the watcher brings the dropped feed back
-setsid bash -c "ip netns exec '$ns_s' env -u SSH_CONNECTION '$mamori' firewall --rules '$rules' \
-	--confirm 5 blocklist drop spam >'$work/detached.out' 2>&1; sleep 60" &
-sess=$!
-for _ in $(seq 50); do
-	grep -qs "Run 'mamori firewall confirm'" "$work/detached.out" && break
-	sleep 0.1
-done
-kill -HUP -- -"$sess" 2>/dev/null
-kill -KILL -- -"$sess" 2>/dev/null
-wait "$sess" 2>/dev/null
+netns_confirm_killed "$ns_s" "$work/detached.out" "$mamori" firewall --rules "$rules" \
+	--confirm 5 blocklist drop spam
 expect open "--confirm blocklist drop from a killed session: applied" tcp $S4 80 $C4B
 [ ! -e "$rules.feeds/spam" ] && ok "dropped feed's file removed" || fail "dropped feed's file kept"
 rolled_back

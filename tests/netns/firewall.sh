@@ -68,22 +68,10 @@ netns_serve "$ns_c" "$work/cli.out" 5555/tcp 5556/tcp
 
 rules="$work/fw.rules"
 fw() { ip netns exec "$ns_s" env -u SSH_CONNECTION "$mamori" firewall --rules "$rules" "$@"; }
-probe() { ip netns exec "$ns_c" python3 "$netns_python/probe.py" "$@"; }
-probe_out() { ip netns exec "$ns_s" python3 "$netns_python/probe.py" "$@"; }
-
-# expect WANT DESCRIPTION PROBE-ARGS...
-expect() {
-	local want=$1 what=$2 got
-	shift 2
-	got=$(probe "$@")
-	if [ "$got" = "$want" ]; then ok "$what: $got"; else fail "$what: got '$got', want '$want'"; fi
-}
-expect_out() {
-	local want=$1 what=$2 got
-	shift 2
-	got=$(probe_out "$@")
-	if [ "$got" = "$want" ]; then ok "$what: $got"; else fail "$what: got '$got', want '$want'"; fi
-}
+probe() { netns_probe "$ns_c" "$@"; }
+# expect WANT DESCRIPTION PROBE-ARGS...: from the client; expect_out: from the server
+expect() { netns_expect "$ns_c" "$@"; }
+expect_out() { netns_expect "$ns_s" "$@"; }
 # Timed changes (expiry, rollback) are checked by polling for up to 15 s
 # after they are due, and the checks that must come before them get a few
 # seconds of margin, so a slow machine cannot turn a late probe into a
@@ -306,16 +294,8 @@ expect open "port 80 open again" tcp $S4 80
 # the shell that asked dies (its whole session killed, SIGHUP and SIGKILL): the
 # rollback still happens
 t0=$(date +%s%N)
-setsid bash -c "ip netns exec '$ns_s' env -u SSH_CONNECTION '$mamori' firewall --rules '$rules' \
-	--confirm 5 insert 1 deny 80/tcp >'$work/detached.out' 2>&1; sleep 60" &
-sess=$!
-for _ in $(seq 50); do
-	grep -qs "Run 'mamori firewall confirm'" "$work/detached.out" && break
-	sleep 0.1
-done
-kill -HUP -- -"$sess" 2>/dev/null
-kill -KILL -- -"$sess" 2>/dev/null
-wait "$sess" 2>/dev/null
+netns_confirm_killed "$ns_s" "$work/detached.out" "$mamori" firewall --rules "$rules" \
+	--confirm 5 insert 1 deny 80/tcp
 expect timeout "--confirm from a session that is then killed: applied" tcp $S4 80
 sleep_until "$t0" 5000
 until_open "the killed session's change rolled back anyway" tcp $S4 80

@@ -11,6 +11,14 @@
 #   netns_id                a short id unique to this run (names, interfaces)
 #   netns_serve NS OUT PORT/PROTO...   tests/netns/serve.py in NS, waits
 #                           until it listens (see serve.py)
+#   netns_probe NS ARGS...  tests/netns/probe.py in NS (see probe.py)
+#   netns_expect NS WANT DESCRIPTION PROBE-ARGS...   probe from NS, check
+#                           the answer is WANT
+#   netns_confirm_killed NS OUT MAMORI-ARGS...   run mamori MAMORI-ARGS (a
+#                           --confirm change) in NS from a shell in a session
+#                           of its own, kill that session (SIGHUP, SIGKILL)
+#                           once the change waits for confirmation; output
+#                           in OUT
 #   netns_python            the directory of serve.py, probe.py, hold.py
 #   pids                    processes to kill on exit (add with pids+=)
 #   work                    a scratch directory, removed on exit
@@ -93,4 +101,34 @@ netns_serve() {
 		sleep 0.1
 	done
 	fail "server in $ns did not start: $(cat "$out")"
+}
+
+netns_probe() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" python3 "$netns_python/probe.py" "$@"
+}
+
+netns_expect() {
+	local ns=$1 want=$2 what=$3 got
+	shift 3
+	got=$(netns_probe "$ns" "$@")
+	if [ "$got" = "$want" ]; then ok "$what: $got"; else fail "$what: got '$got', want '$want'"; fi
+}
+
+netns_confirm_killed() {
+	local ns=$1 out=$2 sess
+	shift 2
+	# the asking shell stays in the session until it is killed, as a
+	# terminal's would
+	setsid bash -c '"$@"; sleep 60' sh ip netns exec "$ns" env -u SSH_CONNECTION "$@" \
+		>"$out" 2>&1 &
+	sess=$!
+	for _ in $(seq 50); do
+		grep -qs "Run 'mamori firewall confirm'" "$out" && break
+		sleep 0.1
+	done
+	kill -HUP -- -"$sess" 2>/dev/null
+	kill -KILL -- -"$sess" 2>/dev/null
+	wait "$sess" 2>/dev/null
 }
